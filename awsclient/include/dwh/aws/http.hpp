@@ -1,0 +1,85 @@
+#pragma once
+// HTTP transport interface. The curl implementation reuses connections, is safe to call
+// from many TBB workers at once, and streams bodies both ways.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "dwh/aws/sigv4.hpp"
+#include "dwh/result.hpp"
+
+namespace dwh::aws {
+
+// A request body read in pieces. rewind() lets a retry send it again.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual std::optional<std::uint64_t> size() const = 0;  // nullopt: unknown (chunked)
+  virtual Result<std::size_t> read(std::span<char> out) = 0;  // 0 at end
+  virtual bool rewind() = 0;
+};
+
+// A response body written in pieces. rewind() discards what was written, for a retry.
+class BodySink {
+ public:
+  virtual ~BodySink() = default;
+  virtual Status write(std::string_view bytes) = 0;
+  virtual bool rewind() = 0;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string endpoint;  // scheme://host[:port], no trailing slash
+  std::string path = "/";  // already percent-encoded, as on the wire
+  QueryList query;          // decoded pairs, encoded by the transport exactly as the signer does
+  HeaderList headers;
+  std::string body;                  // used when body_source is null
+  BodySource* body_source = nullptr;  // not owned
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds request_timeout{0};  // 0: none (large streams); low-speed check still applies
+  std::string url() const;  // endpoint + path + "?" + encoded query
+};
+
+struct HttpResponse {
+  int status = 0;
+  HeaderList headers;  // names lower-cased
+  std::string body;    // whole body, unless a sink took it (2xx with sink)
+  std::optional<std::string_view> header(std::string_view lower_name) const;
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Sends once; no retries here. A 2xx body goes to `sink` when one is given, otherwise to
+  // response.body. Non-2xx bodies always go to response.body (they are error documents).
+  // Transport failures return an Error with transient=true where a retry may help.
+  virtual Result<HttpResponse> send(const HttpRequest& request, BodySink* sink = nullptr) = 0;
+};
+
+std::shared_ptr<HttpClient> make_curl_http_client();
+
+// Body helpers.
+class StringSink final : public BodySink {
+ public:
+  Status write(std::string_view bytes) override { data.append(bytes); return {}; }
+  bool rewind() override { data.clear(); return true; }
+  std::string data;
+};
+
+class MemorySource final : public BodySource {
+ public:
+  explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
+  std::optional<std::uint64_t> size() const override { return bytes_.size(); }
+  Result<std::size_t> read(std::span<char> out) override;
+  bool rewind() override { pos_ = 0; return true; }
+ private:
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace dwh::aws

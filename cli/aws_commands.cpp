@@ -1,0 +1,12 @@
+// `dwh aws ...`: low-level AWS client commands (sign, s3 round trip).
+#include "commands.hpp"
+
+namespace dwh::cli {
+
+void register_aws_commands(CLI::App& app, int& exit_code) {
+  auto* aws = app.add_subcommand("aws", "Low-level AWS client tools: request signing and S3 access");
+  aws->require_subcommand(1);
+  (void)exit_code;
+}
+
+}  // namespace dwh::cli

@@ -1,0 +1,10 @@
+#pragma once
+// Each command family registers its subcommands on the root app. Handlers set the exit
+// code through the returned reference: 0 success, 1 failure (2 is CLI11's usage error).
+#include <CLI/CLI.hpp>
+
+namespace dwh::cli {
+
+void register_aws_commands(CLI::App& app, int& exit_code);
+
+}  // namespace dwh::cli

@@ -1,0 +1,31 @@
+// dwh: one executable, subcommands per area. Exit codes: 0 success, 1 failure, 2 usage.
+#include <exception>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"dwh: build and run a cloud data warehouse pipeline on AWS"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "dwh 0.1.0");
+  int exit_code = 0;
+  dwh::cli::register_aws_commands(app, exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "dwh: " << e.what() << "\n";
+    return 1;
+  }
+  return exit_code;
+}
