@@ -28,12 +28,12 @@ Level level_from_env() {
 }
 
 State& state() {
-  static State s = [] {
-    State init;
-    init.min_level = level_from_env();
+  static State* s = [] {
+    auto* init = new State();  // never destroyed: logging stays valid during static teardown
+    init->min_level = level_from_env();
     return init;
   }();
-  return s;
+  return *s;
 }
 
 const char* level_name(Level l) {
