@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The one command that installs everything and runs every test: a warnings-as-errors build
+# with its unit and integration suites, the same suites under ASan+UBSan, and a short fuzz run.
+# Benchmarks are not part of it (see bench/README.md).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+"$here/ci/install-deps.sh"
+
+export CCACHE_DIR="${CCACHE_DIR:-$here/.cache/ccache}"
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-2G}"
+jobs="$(nproc)"
+start=$(date +%s)
+
+step() { printf '\n==> %s (%ss)\n' "$*" "$(( $(date +%s) - start ))"; }
+
+step "build (warnings as errors)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDWH_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+
+step "unit and integration tests"
+ctest --test-dir build -L 'unit|integration' -j "$jobs" --output-on-failure --timeout 300
+
+if [ "${DWH_SKIP_SANITIZE:-0}" != 1 ]; then
+  step "build with AddressSanitizer + UBSan"
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDWH_SANITIZE=ON -DDWH_WERROR=ON >/dev/null
+  cmake --build build-asan -j "$jobs" --target dwh dwh_unit_tests dwh_integration_tests
+  step "unit and integration tests under ASan + UBSan"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan -L 'unit|integration' -j "$jobs" --output-on-failure --timeout 600
+fi
+
+if [ "${DWH_SKIP_FUZZ:-0}" != 1 ] && [ -f tests/fuzz/CMakeLists.txt ]; then
+  step "fuzz (libFuzzer, short run)"
+  CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDWH_BUILD_FUZZ=ON -DDWH_WERROR=ON >/dev/null
+  cmake --build build-fuzz -j "$jobs" --target dwh_fuzz_targets
+  ctest --test-dir build-fuzz -L fuzz --output-on-failure
+fi
+
+step "all tests passed"
