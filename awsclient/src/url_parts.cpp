@@ -1,0 +1,123 @@
+#include "url_parts.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+
+namespace dwh::aws::detail {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = hex_value(s[i + 1]);
+      int lo = hex_value(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(s[i]);  // '+' stays literal: RFC 3986, not form encoding
+  }
+  return out;
+}
+
+bool valid_port(std::string_view p) {
+  if (p.empty() || p.size() > 5) return false;
+  if (!std::all_of(p.begin(), p.end(), [](unsigned char c) { return std::isdigit(c); })) return false;
+  return std::stoi(std::string(p)) <= 65535;
+}
+
+}  // namespace
+
+std::string UrlParts::origin() const {
+  std::string out = scheme + "://";
+  out += ipv6_literal ? "[" + host + "]" : host;
+  if (!port.empty()) out += ":" + port;
+  return out;
+}
+
+std::optional<UrlParts> split_url(std::string_view url) {
+  auto sep = url.find("://");
+  if (sep == std::string_view::npos) return std::nullopt;
+  UrlParts parts;
+  parts.scheme = lower(url.substr(0, sep));
+  if (parts.scheme != "http" && parts.scheme != "https") return std::nullopt;
+  std::string_view rest = url.substr(sep + 3);
+  auto authority_end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, authority_end);
+  std::string_view tail = authority_end == std::string_view::npos ? "" : rest.substr(authority_end);
+  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
+  if (authority.front() == '[') {
+    auto close = authority.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    parts.host = lower(authority.substr(1, close - 1));
+    parts.ipv6_literal = true;
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':' || !valid_port(after.substr(1))) return std::nullopt;
+      parts.port = std::string(after.substr(1));
+    }
+  } else {
+    auto colon = authority.rfind(':');
+    if (colon != std::string_view::npos) {
+      if (!valid_port(authority.substr(colon + 1))) return std::nullopt;
+      parts.port = std::string(authority.substr(colon + 1));
+      authority = authority.substr(0, colon);
+    }
+    parts.host = lower(authority);
+  }
+  if (parts.host.empty()) return std::nullopt;
+  if (auto hash = tail.find('#'); hash != std::string_view::npos) tail = tail.substr(0, hash);
+  auto q = tail.find('?');
+  parts.path = std::string(tail.substr(0, q));
+  if (q != std::string_view::npos) parts.query = std::string(tail.substr(q + 1));
+  return parts;
+}
+
+QueryList decode_query(std::string_view raw) {
+  QueryList out;
+  while (!raw.empty()) {
+    auto amp = raw.find('&');
+    std::string_view pair = raw.substr(0, amp);
+    raw = amp == std::string_view::npos ? std::string_view{} : raw.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    if (eq == std::string_view::npos) {
+      out.emplace_back(percent_decode(pair), "");
+    } else {
+      out.emplace_back(percent_decode(pair.substr(0, eq)), percent_decode(pair.substr(eq + 1)));
+    }
+  }
+  return out;
+}
+
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost") return true;
+  std::string h(host);
+  in_addr v4{};
+  if (inet_pton(AF_INET, h.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, h.c_str(), &v6) == 1) return std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
+  return false;
+}
+
+}  // namespace dwh::aws::detail
