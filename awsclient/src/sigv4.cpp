@@ -38,6 +38,30 @@ std::string amz_date(std::chrono::system_clock::time_point t) {
   return {buf, n};
 }
 
+std::optional<std::chrono::system_clock::time_point> parse_amz_date(std::string_view text) {
+  constexpr std::size_t kLength = 16;  // 20150830T123600Z
+  if (text.size() != kLength || text[8] != 'T' || text[15] != 'Z') return std::nullopt;
+  const auto number = [&](std::size_t pos, std::size_t len) {
+    int v = 0;
+    for (std::size_t i = pos; i < pos + len; ++i) {
+      if (text[i] < '0' || text[i] > '9') return -1;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  std::tm tm{};
+  tm.tm_year = number(0, 4) - 1900;
+  tm.tm_mon = number(4, 2) - 1;
+  tm.tm_mday = number(6, 2);
+  tm.tm_hour = number(9, 2);
+  tm.tm_min = number(11, 2);
+  tm.tm_sec = number(13, 2);
+  const auto t = std::chrono::system_clock::from_time_t(timegm(&tm));
+  // timegm() normalises 20150231 to March 3rd; a round trip rejects such dates.
+  if (amz_date(t) != text) return std::nullopt;
+  return t;
+}
+
 std::string scope(const SigningConfig& cfg) {
   return amz_date(cfg.time).substr(0, 8) + "/" + cfg.region + "/" + cfg.service + "/aws4_request";
 }

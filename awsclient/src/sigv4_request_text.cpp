@@ -154,4 +154,43 @@ Signable to_signable(const RawHttpRequest& request, std::string_view fallback_pa
   return s;
 }
 
+SigningConfig signing_config(const SignOptions& options) {
+  SigningConfig cfg = options.s3 ? SigningConfig::s3(options.region, options.time)
+                                 : SigningConfig::standard(options.region, options.service,
+                                                           options.time);
+  cfg.service = options.service;
+  if (options.no_normalize_path) {
+    cfg.normalize_path = false;
+    cfg.double_uri_encode = false;
+  }
+  if (options.sign_payload_hash) cfg.sign_payload_hash_header = true;
+  if (options.presign.count() > 0) {
+    cfg.location = SignatureLocation::Query;
+    cfg.expires = options.presign;
+  }
+  return cfg;
+}
+
+Signable to_signable(const RawHttpRequest& request, const SignOptions& options) {
+  const bool s3_presign = options.s3 && options.presign.count() > 0;
+  return to_signable(request, s3_presign ? kUnsignedPayload : std::string_view{});
+}
+
+Result<std::string> presigned_url(const RawHttpRequest& request, const SigningResult& signed_query) {
+  const auto host = request.header("host");
+  if (!host || trim(*host).empty()) {
+    return make_error("InvalidRequestText", "the request has no Host header to build a URL from");
+  }
+  std::string url = "https://" + std::string(trim(*host)) + request.path;
+  char sep = '?';
+  for (const QueryList* list : {&request.query, &signed_query.added_query}) {
+    for (const auto& [key, value] : *list) {
+      url.push_back(sep);
+      url.append(sigv4::uri_encode(key, true)).append("=").append(sigv4::uri_encode(value, true));
+      sep = '&';
+    }
+  }
+  return url;
+}
+
 }  // namespace dwh::aws

@@ -5,6 +5,7 @@
 // Every rule follows botocore's SigV4Auth / S3SigV4Auth / SigV4QueryAuth / S3SigV4QueryAuth,
 // which tests/integration/sigv4_botocore_diff_test.cpp checks byte for byte.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -94,6 +95,8 @@ std::string canonical_request(std::string_view method, std::string_view path,
                               std::string_view query, std::string_view headers,
                               std::string_view signed_headers, std::string_view payload_hash);
 std::string amz_date(std::chrono::system_clock::time_point t);  // 20150830T123600Z
+// The inverse of amz_date(); nullopt unless exactly YYYYMMDDTHHMMSSZ with valid fields.
+std::optional<std::chrono::system_clock::time_point> parse_amz_date(std::string_view text);
 std::string scope(const SigningConfig& cfg);                     // 20150830/us-east-1/iam/aws4_request
 std::string string_to_sign(std::string_view amz_date, std::string_view scope,
                            std::string_view canonical_request);

@@ -1,6 +1,7 @@
 #pragma once
 // Raw HTTP/1.1 request text, as AWS's SigV4 test suite writes it, turned into a Signable.
 // Used by `dwh aws sign` and by the golden-file tests.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,5 +36,25 @@ QueryList decode_query(std::string_view raw_query);
 // else `fallback_payload_hash` when given (UNSIGNED-PAYLOAD for S3 presigning), else the
 // SHA-256 of the body.
 Signable to_signable(const RawHttpRequest& request, std::string_view fallback_payload_hash = {});
+
+// What `dwh aws sign` is asked for. The golden tests' context.json files hold the same fields,
+// so they check this mapping as well as the signer.
+struct SignOptions {
+  std::string service;
+  std::string region;
+  std::chrono::system_clock::time_point time;
+  bool s3 = false;                 // S3 rules: all three below
+  bool no_normalize_path = false;  // neither normalise nor double-encode the path
+  bool sign_payload_hash = false;  // add and sign x-amz-content-sha256
+  std::chrono::seconds presign{0};  // > 0: query signing with this X-Amz-Expires
+};
+SigningConfig signing_config(const SignOptions& options);
+// to_signable() with UNSIGNED-PAYLOAD as the fallback when presigning for S3, as botocore's
+// S3SigV4QueryAuth does (a presigned URL cannot know its body).
+Signable to_signable(const RawHttpRequest& request, const SignOptions& options);
+
+// https://<Host header><path>?<the request's query>&<X-Amz-* parameters>, all encoded as
+// SigV4 encodes them, in the order botocore writes a presigned URL. The path is kept verbatim.
+Result<std::string> presigned_url(const RawHttpRequest& request, const SigningResult& signed_query);
 
 }  // namespace dwh::aws
