@@ -145,6 +145,13 @@ Error integrity_error(std::string_view operation, std::string_view bucket, std::
 }  // namespace detail
 
 Result<std::unique_ptr<Client>> Client::create(ClientOptions options) {
+  // The SDKs also take path style from the profile's "s3 =\n  addressing_style = path".
+  if (!options.s3_force_path_style) {
+    if (auto profile = load_config_profile(active_profile_name())) {
+      auto it = profile->find("s3.addressing_style");
+      options.s3_force_path_style = it != profile->end() && it->second == "path";
+    }
+  }
   auto service = ServiceClient::create(service_info(), std::move(options));
   if (!service.ok()) return std::move(service).error();
   return std::make_unique<Client>(std::move(service).value());

@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 
+#include "dwh/aws/endpoints.hpp"
 #include "dwh/aws/s3.hpp"
 #include "s3_internal.hpp"
 
@@ -153,13 +154,7 @@ std::string copy_source(std::string_view bucket, std::string_view key, std::stri
 }
 
 bool use_virtual_host(const Endpoint& endpoint, bool force_path_style, std::string_view bucket) {
-  if (force_path_style || endpoint.custom) return false;
-  if (!validate_bucket_name(bucket).ok()) return false;
-  // Each dot-separated part must be a DNS label: no hyphen at either end.
-  if (bucket.find(".-") != std::string_view::npos || bucket.find("-.") != std::string_view::npos) return false;
-  // A dotted name breaks the wildcard TLS certificate (*.s3.amazonaws.com).
-  const bool https = endpoint.url.starts_with("https://");
-  return !(https && bucket.find('.') != std::string_view::npos);
+  return s3_use_virtual_host(bucket, endpoint, force_path_style);
 }
 
 Address address(const Endpoint& endpoint, bool force_path_style, std::string_view bucket, std::string_view key) {

@@ -46,7 +46,8 @@ struct Address {
   std::string path;      // encoded path, starts with '/'
 };
 // Virtual-hosted style (bucket.host) for DNS-safe names on a standard endpoint; path style
-// when forced, on a custom endpoint (AWS_ENDPOINT_URL*), or for names with dots over https.
+// when forced, on a custom endpoint (AWS_ENDPOINT_URL*), or for names with dots
+// (s3_use_virtual_host in endpoints.hpp decides).
 bool use_virtual_host(const Endpoint& endpoint, bool force_path_style, std::string_view bucket);
 Address address(const Endpoint& endpoint, bool force_path_style, std::string_view bucket,
                 std::string_view key = {});

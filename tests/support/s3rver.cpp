@@ -1,0 +1,177 @@
+#include "s3rver.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "dwh/aws/credentials.hpp"
+
+namespace dwh::test {
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(15);
+constexpr auto kPollInterval = std::chrono::milliseconds(20);
+constexpr int kStartAttempts = 3;
+
+std::string node_modules() { return std::string(DWH_SOURCE_DIR) + "/.node/node_modules"; }
+std::string launcher() { return std::string(DWH_SOURCE_DIR) + "/tests/support/s3rver_launcher.js"; }
+
+bool accepts_connections(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  close(fd);
+  return ok;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+S3rver& S3rver::instance() {
+  // Function-local static: started by the first test that asks, stopped at process exit.
+  static std::unique_ptr<S3rver> server;
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  if (!server) {
+    server.reset(new S3rver());
+    server->start();
+  }
+  return *server;
+}
+
+S3rver::S3rver() {
+  work_dir_ = make_temp_dir("s3rver");
+  data_dir_ = work_dir_ + "/data";
+  std::filesystem::create_directories(data_dir_);
+  // The AWS CLI needs path style for this server; a private config file keeps the user's out.
+  std::ofstream(work_dir_ + "/aws-config") << "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n";
+}
+
+void S3rver::start() {
+  if (!std::filesystem::exists(node_modules() + "/@20minutes/s3rver/lib/cli.js")) {
+    throw std::runtime_error("s3rver is not installed under " + node_modules() +
+                             "; run ci/install-deps.sh (npm install @20minutes/s3rver@5.0.0)");
+  }
+  const std::string log_path = work_dir_ + "/s3rver.log";
+  for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
+    port_ = free_port();
+    const std::string port = std::to_string(port_);
+    const pid_t pid = fork();
+    if (pid < 0) throw std::runtime_error("fork failed");
+    if (pid == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGTERM);
+      const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (log >= 0) {
+        dup2(log, 1);
+        dup2(log, 2);
+      }
+      setenv("NODE_OPTIONS", "--openssl-legacy-provider", 1);
+      setenv("NODE_PATH", node_modules().c_str(), 1);
+      execlp("node", "node", launcher().c_str(), "-d", data_dir_.c_str(), "-a", "127.0.0.1", "-p", port.c_str(),
+             "--silent", static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    pid_ = pid;
+    const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (accepts_connections(port_)) return;
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        break;  // exited: perhaps the port was taken meanwhile; try another
+      }
+      std::this_thread::sleep_for(kPollInterval);
+    }
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  throw std::runtime_error("s3rver did not start; its log (" + log_path + "):\n" + read_file(log_path));
+}
+
+S3rver::~S3rver() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(work_dir_, ec);
+}
+
+std::string S3rver::endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+aws::ClientOptions S3rver::client_options() const { return client_options_with_secret(kSecretKey); }
+
+aws::ClientOptions S3rver::client_options_with_secret(std::string secret) const {
+  aws::ClientOptions o;
+  o.region = kRegion;
+  o.endpoint_url = endpoint();
+  aws::Credentials c;
+  c.access_key_id = kAccessKey;
+  c.secret_access_key = std::move(secret);
+  o.credentials = aws::static_credentials(std::move(c));
+  o.s3_force_path_style = true;
+  return o;
+}
+
+ProcessResult S3rver::aws_cli(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {"/usr/bin/aws", "--endpoint-url", endpoint()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, {
+                               {"AWS_ACCESS_KEY_ID", kAccessKey},
+                               {"AWS_SECRET_ACCESS_KEY", kSecretKey},
+                               {"AWS_DEFAULT_REGION", kRegion},
+                               {"AWS_REGION", kRegion},
+                               {"AWS_CONFIG_FILE", work_dir_ + "/aws-config"},
+                               {"AWS_SHARED_CREDENTIALS_FILE", work_dir_ + "/no-credentials"},
+                               {"AWS_EC2_METADATA_DISABLED", "true"},
+                               {"AWS_PAGER", ""},
+                               {"AWS_PROFILE", kUnsetEnv},
+                               {"AWS_ENDPOINT_URL", kUnsetEnv},
+                               {"AWS_ENDPOINT_URL_S3", kUnsetEnv},
+                               {"AWS_SESSION_TOKEN", kUnsetEnv},
+                           });
+}
+
+std::string unique_bucket(std::string_view prefix) {
+  static std::atomic<int> counter{0};
+  return std::string(prefix) + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
+}
+
+std::string random_bytes(std::size_t n, std::uint64_t seed) {
+  std::string out(n, '\0');
+  std::uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  for (std::size_t i = 0; i < n; i += 8) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    for (std::size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<char>(x >> (8 * k));
+  }
+  return out;
+}
+
+}  // namespace dwh::test

@@ -1,0 +1,59 @@
+#pragma once
+// The local S3 server for integration tests: @20minutes/s3rver, which checks SigV4 signatures.
+// It starts on first use (so tests that do not need it pay nothing), on 127.0.0.1 with a
+// free port and a fresh data directory, and is stopped when the test process exits. The
+// child also dies with the test process if that crashes (PR_SET_PDEATHSIG).
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dwh/aws/service_client.hpp"
+#include "process.hpp"
+
+namespace dwh::test {
+
+class S3rver {
+ public:
+  static constexpr const char* kAccessKey = "S3RVER";
+  static constexpr const char* kSecretKey = "S3RVER";
+  static constexpr const char* kRegion = "us-east-1";
+
+  // Starts the shared server if needed; throws std::runtime_error with the reason (node or
+  // the npm package missing, or the server not answering) if it cannot.
+  static S3rver& instance();
+
+  ~S3rver();
+  S3rver(const S3rver&) = delete;
+  S3rver& operator=(const S3rver&) = delete;
+
+  int port() const { return port_; }
+  std::string endpoint() const;  // "http://127.0.0.1:<port>"
+  const std::string& data_dir() const { return data_dir_; }
+
+  // Options for our clients: this endpoint, static S3RVER credentials, us-east-1, path style.
+  aws::ClientOptions client_options() const;
+  // The same but signing with another secret (the server must refuse it).
+  aws::ClientOptions client_options_with_secret(std::string secret) const;
+
+  // Runs Debian's AWS CLI (/usr/bin/aws) against this server with a self-contained
+  // environment: S3RVER credentials, path-style addressing, no IMDS, no pager.
+  ProcessResult aws_cli(const std::vector<std::string>& args) const;
+
+ private:
+  S3rver();
+  void start();
+  int port_ = 0;
+  int pid_ = -1;
+  std::string data_dir_;
+  std::string work_dir_;  // log and AWS CLI config live here
+};
+
+// A bucket name no other test in this run uses: "<prefix>-<pid>-<counter>".
+std::string unique_bucket(std::string_view prefix);
+
+// Deterministic pseudo-random bytes (xorshift), for payloads that compress badly.
+std::string random_bytes(std::size_t n, std::uint64_t seed);
+
+}  // namespace dwh::test
