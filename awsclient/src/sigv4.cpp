@@ -1,8 +1,8 @@
 // SigV4 composition: scope, string to sign, authorization, presigned-URL parameters, and
 // sign(), which runs the pure steps in order.
-#include <ctime>
-
 #include "dwh/aws/sigv4.hpp"
+
+#include <ctime>
 
 namespace dwh::aws {
 
@@ -29,8 +29,7 @@ SigningConfig SigningConfig::standard(std::string region, std::string service,
 namespace sigv4 {
 
 std::string amz_date(std::chrono::system_clock::time_point t) {
-  const std::time_t secs =
-      std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
+  const std::time_t secs = std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
   std::tm utc{};
   gmtime_r(&secs, &utc);
   char buf[32];
@@ -115,21 +114,19 @@ SigningResult sign(const Signable& request, const Credentials& creds, const Sign
   SigningResult result;
   result.canonical_request = sigv4::canonical_request(
       sigv4::canonical_method(request.method), sigv4::canonical_path(request.path, cfg),
-      sigv4::canonical_query(query), sigv4::canonical_headers(headers), signed_headers,
-      request.payload_hash);
+      sigv4::canonical_query(query), sigv4::canonical_headers(headers), signed_headers, request.payload_hash);
   const std::string date = sigv4::amz_date(cfg.time);
   const std::string scope = sigv4::scope(cfg);
   result.string_to_sign = sigv4::string_to_sign(date, scope, result.canonical_request);
-  result.signature = sigv4::signature(sigv4::signing_key(creds.secret_access_key, cfg),
-                                      result.string_to_sign);
+  result.signature =
+      sigv4::signature(sigv4::signing_key(creds.secret_access_key, cfg), result.string_to_sign);
 
   if (in_query) {
     result.added_query = std::move(auth_params);
     result.added_query.emplace_back("X-Amz-Signature", result.signature);
     return result;
   }
-  result.authorization =
-      sigv4::authorization(creds.access_key_id, scope, signed_headers, result.signature);
+  result.authorization = sigv4::authorization(creds.access_key_id, scope, signed_headers, result.signature);
   result.added_headers.emplace_back("X-Amz-Date", date);
   if (!creds.session_token.empty()) {
     result.added_headers.emplace_back("X-Amz-Security-Token", creds.session_token);

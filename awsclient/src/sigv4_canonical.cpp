@@ -11,12 +11,12 @@ namespace {
 
 // Never signed: proxies and HTTP stacks rewrite them (botocore's SIGNED_HEADERS_BLACKLIST),
 // and authorization is the signature itself.
-constexpr std::array<std::string_view, 4> kUnsignedHeaders = {"user-agent", "expect",
-                                                              "x-amzn-trace-id", "authorization"};
+constexpr std::array<std::string_view, 4> kUnsignedHeaders = {"user-agent", "expect", "x-amzn-trace-id",
+                                                              "authorization"};
 
 bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+         c == '.' || c == '~';
 }
 
 bool is_space(char c) {
@@ -25,9 +25,8 @@ bool is_space(char c) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
   return out;
 }
 
@@ -70,9 +69,8 @@ std::string uri_encode(std::string_view s, bool encode_slash) {
 
 std::string canonical_method(std::string_view method) {
   std::string out(method);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c); });
   return out;
 }
 
@@ -123,8 +121,7 @@ bool is_unsigned_header(std::string_view name) {
   return std::find(kUnsignedHeaders.begin(), kUnsignedHeaders.end(), l) != kUnsignedHeaders.end();
 }
 
-HeaderList headers_to_sign(const Signable& request, const Credentials& creds,
-                           const SigningConfig& cfg) {
+HeaderList headers_to_sign(const Signable& request, const Credentials& creds, const SigningConfig& cfg) {
   const bool in_headers = cfg.location == SignatureLocation::Headers;
   const bool add_token = in_headers && !creds.session_token.empty();
   const bool add_content_sha = in_headers && cfg.sign_payload_hash_header;
@@ -182,9 +179,9 @@ std::string signed_headers(const HeaderList& headers) {
   return out;
 }
 
-std::string canonical_request(std::string_view method, std::string_view path,
-                              std::string_view query, std::string_view headers,
-                              std::string_view signed_headers, std::string_view payload_hash) {
+std::string canonical_request(std::string_view method, std::string_view path, std::string_view query,
+                              std::string_view headers, std::string_view signed_headers,
+                              std::string_view payload_hash) {
   std::string out;
   out.append(method).append("\n");
   out.append(path).append("\n");

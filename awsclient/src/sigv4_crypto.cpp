@@ -16,9 +16,9 @@ constexpr std::size_t kSha256Bytes = 32;
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
-  const auto* result = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-                            reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-                            out.data(), &len);
+  const auto* result =
+      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
   // Only an allocation failure inside OpenSSL gets here; no request can be signed then.
   if (result == nullptr || len != kSha256Bytes) throw std::runtime_error("HMAC-SHA256 failed");
   return {reinterpret_cast<const char*>(out.data()), len};

@@ -99,8 +99,7 @@ QueryList decode_query(std::string_view raw_query) {
     if (!piece.empty()) {
       const std::size_t eq = piece.find('=');
       const std::string_view key = piece.substr(0, eq);
-      const std::string_view value =
-          eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
+      const std::string_view value = eq == std::string_view::npos ? std::string_view{} : piece.substr(eq + 1);
       out.emplace_back(percent_decode(key), percent_decode(value));
     }
     start = end + 1;
@@ -156,8 +155,7 @@ Signable to_signable(const RawHttpRequest& request, std::string_view fallback_pa
 
 SigningConfig signing_config(const SignOptions& options) {
   SigningConfig cfg = options.s3 ? SigningConfig::s3(options.region, options.time)
-                                 : SigningConfig::standard(options.region, options.service,
-                                                           options.time);
+                                 : SigningConfig::standard(options.region, options.service, options.time);
   cfg.service = options.service;
   if (options.no_normalize_path) {
     cfg.normalize_path = false;

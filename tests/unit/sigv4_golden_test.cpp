@@ -7,9 +7,8 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "dwh/aws/sigv4.hpp"
 #include "dwh/aws/sigv4_request_text.hpp"
@@ -128,8 +127,8 @@ TEST_P(SigV4Golden, CanonicalRequestSteps) {
   EXPECT_EQ(sigv4::canonical_headers(headers), want.headers) << "step: canonical headers";
   EXPECT_EQ(signed_names, want.signed_headers) << "step: signed headers";
   EXPECT_EQ(req.payload_hash, want.payload_hash) << "step: payload hash";
-  EXPECT_EQ(sigv4::canonical_request(want.method, want.path, want.query, want.headers,
-                                     want.signed_headers, want.payload_hash),
+  EXPECT_EQ(sigv4::canonical_request(want.method, want.path, want.query, want.headers, want.signed_headers,
+                                     want.payload_hash),
             c.golden("canonical_request.txt"))
       << "step: canonical request assembly";
 }
@@ -148,15 +147,13 @@ TEST_P(SigV4Golden, StringToSignAndSignatureSteps) {
   const std::string key = sigv4::signing_key(c.creds.secret_access_key, cfg);
   EXPECT_TRUE(sigv4::hex(key) == c.golden("signing_key.hex")) << "step: signing key differs";
   const std::string golden_key = unhex(c.golden("signing_key.hex"));
-  EXPECT_TRUE(sigv4::signature(golden_key, c.golden("string_to_sign.txt")) ==
-              c.golden("signature.txt"))
+  EXPECT_TRUE(sigv4::signature(golden_key, c.golden("string_to_sign.txt")) == c.golden("signature.txt"))
       << "step: signature differs";
 }
 
 TEST_P(SigV4Golden, SignEndToEnd) {
   const Case c = load_case(GetParam());
-  const SigningResult r =
-      sign(to_signable(c.request, c.options), c.creds, signing_config(c.options));
+  const SigningResult r = sign(to_signable(c.request, c.options), c.creds, signing_config(c.options));
   EXPECT_EQ(r.canonical_request, c.golden("canonical_request.txt"));
   EXPECT_EQ(r.string_to_sign, c.golden("string_to_sign.txt"));
   EXPECT_TRUE(r.signature == c.golden("signature.txt")) << "signature differs";
@@ -187,9 +184,8 @@ TEST(SigV4GoldenSet, CoversTheRequiredCases) {
   for (const char* required :
        {"get-vanilla", "get-vanilla-query-unreserved", "get-query-duplicate-keys", "get-utf8",
         "get-relative-relative", "get-dot-segments-no-normalize", "get-header-value-trim",
-        "get-header-case-and-whitespace", "get-header-value-multiline",
-        "post-x-www-form-urlencoded", "post-session-token", "get-presign",
-        "s3-get-unsigned-payload", "s3-put-object"}) {
+        "get-header-case-and-whitespace", "get-header-value-multiline", "post-x-www-form-urlencoded",
+        "post-session-token", "get-presign", "s3-get-unsigned-payload", "s3-put-object"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), required), names.end()) << required;
   }
 }

@@ -26,12 +26,12 @@ inline constexpr std::string_view kSigningAlgorithm = "AWS4-HMAC-SHA256";
 inline constexpr std::chrono::seconds kMaxPresignExpiry{604800};
 
 struct Signable {
-  std::string method;   // "GET"
+  std::string method;  // "GET"
   // As sent on the wire: already percent-encoded, e.g. "/my%20key". S3 signs it verbatim, so
   // S3 callers must encode keys with sigv4::uri_encode(key, /*encode_slash=*/false).
   std::string path;
-  QueryList query;      // decoded pairs; the signer encodes them (RFC 3986)
-  HeaderList headers;   // must include "host"; repeated names are joined with ','
+  QueryList query;           // decoded pairs; the signer encodes them (RFC 3986)
+  HeaderList headers;        // must include "host"; repeated names are joined with ','
   std::string payload_hash;  // hex SHA-256 of the body, or kUnsignedPayload
 };
 
@@ -82,25 +82,23 @@ std::string canonical_query(const QueryList& query);  // encoded, sorted by key 
 // The headers that go into the signature: lower-cased names, the never-signed headers
 // (user-agent, expect, x-amzn-trace-id, authorization) dropped, and for header signing
 // x-amz-date, x-amz-security-token and x-amz-content-sha256 set as the config asks.
-HeaderList headers_to_sign(const Signable& request, const Credentials& creds,
-                           const SigningConfig& cfg);
-bool is_unsigned_header(std::string_view name);  // case-insensitive
+HeaderList headers_to_sign(const Signable& request, const Credentials& creds, const SigningConfig& cfg);
+bool is_unsigned_header(std::string_view name);              // case-insensitive
 std::string canonical_header_value(std::string_view value);  // trimmed, whitespace runs -> ' '
-std::string canonical_headers(const HeaderList& headers);  // "name:value\n" lines, sorted
-std::string signed_headers(const HeaderList& headers);     // "a;b;c"
+std::string canonical_headers(const HeaderList& headers);    // "name:value\n" lines, sorted
+std::string signed_headers(const HeaderList& headers);       // "a;b;c"
 // The X-Amz-* parameters of a presigned URL, except X-Amz-Signature, in botocore's order.
-QueryList presign_params(const Credentials& creds, const SigningConfig& cfg,
-                         std::string_view signed_headers);
-std::string canonical_request(std::string_view method, std::string_view path,
-                              std::string_view query, std::string_view headers,
-                              std::string_view signed_headers, std::string_view payload_hash);
+QueryList presign_params(const Credentials& creds, const SigningConfig& cfg, std::string_view signed_headers);
+std::string canonical_request(std::string_view method, std::string_view path, std::string_view query,
+                              std::string_view headers, std::string_view signed_headers,
+                              std::string_view payload_hash);
 std::string amz_date(std::chrono::system_clock::time_point t);  // 20150830T123600Z
 // The inverse of amz_date(); nullopt unless exactly YYYYMMDDTHHMMSSZ with valid fields.
 std::optional<std::chrono::system_clock::time_point> parse_amz_date(std::string_view text);
-std::string scope(const SigningConfig& cfg);                     // 20150830/us-east-1/iam/aws4_request
+std::string scope(const SigningConfig& cfg);  // 20150830/us-east-1/iam/aws4_request
 std::string string_to_sign(std::string_view amz_date, std::string_view scope,
                            std::string_view canonical_request);
-std::string signing_key(std::string_view secret, const SigningConfig& cfg);  // raw bytes
+std::string signing_key(std::string_view secret, const SigningConfig& cfg);            // raw bytes
 std::string signature(std::string_view signing_key, std::string_view string_to_sign);  // hex
 std::string authorization(std::string_view access_key_id, std::string_view scope,
                           std::string_view signed_headers, std::string_view signature);

@@ -13,12 +13,12 @@ namespace dwh::aws {
 
 struct RawHttpRequest {
   std::string method;
-  std::string path;       // the request target before '?', verbatim
-  QueryList query;        // the request target after '?', split and percent-decoded
+  std::string path;  // the request target before '?', verbatim
+  QueryList query;   // the request target after '?', split and percent-decoded
   // In file order. A folded (continuation) line becomes one more value of the header above
   // it, so "a:1\n  2" signs as "a:1,2", as in the test suite's get-header-value-multiline.
   HeaderList headers;
-  std::string body;       // every byte after the blank line
+  std::string body;  // every byte after the blank line
 
   // The first value of a header, by case-insensitive name.
   [[nodiscard]] std::optional<std::string> header(std::string_view name) const;
@@ -43,9 +43,9 @@ struct SignOptions {
   std::string service;
   std::string region;
   std::chrono::system_clock::time_point time;
-  bool s3 = false;                 // S3 rules: all three below
-  bool no_normalize_path = false;  // neither normalise nor double-encode the path
-  bool sign_payload_hash = false;  // add and sign x-amz-content-sha256
+  bool s3 = false;                  // S3 rules: all three below
+  bool no_normalize_path = false;   // neither normalise nor double-encode the path
+  bool sign_payload_hash = false;   // add and sign x-amz-content-sha256
   std::chrono::seconds presign{0};  // > 0: query signing with this X-Amz-Expires
 };
 SigningConfig signing_config(const SignOptions& options);
