@@ -1,6 +1,18 @@
 #pragma once
 // HTTP transport interface. The curl implementation reuses connections, is safe to call
 // from many TBB workers at once, and streams bodies both ways.
+//
+// Wire rules of the curl client (http_curl.cpp):
+//   - HTTP/1.1 always; connections are kept alive and reused (a pool of easy handles, each
+//     with its own connection cache; DNS and TLS sessions are shared between them).
+//   - A body of known size is sent with Content-Length, one of unknown size chunked.
+//     Curl's automatic `Expect: 100-continue` is off; set the header to ask for it.
+//   - TLS peer and host verification are always on. AWS_CA_BUNDLE names extra CAs.
+//   - No redirects are followed (a signature is bound to its host; S3's 301 is an answer).
+//   - Transport failures map to Error{transient=true} with codes ConnectionRefused,
+//     ConnectFailed, DnsFailure, Timeout, ConnectionReset, TlsError (transient only for a
+//     failed handshake, never for a failed verification), InvalidEndpoint; the message names
+//     method, scheme://host:port and curl's reason, never the query (it may hold a signature).
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -40,15 +52,21 @@ struct HttpRequest {
   HeaderList headers;
   std::string body;                  // used when body_source is null
   BodySource* body_source = nullptr;  // not owned
-  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds connect_timeout{3000};  // TCP and TLS handshake
   std::chrono::milliseconds request_timeout{0};  // 0: none (large streams); low-speed check still applies
+  // Read timeout: the transfer fails with "Timeout" when fewer than one byte per second moved
+  // for this long (curl's low-speed limit, so whole seconds, at least one).
+  std::chrono::milliseconds read_timeout{60000};
   std::string url() const;  // endpoint + path + "?" + encoded query
+  // The query as sent: each key and value encoded by sigv4::uri_encode(s, true), in order.
+  std::string encoded_query() const;
 };
 
 struct HttpResponse {
   int status = 0;
-  HeaderList headers;  // names lower-cased
-  std::string body;    // whole body, unless a sink took it (2xx with sink)
+  HeaderList headers;  // names lower-cased, values trimmed
+  std::string body;    // whole body, unless a sink took it (2xx with sink); error bodies capped at 1 MiB
+  std::uint64_t body_bytes = 0;  // bytes received, whether kept here or given to a sink
   std::optional<std::string_view> header(std::string_view lower_name) const;
 };
 
@@ -61,7 +79,13 @@ class HttpClient {
   virtual Result<HttpResponse> send(const HttpRequest& request, BodySink* sink = nullptr) = 0;
 };
 
-std::shared_ptr<HttpClient> make_curl_http_client();
+struct CurlOptions {
+  std::size_t max_idle_handles = 64;  // pooled easy handles (each keeps its connections)
+};
+std::shared_ptr<HttpClient> make_curl_http_client(CurlOptions options = {});
+
+// Where a client would connect, for messages: "http://127.0.0.1:9000" (default ports added).
+std::string describe_endpoint(std::string_view endpoint);
 
 // Body helpers.
 class StringSink final : public BodySink {
