@@ -80,8 +80,9 @@ Error unparseable(int http_status, std::string_view body, std::string_view why) 
   Error e;
   e.http_status = http_status;
   e.code = code_for_status(http_status);
+  // Redact before cutting, so a cut cannot leave half a secret behind its marker.
   e.message = reason_for_status(http_status) + "; unparseable error body (" + std::to_string(body.size()) +
-              " bytes, " + std::string(why) + "): " + redact_secrets(printable_prefix(body));
+              " bytes, " + printable_prefix(why) + "): " + printable_prefix(redact_secrets(body));
   return e;
 }
 
