@@ -94,8 +94,7 @@ row "download $small_n x 4 KiB" "$bytes_small" "$small_n" "${secs[ours-down-smal
 echo "(MB/s here is MiB/s; ratio = cli seconds / ours seconds, >1 means ours is faster)"
 
 # Peak RSS of a streamed multipart upload of $huge_mib MiB read from stdin.
-head -c $((huge_mib << 20)) /dev/zero | openssl enc -aes-128-ctr -nosalt -pass pass:dwh -pbkdf2 2>/dev/null \
-  | head -c $((huge_mib << 20)) > "$work/huge.bin"
+openssl rand -out "$work/huge.bin" $((huge_mib << 20))
 rss_kib=$( { /usr/bin/time -f '%M' "$dwh" aws s3 cp - "s3://bench/huge.bin" < "$work/huge.bin" ; } 2>&1 >/dev/null | tail -1)
 cli_rss_kib=$( { /usr/bin/time -f '%M' aws --endpoint-url "http://127.0.0.1:$port" s3 cp - "s3://bench/huge-cli.bin" < "$work/huge.bin" >/dev/null ; } 2>&1 | tail -1)
 "$dwh" aws s3 cp "s3://bench/huge.bin" - | cmp - "$work/huge.bin" || { echo "MISMATCH: huge.bin" >&2; exit 1; }
