@@ -6,5 +6,6 @@
 namespace dwh::cli {
 
 void register_aws_commands(CLI::App& app, int& exit_code);
+void register_aws_sign_command(CLI::App& aws, int& exit_code);
 
 }  // namespace dwh::cli
