@@ -169,8 +169,16 @@ HttpRequest Client::request(std::string method, std::string_view bucket, std::st
 }
 
 Result<HttpResponse> Client::call(std::string_view operation, std::string_view bucket, std::string_view key,
-                                  HttpRequest request, BodySink* sink) {
-  auto response = service_->call(operation, std::move(request), sink);
+                                  HttpRequest request, BodySink* sink, bool error_in_200) {
+  CallOptions options;
+  if (error_in_200) {
+    options.validate = [](const HttpResponse& r) -> std::optional<Error> {
+      auto doc = xml::Document::parse(r.body);
+      if (!doc.ok() || doc->root().name() != "Error") return std::nullopt;
+      return parse_xml_error(r.status, r.body);
+    };
+  }
+  auto response = service_->call(operation, std::move(request), sink, options);
   if (response.ok()) return response;
   Error e = std::move(response).error();
   e.message += " (" + detail::resource(bucket, key) + ")";

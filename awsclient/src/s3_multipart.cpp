@@ -189,7 +189,7 @@ Result<PutResult> Client::complete_multipart_upload(std::string_view bucket, std
   HttpRequest r = request("POST", bucket, key);
   r.query.emplace_back("uploadId", std::string(upload_id));
   detail::set_xml_body(r, w.finish());
-  auto resp = call("CompleteMultipartUpload", bucket, key, std::move(r));
+  auto resp = call("CompleteMultipartUpload", bucket, key, std::move(r), nullptr, true);
   if (!resp.ok()) return std::move(resp).error();
   // S3 may answer 200 and then report a failure in the body.
   auto doc = detail::parse_answer(*resp, "CompleteMultipartUpload", "CompleteMultipartUploadResult", bucket, key);

@@ -85,7 +85,12 @@ Result<PutResult> Client::put_object(std::string_view bucket, std::string_view k
   md5.update(body);
   const std::string md5_raw = md5.finish();
   r.headers.emplace_back("content-md5", detail::base64(md5_raw));
-  if (options.checksum_sha256) r.headers.emplace_back("x-amz-checksum-sha256", sha256_base64(body));
+  StreamDigest sha(StreamDigest::Kind::Sha256);
+  sha.update(body);
+  const std::string sha_raw = sha.finish();
+  // The same SHA-256 serves as the signed payload hash, so the body is hashed once.
+  r.headers.emplace_back("x-amz-content-sha256", detail::hex(sha_raw));
+  if (options.checksum_sha256) r.headers.emplace_back("x-amz-checksum-sha256", detail::base64(sha_raw));
   r.body = std::string(body);
   auto resp = call("PutObject", bucket, key, std::move(r));
   if (!resp.ok()) return std::move(resp).error();
@@ -114,7 +119,7 @@ Result<PutResult> Client::put_object(std::string_view bucket, std::string_view k
     if (*n == 0) break;
     const std::string_view piece(buffer.data(), *n);
     md5.update(piece);
-    if (options.checksum_sha256) sha.update(piece);
+    sha.update(piece);
     total += *n;
   }
   if (total != *size) {
@@ -129,7 +134,10 @@ Result<PutResult> Client::put_object(std::string_view bucket, std::string_view k
   HttpRequest r = request("PUT", bucket, key);
   detail::add_put_headers(r.headers, options);
   r.headers.emplace_back("content-md5", detail::base64(md5_raw));
-  if (options.checksum_sha256) r.headers.emplace_back("x-amz-checksum-sha256", detail::base64(sha.finish()));
+  const std::string sha_raw = sha.finish();
+  // Signing the hash we already have spares ServiceClient a second read of the stream.
+  r.headers.emplace_back("x-amz-content-sha256", detail::hex(sha_raw));
+  if (options.checksum_sha256) r.headers.emplace_back("x-amz-checksum-sha256", detail::base64(sha_raw));
   r.body_source = &body;
   r.request_timeout = std::chrono::milliseconds(0);
   auto resp = call("PutObject", bucket, key, std::move(r));
@@ -222,7 +230,7 @@ Result<CopyResult> Client::copy_object(std::string_view source_bucket, std::stri
     r.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
     detail::add_put_headers(r.headers, *options.replace_metadata);
   }
-  auto resp = call("CopyObject", bucket, key, std::move(r));
+  auto resp = call("CopyObject", bucket, key, std::move(r), nullptr, true);
   if (!resp.ok()) return std::move(resp).error();
   // A copy can fail after S3 has sent 200; the body then holds an <Error>.
   auto doc = detail::parse_answer(*resp, "CopyObject", "CopyObjectResult", bucket, key);

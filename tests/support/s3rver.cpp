@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
@@ -162,16 +165,83 @@ std::string unique_bucket(std::string_view prefix) {
   return std::string(prefix) + "-" + std::to_string(getpid()) + "-" + std::to_string(++counter);
 }
 
+namespace {
+std::uint64_t splitmix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+void fill_random(std::uint64_t offset, std::span<char> out, std::uint64_t seed) {
+  std::size_t i = 0;
+  while (i < out.size()) {
+    const std::uint64_t pos = offset + i;
+    const std::uint64_t word = splitmix(seed * 0x100000001B3ull + pos / 8);
+    for (std::uint64_t b = pos % 8; b < 8 && i < out.size(); ++b, ++i) out[i] = static_cast<char>(word >> (8 * b));
+  }
+}
+
 std::string random_bytes(std::size_t n, std::uint64_t seed) {
   std::string out(n, '\0');
-  std::uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (std::size_t i = 0; i < n; i += 8) {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    for (std::size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<char>(x >> (8 * k));
-  }
+  fill_random(0, std::span<char>(out.data(), out.size()), seed);
   return out;
+}
+
+std::optional<std::uint64_t> GeneratedSource::size() const {
+  return known_size_ ? std::optional<std::uint64_t>(size_) : std::nullopt;
+}
+
+Result<std::size_t> GeneratedSource::read(std::span<char> out) {
+  const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - pos_));
+  fill_random(pos_, out.first(n), seed_);
+  pos_ += n;
+  return n;
+}
+
+bool GeneratedSource::rewind() {
+  pos_ = 0;
+  return true;
+}
+
+Md5Sink::Md5Sink() : ctx_(EVP_MD_CTX_new()) { rewind(); }
+Md5Sink::~Md5Sink() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+Status Md5Sink::write(std::string_view bytes) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size());
+  bytes_ += bytes.size();
+  return {};
+}
+
+bool Md5Sink::rewind() {
+  EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), EVP_md5(), nullptr);
+  bytes_ = 0;
+  return true;
+}
+
+std::string Md5Sink::hex() {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int n = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out, &n);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string h;
+  for (unsigned int i = 0; i < n; ++i) {
+    h.push_back(kHex[out[i] >> 4]);
+    h.push_back(kHex[out[i] & 0xF]);
+  }
+  return h;
+}
+
+std::string random_md5(std::uint64_t size, std::uint64_t seed) {
+  Md5Sink sink;
+  std::string buffer(1u << 20, '\0');
+  for (std::uint64_t off = 0; off < size; off += buffer.size()) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), size - off));
+    fill_random(off, std::span<char>(buffer.data(), n), seed);
+    (void)sink.write(std::string_view(buffer.data(), n));
+  }
+  return sink.hex();
 }
 
 }  // namespace dwh::test

@@ -5,10 +5,13 @@
 // child also dies with the test process if that crashes (PR_SET_PDEATHSIG).
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "dwh/aws/http.hpp"
 #include "dwh/aws/service_client.hpp"
 #include "process.hpp"
 
@@ -53,7 +56,43 @@ class S3rver {
 // A bucket name no other test in this run uses: "<prefix>-<pid>-<counter>".
 std::string unique_bucket(std::string_view prefix);
 
-// Deterministic pseudo-random bytes (xorshift), for payloads that compress badly.
+// Deterministic pseudo-random bytes: byte i of the stream for `seed`. Payloads that
+// compress badly and can be regenerated anywhere without storing them.
 std::string random_bytes(std::size_t n, std::uint64_t seed);
+void fill_random(std::uint64_t offset, std::span<char> out, std::uint64_t seed);
+
+// A body source streaming random_bytes(size, seed). With known_size=false it does not tell
+// its length, like a pipe.
+class GeneratedSource final : public aws::BodySource {
+ public:
+  GeneratedSource(std::uint64_t size, std::uint64_t seed, bool known_size = false)
+      : size_(size), seed_(seed), known_size_(known_size) {}
+  std::optional<std::uint64_t> size() const override;
+  Result<std::size_t> read(std::span<char> out) override;
+  bool rewind() override;
+  std::uint64_t position() const { return pos_; }
+ private:
+  std::uint64_t size_;
+  std::uint64_t seed_;
+  bool known_size_;
+  std::uint64_t pos_ = 0;
+};
+
+// A sink that keeps only the MD5 and the byte count of what it was given.
+class Md5Sink final : public aws::BodySink {
+ public:
+  Md5Sink();
+  ~Md5Sink() override;
+  Status write(std::string_view bytes) override;
+  bool rewind() override;
+  std::string hex();  // ends the digest
+  std::uint64_t bytes() const { return bytes_; }
+ private:
+  void* ctx_;
+  std::uint64_t bytes_ = 0;
+};
+
+// MD5 hex of random_bytes(size, seed), computed in pieces.
+std::string random_md5(std::uint64_t size, std::uint64_t seed);
 
 }  // namespace dwh::test

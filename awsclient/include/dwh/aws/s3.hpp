@@ -344,8 +344,10 @@ class Client {
   friend class MultipartUpload;
   HttpRequest request(std::string method, std::string_view bucket, std::string_view key = {}) const;
   // Sends one operation; errors get "(s3://bucket/key)" appended to their message.
+  // `error_in_200`: the answer may be 200 with an <Error> body (CopyObject,
+  // CompleteMultipartUpload); such an answer then fails the attempt and is retried if retryable.
   Result<HttpResponse> call(std::string_view operation, std::string_view bucket, std::string_view key,
-                            HttpRequest request, BodySink* sink = nullptr);
+                            HttpRequest request, BodySink* sink = nullptr, bool error_in_200 = false);
   Status check_bucket(std::string_view bucket) const;
   Status check_object(std::string_view bucket, std::string_view key) const;
   Result<DeleteObjectsResult> delete_batch(std::string_view bucket, std::span<const ObjectId> objects);
