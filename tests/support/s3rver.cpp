@@ -69,7 +69,9 @@ S3rver::S3rver() {
   data_dir_ = work_dir_ + "/data";
   std::filesystem::create_directories(data_dir_);
   // The AWS CLI needs path style for this server; a private config file keeps the user's out.
-  std::ofstream(work_dir_ + "/aws-config") << "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n";
+  // Its multipart settings are spelled out so tests know when it uploads in parts.
+  std::ofstream(work_dir_ + "/aws-config") << "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n"
+                                              "  multipart_threshold = 8MB\n  multipart_chunksize = 5MB\n";
 }
 
 void S3rver::start() {
