@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <chrono>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -56,6 +57,11 @@ struct Transfer {
   HttpResponse response;
   int status = 0;  // of the latest status line (a 100 Continue comes first)
   std::optional<Error> local_error;  // the source or sink failed: that, not curl's code, is the story
+  // Read timeout: when bytes last moved either way.
+  std::chrono::milliseconds read_timeout{0};
+  curl_off_t last_bytes = -1;
+  std::chrono::steady_clock::time_point last_progress = std::chrono::steady_clock::now();
+  bool timed_out = false;
 };
 
 std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
@@ -108,6 +114,21 @@ int on_seek(void* user, curl_off_t offset, int origin) {
   auto* t = static_cast<Transfer*>(user);
   if (offset == 0 && origin == SEEK_SET && t->source->rewind()) return CURL_SEEKFUNC_OK;
   return CURL_SEEKFUNC_CANTSEEK;
+}
+
+// curl calls this about once a second even while idle. Its own low-speed limit averages over
+// the last five seconds, so it notices a stall late; this notices it within a second.
+int on_progress(void* user, curl_off_t, curl_off_t dlnow, curl_off_t, curl_off_t ulnow) {
+  auto* t = static_cast<Transfer*>(user);
+  const auto now = std::chrono::steady_clock::now();
+  if (dlnow + ulnow != t->last_bytes) {
+    t->last_bytes = dlnow + ulnow;
+    t->last_progress = now;
+    return 0;
+  }
+  if (now - t->last_progress < t->read_timeout) return 0;
+  t->timed_out = true;
+  return 1;  // curl stops with CURLE_ABORTED_BY_CALLBACK
 }
 
 Error transport_error(CURLcode code, long os_errno, const char* detail, const HttpRequest& request) {
@@ -247,9 +268,12 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, request.connect_timeout.count())));
     if (request.request_timeout.count() > 0)
       curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.request_timeout.count()));
-    const long read_timeout_s = static_cast<long>(std::max<std::int64_t>(1, (request.read_timeout.count() + 999) / 1000));
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, read_timeout_s);
+    if (request.read_timeout.count() > 0) {
+      t.read_timeout = request.read_timeout;
+      curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_progress);
+      curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
+    }
 
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
@@ -288,6 +312,12 @@ class CurlHttpClient final : public HttpClient {
 
     const CURLcode code = curl_easy_perform(h);
     if (t.local_error) return *std::move(t.local_error);
+    if (code == CURLE_ABORTED_BY_CALLBACK && t.timed_out) {
+      Error e = make_error("Timeout", request.method + " " + describe_endpoint(request.endpoint) + ": no data moved for " +
+                                          std::to_string(request.read_timeout.count()) + " ms (read timeout)");
+      e.transient = true;
+      return e;
+    }
     if (code != CURLE_OK) {
       long os_errno = 0;
       curl_easy_getinfo(h, CURLINFO_OS_ERRNO, &os_errno);

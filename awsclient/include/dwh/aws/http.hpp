@@ -54,8 +54,9 @@ struct HttpRequest {
   BodySource* body_source = nullptr;  // not owned
   std::chrono::milliseconds connect_timeout{3000};  // TCP and TLS handshake
   std::chrono::milliseconds request_timeout{0};  // 0: none (large streams); low-speed check still applies
-  // Read timeout: the transfer fails with "Timeout" when fewer than one byte per second moved
-  // for this long (curl's low-speed limit, so whole seconds, at least one).
+  // Read timeout: the transfer fails with "Timeout" when no byte moved either way for this
+  // long (checked about once a second; 0: never). Like botocore's socket read timeout, it also
+  // covers a server that thinks long before answering.
   std::chrono::milliseconds read_timeout{60000};
   std::string url() const;  // endpoint + path + "?" + encoded query
   // The query as sent: each key and value encoded by sigv4::uri_encode(s, true), in order.
