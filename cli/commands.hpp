@@ -7,5 +7,7 @@ namespace dwh::cli {
 
 void register_aws_commands(CLI::App& app, int& exit_code);
 void register_aws_sign_command(CLI::App& aws, int& exit_code);
+// Adds `aws s3` (roundtrip, ls, rm) and returns it, so more s3 subcommands can join it.
+CLI::App* register_aws_s3_command(CLI::App& aws, int& exit_code);
 
 }  // namespace dwh::cli

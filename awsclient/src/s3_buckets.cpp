@@ -23,6 +23,18 @@ std::string bool_text(bool b) { return b ? "true" : "false"; }
 
 }  // namespace
 
+Result<std::vector<BucketSummary>> Client::list_buckets() {
+  auto resp = call("ListBuckets", {}, {}, request("GET", {}));
+  if (!resp.ok()) return std::move(resp).error();
+  auto doc = detail::parse_answer(*resp, "ListBuckets", "ListAllMyBucketsResult", {});
+  if (!doc.ok()) return std::move(doc).error();
+  std::vector<BucketSummary> out;
+  if (auto buckets = doc->root().child("Buckets")) {
+    for (const auto& b : buckets->children("Bucket")) out.push_back({b.child_text("Name"), b.child_text("CreationDate")});
+  }
+  return out;
+}
+
 Status Client::create_bucket(std::string_view bucket) {
   if (auto s = check_bucket(bucket); !s.ok()) return s;
   HttpRequest r = request("PUT", bucket);

@@ -181,7 +181,7 @@ Result<HttpResponse> Client::call(std::string_view operation, std::string_view b
   auto response = service_->call(operation, std::move(request), sink, options);
   if (response.ok()) return response;
   Error e = std::move(response).error();
-  e.message += " (" + detail::resource(bucket, key) + ")";
+  if (!bucket.empty()) e.message += " (" + detail::resource(bucket, key) + ")";
   return e;
 }
 

@@ -88,6 +88,11 @@ struct Tag {
   bool operator==(const Tag&) const = default;
 };
 
+struct BucketSummary {
+  std::string name;
+  std::string creation_date;
+};
+
 struct PutOptions {
   std::string content_type;                    // empty: S3's default
   std::map<std::string, std::string> metadata;  // x-amz-meta-<name>
@@ -277,6 +282,7 @@ class Client {
   ServiceClient& service() { return *service_; }
 
   // ---- Buckets ----
+  Result<std::vector<BucketSummary>> list_buckets();
   Status create_bucket(std::string_view bucket);  // LocationConstraint outside us-east-1
   Status head_bucket(std::string_view bucket);     // 404 comes back as code NoSuchBucket
   Status delete_bucket(std::string_view bucket);
