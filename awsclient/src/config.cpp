@@ -9,9 +9,12 @@
 //   - a line indented deeper than the key before it continues that key: when the key's
 //     value is empty the block holds "sub = value" pairs (kept as "key.sub"), otherwise
 //     the line is appended to the value after a newline;
-//   - "[name]" section headers, trimmed, optionally followed by a comment;
+//   - "[name]" section headers, optionally followed by a comment; the name is trimmed
+//     (botocore keeps the spaces, so its "[ default ]" is no profile at all);
 //   - a repeated section or key merges, the later value winning (botocore refuses
-//     duplicates; the SDKs' shared-file spec merges them, which is kinder).
+//     duplicates; the SDKs' shared-file spec merges them, which is kinder);
+//   - of [default] and [profile default], the one appearing first in the file is replaced
+//     by the other, as botocore's profile map does.
 // Errors name the file and line but never quote the line: it may hold a secret.
 #include <pwd.h>
 #include <sys/stat.h>
@@ -113,14 +116,14 @@ Result<FileText> read_optional_file(const std::string& path) {
   return FileText{true, buf.str()};
 }
 
-std::map<std::string, Profile> config_profiles_of(const std::map<std::string, Profile>& sections) {
+// botocore's build_profile_map: [default] and [profile x]; when two sections name the same
+// profile ([default] and [profile default]), the one appearing later replaces the other.
+std::map<std::string, Profile> config_profiles_of(const std::vector<std::pair<std::string, Profile>>& sections) {
   std::map<std::string, Profile> profiles;
-  bool explicit_default = false;  // [profile default] wins over [default], whatever the order
   for (const auto& [name, values] : sections) {
     if (name == "default") {
-      if (!explicit_default) profiles["default"] = values;
+      profiles["default"] = values;
     } else if (auto profile = prefixed_name(name, "profile")) {
-      if (*profile == "default") explicit_default = true;
       profiles[*profile] = values;
     }
   }
@@ -144,8 +147,14 @@ std::string credentials_file_path() {
   return expand_home(path.empty() ? "~/.aws/credentials" : path);
 }
 
-Result<std::map<std::string, Profile>> parse_ini_sections(std::string_view text, std::string_view source_name) {
-  std::map<std::string, Profile> sections;
+namespace {
+
+// Sections in the order they first appear: which of [default] and [profile default] wins
+// depends on it, as in botocore.
+using OrderedSections = std::vector<std::pair<std::string, Profile>>;
+
+Result<OrderedSections> parse_sections_in_order(std::string_view text, std::string_view source_name) {
+  OrderedSections sections;
   Profile* section = nullptr;
   std::string key;           // the last key seen in this section, for continuation lines
   std::size_t key_indent = 0;
@@ -186,7 +195,8 @@ Result<std::map<std::string, Profile>> parse_ini_sections(std::string_view text,
       }
       std::string name(trim(line.substr(1, close - 1)));
       if (name.empty()) return parse_error(source_name, line_no, "empty section name");
-      section = &sections[name];
+      auto existing = std::find_if(sections.begin(), sections.end(), [&](const auto& s) { return s.first == name; });
+      section = existing != sections.end() ? &existing->second : &sections.emplace_back(name, Profile{}).second;
       key.clear();
       nested = false;
       continue;
@@ -211,11 +221,19 @@ Result<std::map<std::string, Profile>> parse_ini_sections(std::string_view text,
   return sections;
 }
 
+}  // namespace
+
+Result<std::map<std::string, Profile>> parse_ini_sections(std::string_view text, std::string_view source_name) {
+  auto ordered = parse_sections_in_order(text, source_name);
+  if (!ordered) return std::move(ordered).error();
+  return std::map<std::string, Profile>(ordered->begin(), ordered->end());
+}
+
 Result<std::map<std::string, Profile>> parse_ini_profiles(std::string_view text, bool config_file,
                                                           std::string_view source_name) {
-  auto sections = parse_ini_sections(text, source_name);
+  auto sections = parse_sections_in_order(text, source_name);
   if (!sections) return std::move(sections).error();
-  if (!config_file) return std::move(sections).value();
+  if (!config_file) return std::map<std::string, Profile>(sections->begin(), sections->end());
   return config_profiles_of(sections.value());
 }
 
@@ -240,7 +258,7 @@ Result<SharedConfig> load_shared_config() {
   if (!config_text) return std::move(config_text).error();
   out.config_exists = config_text->exists;
   if (out.config_exists) {
-    auto sections = parse_ini_sections(config_text->text, out.config_path);
+    auto sections = parse_sections_in_order(config_text->text, out.config_path);
     if (!sections) return std::move(sections).error();
     for (const auto& [name, values] : *sections) {
       if (auto services = prefixed_name(name, "services")) out.services[*services] = values;

@@ -68,11 +68,14 @@ TEST(IniParsing, ConfigFileUsesProfilePrefixAndCredentialsFileDoesNot) {
   EXPECT_FALSE(credentials.contains("dev"));
 }
 
-TEST(IniParsing, ProfileDefaultWinsOverDefaultWhateverTheOrder) {
+TEST(IniParsing, LaterOfDefaultAndProfileDefaultWinsAsInBotocore) {
   auto first = parse_ok("[profile default]\nregion = explicit\n[default]\nregion = plain\n", true);
-  EXPECT_EQ(first.at("default").at("region"), "explicit");
+  EXPECT_EQ(first.at("default").at("region"), "plain");
   auto second = parse_ok("[default]\nregion = plain\n[profile default]\nregion = explicit\n", true);
   EXPECT_EQ(second.at("default").at("region"), "explicit");
+  // Order is that of first appearance: a repeated [default] does not move it after the other.
+  auto third = parse_ok("[default]\nregion = plain\n[profile default]\nregion = explicit\n[default]\nx = 1\n", true);
+  EXPECT_EQ(third.at("default").at("region"), "explicit");
 }
 
 TEST(IniParsing, NestedBlocksAndContinuationLines) {

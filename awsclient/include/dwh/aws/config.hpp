@@ -21,9 +21,9 @@ std::string active_profile_name();  // AWS_PROFILE, else "default"
 // Every section of an ini text by its trimmed name ("profile x", "default", "services y", "x").
 // `source_name` (usually the file path) prefixes parse errors: "<source>:<line>: <reason>".
 Result<std::map<std::string, Profile>> parse_ini_sections(std::string_view text, std::string_view source_name);
-// Profiles by name. config_file=true: [default] and [profile x] (a [profile default] wins over
-// [default]; other sections are not profiles). config_file=false (credentials file): every
-// section is a profile of its own name.
+// Profiles by name. config_file=true: [default] and [profile x], other sections are not
+// profiles; when both [default] and [profile default] exist, the later one in the file wins,
+// as in botocore. config_file=false (credentials file): every section is a profile of its own name.
 Result<std::map<std::string, Profile>> parse_ini_profiles(std::string_view text, bool config_file,
                                                           std::string_view source_name);
 
