@@ -122,6 +122,28 @@ TEST_F(ContainerCredentials, LoopbackNamesAndEksAddressesAllowedOthersRefused) {
   EXPECT_EQ(https.error().code, "ContainerCredentialsUnavailable") << https.error().message;
 }
 
+// The relative form always goes to the ECS agent's fixed address, and wins over the full one.
+TEST_F(ContainerCredentials, RelativeUriGoesToTheEcsAgentAndWinsOverFullUri) {
+  env_.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server_.endpoint() + "/creds");
+  env_.set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "no-leading-slash");
+  auto bad = provider()->get();
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "InvalidContainerCredentialsUri");
+  EXPECT_NE(bad.error().message.find("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"), std::string::npos);
+
+  env_.set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/task-id");
+  dwh::aws::ContainerCredentialsOptions quick;
+  quick.timeout = milliseconds(200);
+  quick.attempts = 1;
+  auto creds = dwh::aws::container_credentials(http_, quick)->get();
+  // Off ECS nothing serves that address; whatever happened there, it was not our server.
+  if (!creds.ok()) {
+    EXPECT_NE(creds.error().message.find("http://169.254.170.2/v2/credentials/task-id"), std::string::npos)
+        << creds.error().message;
+  }
+  EXPECT_EQ(server_.request_count(), 0u);
+}
+
 TEST_F(ContainerCredentials, ClientErrorsAreNotRetriedAndQuoteOnlyCodeAndMessage) {
   server_.set_handler([](const LoopbackRequest&) {
     return LoopbackAction::respond(403, R"({"code":"AccessDenied","message":"bad token","SecretAccessKey":"leak"})");
