@@ -1,7 +1,6 @@
 // The JSON credentials document of the container endpoint and IMDS, and the ISO 8601
 // timestamps in it.
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -76,11 +75,6 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
 }
 
 namespace detail {
-
-std::string env_value(const char* name) {
-  const char* v = std::getenv(name);
-  return v == nullptr ? std::string() : std::string(v);
-}
 
 Result<Credentials> parse_credentials_document(std::string_view json, std::string_view provider) {
   auto doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);

@@ -1,5 +1,6 @@
 #pragma once
 // Helpers shared by the credentials providers (not part of the public interface).
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -8,7 +9,10 @@
 namespace dwh::aws::detail {
 
 // The variable's value, or "" when unset.
-std::string env_value(const char* name);
+inline std::string env_value(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
 
 // A provider's "not configured here" answer: the chain moves on and quotes `reason`.
 inline Error declined(std::string reason) { return make_error(std::string(kNoCredentials), std::move(reason)); }
