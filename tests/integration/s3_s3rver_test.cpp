@@ -52,6 +52,9 @@ class S3rverTest : public ::testing::Test {
 TEST_F(S3rverTest, HeadBucketAndMissingBucket) {
   auto ok = client_->head_bucket(bucket_);
   EXPECT_TRUE(ok.ok()) << ok.error().to_string();
+  auto buckets = client_->list_buckets();
+  ASSERT_TRUE(buckets.ok()) << buckets.error().to_string();
+  EXPECT_TRUE(std::any_of(buckets->begin(), buckets->end(), [&](const auto& b) { return b.name == bucket_; }));
 
   const std::string missing = dwh::test::unique_bucket("missing");
   auto head = client_->head_bucket(missing);

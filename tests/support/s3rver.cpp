@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,8 @@
 #include <thread>
 
 #include "dwh/aws/credentials.hpp"
+
+extern char** environ;
 
 namespace dwh::test {
 namespace {
@@ -43,6 +46,20 @@ bool accepts_connections(int port) {
   const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   close(fd);
   return ok;
+}
+
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path ? path : "/usr/bin:/bin";
+  while (!dirs.empty()) {
+    const auto colon = dirs.find(':');
+    const std::string dir(dirs.substr(0, colon));
+    const std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    if (colon == std::string_view::npos) break;
+    dirs.remove_prefix(colon + 1);
+  }
+  return {};
 }
 
 std::string read_file(const std::string& path) {
@@ -80,24 +97,41 @@ void S3rver::start() {
                              "; run ci/install-deps.sh (npm install @20minutes/s3rver@5.0.0)");
   }
   const std::string log_path = work_dir_ + "/s3rver.log";
+  const std::string node = find_in_path("node");
+  if (node.empty()) throw std::runtime_error("node is not on PATH; run ci/install-deps.sh");
+  // Everything the child needs is built before fork(): after it, only async-signal-safe
+  // calls are allowed, since other threads (TBB workers, stubs) may hold the malloc lock.
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    if (!entry.starts_with("NODE_OPTIONS=") && !entry.starts_with("NODE_PATH=")) env_strings.emplace_back(entry);
+  }
+  env_strings.push_back("NODE_OPTIONS=--openssl-legacy-provider");
+  env_strings.push_back("NODE_PATH=" + node_modules());
+  std::vector<char*> envp;
+  for (auto& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
     port_ = free_port();
-    const std::string port = std::to_string(port_);
+    std::vector<std::string> args = {node, launcher(), "-d", data_dir_, "-a", "127.0.0.1", "-p", std::to_string(port_),
+                                     "--silent"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     const pid_t pid = fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
+      // The server dies with the thread that started it (the test's main thread).
       prctl(PR_SET_PDEATHSIG, SIGTERM);
-      const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
       if (log >= 0) {
         dup2(log, 1);
         dup2(log, 2);
       }
-      setenv("NODE_OPTIONS", "--openssl-legacy-provider", 1);
-      setenv("NODE_PATH", node_modules().c_str(), 1);
-      execlp("node", "node", launcher().c_str(), "-d", data_dir_.c_str(), "-a", "127.0.0.1", "-p", port.c_str(),
-             "--silent", static_cast<char*>(nullptr));
+      execve(argv[0], argv.data(), envp.data());
       _exit(127);
     }
+    if (log >= 0) close(log);
     pid_ = pid;
     const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
     while (std::chrono::steady_clock::now() < deadline) {

@@ -2,7 +2,8 @@
 // The local S3 server for integration tests: @20minutes/s3rver, which checks SigV4 signatures.
 // It starts on first use (so tests that do not need it pay nothing), on 127.0.0.1 with a
 // free port and a fresh data directory, and is stopped when the test process exits. The
-// child also dies with the test process if that crashes (PR_SET_PDEATHSIG).
+// child also dies with the test process if that crashes (PR_SET_PDEATHSIG, which follows
+// the thread that started it: call instance() first from the test's main thread).
 #include <cstdint>
 #include <map>
 #include <optional>
