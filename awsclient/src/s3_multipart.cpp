@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <thread>
 
 #include "dwh/aws/s3.hpp"
 #include "dwh/aws/xml.hpp"
@@ -373,9 +372,11 @@ Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, 
 
   // The upload stage blocks on the network, so its concurrency is the number of parts in
   // flight, not the number of cores: give the arena that many threads even on a small machine.
+  // The limit is process-wide and the smallest active one wins, so only ever raise it.
   const auto threads = static_cast<std::size_t>(options.max_in_flight) + 1;
-  tbb::global_control allow(tbb::global_control::max_allowed_parallelism,
-                            std::max<std::size_t>(threads, std::thread::hardware_concurrency()));
+  tbb::global_control allow(
+      tbb::global_control::max_allowed_parallelism,
+      std::max(threads, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
     tbb::parallel_pipeline(static_cast<std::size_t>(options.max_in_flight),
