@@ -119,7 +119,8 @@ double ms_since(Clock::time_point start) {
 }
 
 // Prints "  step ... ok (12.3 ms) detail", or the error, and says whether to go on.
-bool report(std::string_view step, Clock::time_point start, const Status& status, std::string_view detail = {}) {
+bool report(std::string_view step, Clock::time_point start, const Status& status,
+            std::string_view detail = {}) {
   char timing[32];
   std::snprintf(timing, sizeof timing, "%.1f ms", ms_since(start));
   if (status.ok()) {
@@ -186,11 +187,13 @@ int run_roundtrip(const RoundTripArgs& args) {
   if (!report("head bucket", t, client.head_bucket(bucket))) return fail();
 
   const std::string small_key = std::string(kRoundTripPrefix) + "hello.txt";
-  const std::string small_body = "hello from dwh: a small object, sent with Content-MD5 and a SHA-256 checksum\n";
+  const std::string small_body =
+      "hello from dwh: a small object, sent with Content-MD5 and a SHA-256 checksum\n";
   t = Clock::now();
   auto put = client.put_object(bucket, small_key, small_body);
   if (!report("put small object", t, status_of(put),
-              put.ok() ? small_key + ", " + std::to_string(small_body.size()) + " bytes, etag " + put->etag : "")) {
+              put.ok() ? small_key + ", " + std::to_string(small_body.size()) + " bytes, etag " + put->etag
+                       : "")) {
     return fail();
   }
 
@@ -208,8 +211,8 @@ int run_roundtrip(const RoundTripArgs& args) {
   {
     const double ms = ms_since(t);
     char detail[200];
-    std::snprintf(detail, sizeof detail, "%s, %.1f MiB in %d parts, peak buffers %.1f MiB, %.1f MB/s", big_key.c_str(),
-                  static_cast<double>(big_size) / kMiB, stats.parts_uploaded.load(),
+    std::snprintf(detail, sizeof detail, "%s, %.1f MiB in %d parts, peak buffers %.1f MiB, %.1f MB/s",
+                  big_key.c_str(), static_cast<double>(big_size) / kMiB, stats.parts_uploaded.load(),
                   static_cast<double>(stats.peak_buffered_bytes.load()) / kMiB,
                   ms > 0 ? static_cast<double>(big_size) / 1e3 / ms : 0.0);
     report("multipart upload", t, {}, detail);
@@ -218,8 +221,9 @@ int run_roundtrip(const RoundTripArgs& args) {
   t = Clock::now();
   auto listed = client.list_all_objects(bucket, kRoundTripPrefix);
   if (!report("list objects", t, status_of(listed),
-              listed.ok() ? std::to_string(listed->objects.size()) + " objects under " + std::string(kRoundTripPrefix)
-                          : "")) {
+              listed.ok()
+                  ? std::to_string(listed->objects.size()) + " objects under " + std::string(kRoundTripPrefix)
+                  : "")) {
     return fail();
   }
   for (const auto& o : listed->objects) std::cout << "      " << o.size << "  " << o.key << "\n";
@@ -244,7 +248,8 @@ int run_roundtrip(const RoundTripArgs& args) {
                                                       std::to_string(check.first_difference()) + " (" +
                                                       std::to_string(check.bytes()) + " bytes received)"));
   }
-  if (!report("get multipart object", t, status_of(big), "bytes match, streamed without holding the object")) {
+  if (!report("get multipart object", t, status_of(big),
+              "bytes match, streamed without holding the object")) {
     return fail();
   }
 
@@ -304,7 +309,8 @@ int run_ls(const std::string& url_text, const std::string& endpoint_url, bool re
 int run_rm(const std::string& url_text, const std::string& endpoint_url, bool recursive) {
   auto url = parse_s3_url(url_text);
   if (!url || (url->key.empty() && !recursive)) {
-    std::cerr << "dwh: expected s3://bucket/key (or s3://bucket/prefix with --recursive), got " << url_text << "\n";
+    std::cerr << "dwh: expected s3://bucket/key (or s3://bucket/prefix with --recursive), got " << url_text
+              << "\n";
     return kExitFailure;
   }
   auto client = make_client(endpoint_url);
@@ -334,8 +340,8 @@ int run_rm(const std::string& url_text, const std::string& endpoint_url, bool re
   }
   for (const auto& d : result->deleted) std::cout << "delete: s3://" << url->bucket << "/" << d.key << "\n";
   for (const auto& f : result->failures) {
-    std::cerr << "dwh: could not delete s3://" << url->bucket << "/" << f.key << ": " << f.code << " " << f.message
-              << "\n";
+    std::cerr << "dwh: could not delete s3://" << url->bucket << "/" << f.key << ": " << f.code << " "
+              << f.message << "\n";
   }
   return result->failures.empty() ? 0 : kExitFailure;
 }
@@ -348,10 +354,12 @@ CLI::App* register_aws_s3_command(CLI::App& aws, int& exit_code) {
 
   auto args = std::make_shared<RoundTripArgs>();
   auto* roundtrip = s3_app->add_subcommand(
-      "roundtrip", "Create a bucket, upload a small and a multipart object, list, download and verify, "
-                   "then delete everything; prints each step with its time");
+      "roundtrip",
+      "Create a bucket, upload a small and a multipart object, list, download and verify, "
+      "then delete everything; prints each step with its time");
   roundtrip->add_option("--bucket", args->bucket, "Bucket to create (must not exist yet)")->required();
-  roundtrip->add_option("--endpoint-url", args->endpoint_url, "S3 endpoint (default: AWS_ENDPOINT_URL* or AWS)");
+  roundtrip->add_option("--endpoint-url", args->endpoint_url,
+                        "S3 endpoint (default: AWS_ENDPOINT_URL* or AWS)");
   roundtrip->add_option("--size-mib", args->size_mib, "Size of the multipart object in MiB")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
@@ -369,18 +377,22 @@ CLI::App* register_aws_s3_command(CLI::App& aws, int& exit_code) {
     bool recursive = false;
   };
   auto ls_args = std::make_shared<ListArgs>();
-  auto* ls = s3_app->add_subcommand("ls", "List buckets, or the objects and prefixes under s3://bucket/prefix");
+  auto* ls =
+      s3_app->add_subcommand("ls", "List buckets, or the objects and prefixes under s3://bucket/prefix");
   ls->add_option("url", ls_args->url, "s3://bucket[/prefix] (omit to list buckets)");
   ls->add_option("--endpoint-url", ls_args->endpoint_url, "S3 endpoint (default: AWS_ENDPOINT_URL* or AWS)");
   ls->add_flag("--recursive", ls_args->recursive, "List every object under the prefix, not one level");
-  ls->callback([ls_args, &exit_code] { exit_code = run_ls(ls_args->url, ls_args->endpoint_url, ls_args->recursive); });
+  ls->callback(
+      [ls_args, &exit_code] { exit_code = run_ls(ls_args->url, ls_args->endpoint_url, ls_args->recursive); });
 
   auto rm_args = std::make_shared<ListArgs>();
-  auto* rm = s3_app->add_subcommand("rm", "Delete s3://bucket/key, or everything under a prefix with --recursive");
+  auto* rm =
+      s3_app->add_subcommand("rm", "Delete s3://bucket/key, or everything under a prefix with --recursive");
   rm->add_option("url", rm_args->url, "s3://bucket/key")->required();
   rm->add_option("--endpoint-url", rm_args->endpoint_url, "S3 endpoint (default: AWS_ENDPOINT_URL* or AWS)");
   rm->add_flag("--recursive", rm_args->recursive, "Delete every object under the prefix (1,000 per request)");
-  rm->callback([rm_args, &exit_code] { exit_code = run_rm(rm_args->url, rm_args->endpoint_url, rm_args->recursive); });
+  rm->callback(
+      [rm_args, &exit_code] { exit_code = run_rm(rm_args->url, rm_args->endpoint_url, rm_args->recursive); });
   return s3_app;
 }
 

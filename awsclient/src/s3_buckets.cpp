@@ -19,7 +19,9 @@ Error head_error(Error e, std::string_view not_found_code) {
   return e;
 }
 
-std::string bool_text(bool b) { return b ? "true" : "false"; }
+std::string bool_text(bool b) {
+  return b ? "true" : "false";
+}
 
 }  // namespace
 
@@ -30,7 +32,8 @@ Result<std::vector<BucketSummary>> Client::list_buckets() {
   if (!doc.ok()) return std::move(doc).error();
   std::vector<BucketSummary> out;
   if (auto buckets = doc->root().child("Buckets")) {
-    for (const auto& b : buckets->children("Bucket")) out.push_back({b.child_text("Name"), b.child_text("CreationDate")});
+    for (const auto& b : buckets->children("Bucket"))
+      out.push_back({b.child_text("Name"), b.child_text("CreationDate")});
   }
   return out;
 }
@@ -80,8 +83,10 @@ Result<Versioning> Client::get_bucket_versioning(std::string_view bucket) {
 Status Client::put_bucket_versioning(std::string_view bucket, Versioning state) {
   if (auto s = check_bucket(bucket); !s.ok()) return s;
   if (state == Versioning::Unversioned) {
-    return make_error("InvalidArgument", "a bucket's versioning can only be Enabled or Suspended, never "
-                                         "returned to Unversioned (" + detail::resource(bucket) + ")");
+    return make_error("InvalidArgument",
+                      "a bucket's versioning can only be Enabled or Suspended, never "
+                      "returned to Unversioned (" +
+                          detail::resource(bucket) + ")");
   }
   HttpRequest r = request("PUT", bucket);
   r.query.emplace_back("versioning", "");
@@ -126,8 +131,10 @@ Result<std::optional<BucketEncryption>> Client::get_bucket_encryption(std::strin
 Status Client::put_bucket_encryption(std::string_view bucket, const BucketEncryption& config) {
   if (auto s = check_bucket(bucket); !s.ok()) return s;
   if (config.algorithm == SseAlgorithm::None) {
-    return make_error("InvalidArgument", "default encryption needs AES256 or aws:kms; use "
-                                         "delete_bucket_encryption to remove it (" + detail::resource(bucket) + ")");
+    return make_error("InvalidArgument",
+                      "default encryption needs AES256 or aws:kms; use "
+                      "delete_bucket_encryption to remove it (" +
+                          detail::resource(bucket) + ")");
   }
   xml::Writer w("ServerSideEncryptionConfiguration", kXmlns);
   w.open("Rule").open("ApplyServerSideEncryptionByDefault");
@@ -163,7 +170,8 @@ Result<std::optional<PublicAccessBlock>> Client::get_public_access_block(std::st
   r.query.emplace_back("publicAccessBlock", "");
   auto resp = call("GetPublicAccessBlock", bucket, {}, std::move(r));
   if (!resp.ok()) {
-    if (resp.error().code == "NoSuchPublicAccessBlockConfiguration") return std::optional<PublicAccessBlock>{};
+    if (resp.error().code == "NoSuchPublicAccessBlockConfiguration")
+      return std::optional<PublicAccessBlock>{};
     return std::move(resp).error();
   }
   auto doc = detail::parse_answer(*resp, "GetPublicAccessBlock", "PublicAccessBlockConfiguration", bucket);

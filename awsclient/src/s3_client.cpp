@@ -52,7 +52,8 @@ std::string url_decode(std::string_view text) {
 }
 
 Result<xml::Document> parse_answer(const HttpResponse& response, std::string_view operation,
-                                   std::string_view expected_root, std::string_view bucket, std::string_view key) {
+                                   std::string_view expected_root, std::string_view bucket,
+                                   std::string_view key) {
   auto doc = xml::Document::parse(response.body);
   auto fail = [&](std::string code, std::string message) {
     Error e = make_error(std::move(code), std::move(message) + " (" + resource(bucket, key) + ")");
@@ -79,7 +80,8 @@ Result<xml::Document> parse_answer(const HttpResponse& response, std::string_vie
     return e;
   }
   if (root != expected_root) {
-    return fail("MalformedResponse", "expected a <" + std::string(expected_root) + "> answer, got <" + root + ">");
+    return fail("MalformedResponse",
+                "expected a <" + std::string(expected_root) + "> answer, got <" + root + ">");
   }
   return doc;
 }
@@ -185,7 +187,9 @@ Result<HttpResponse> Client::call(std::string_view operation, std::string_view b
   return e;
 }
 
-Status Client::check_bucket(std::string_view bucket) const { return validate_bucket_name(bucket); }
+Status Client::check_bucket(std::string_view bucket) const {
+  return validate_bucket_name(bucket);
+}
 
 Status Client::check_object(std::string_view bucket, std::string_view key) const {
   if (auto s = validate_bucket_name(bucket); !s.ok()) return s;

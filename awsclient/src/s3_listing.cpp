@@ -16,7 +16,9 @@ struct KeyDecoder {
   std::string operator()(std::string text) const { return url ? detail::url_decode(text) : text; }
 };
 
-KeyDecoder decoder_for(const xml::Node& root) { return KeyDecoder{root.child_text("EncodingType") == "url"}; }
+KeyDecoder decoder_for(const xml::Node& root) {
+  return KeyDecoder{root.child_text("EncodingType") == "url"};
+}
 
 void add_if(QueryList& q, std::string_view name, std::string_view value) {
   if (!value.empty()) q.emplace_back(std::string(name), std::string(value));
@@ -28,7 +30,9 @@ std::vector<std::string> common_prefixes(const xml::Node& root, const KeyDecoder
   return out;
 }
 
-bool is_unsupported(const Error& e) { return e.code == "NotImplemented" || e.code == "MethodNotAllowed"; }
+bool is_unsupported(const Error& e) {
+  return e.code == "NotImplemented" || e.code == "MethodNotAllowed";
+}
 
 }  // namespace
 
@@ -62,8 +66,9 @@ Result<ListObjectsPage> Client::list_objects_v2(std::string_view bucket, const L
   page.is_truncated = root.child_text("IsTruncated") == "true";
   page.next_continuation_token = root.child_text("NextContinuationToken");
   if (page.is_truncated && page.next_continuation_token.empty()) {
-    return make_error("MalformedResponse", "ListObjectsV2 answer is truncated but has no NextContinuationToken (" +
-                                               detail::resource(bucket) + ")");
+    return make_error("MalformedResponse",
+                      "ListObjectsV2 answer is truncated but has no NextContinuationToken (" +
+                          detail::resource(bucket) + ")");
   }
   return page;
 }
@@ -78,14 +83,16 @@ Result<ListObjectsPage> Client::list_all_objects(std::string_view bucket, std::s
     auto page = list_objects_v2(bucket, req);
     if (!page.ok()) return std::move(page).error();
     std::move(page->objects.begin(), page->objects.end(), std::back_inserter(all.objects));
-    std::move(page->common_prefixes.begin(), page->common_prefixes.end(), std::back_inserter(all.common_prefixes));
+    std::move(page->common_prefixes.begin(), page->common_prefixes.end(),
+              std::back_inserter(all.common_prefixes));
     if (!page->is_truncated) break;
     req.continuation_token = page->next_continuation_token;
   }
   return all;
 }
 
-Result<ListVersionsPage> Client::list_object_versions(std::string_view bucket, const ListVersionsRequest& req) {
+Result<ListVersionsPage> Client::list_object_versions(std::string_view bucket,
+                                                      const ListVersionsRequest& req) {
   if (auto s = check_bucket(bucket); !s.ok()) return std::move(s).error();
   HttpRequest r = request("GET", bucket);
   r.query.emplace_back("versions", "");
@@ -142,12 +149,14 @@ Result<DeleteObjectsResult> Client::delete_batch(std::string_view bucket, std::s
     out.deleted.push_back({d.child_text("Key"), d.child_text("VersionId")});
   }
   for (const auto& e : doc->root().children("Error")) {
-    out.failures.push_back({e.child_text("Key"), e.child_text("VersionId"), e.child_text("Code"), e.child_text("Message")});
+    out.failures.push_back(
+        {e.child_text("Key"), e.child_text("VersionId"), e.child_text("Code"), e.child_text("Message")});
   }
   return out;
 }
 
-Result<DeleteObjectsResult> Client::delete_objects(std::string_view bucket, std::span<const ObjectId> objects) {
+Result<DeleteObjectsResult> Client::delete_objects(std::string_view bucket,
+                                                   std::span<const ObjectId> objects) {
   if (auto s = check_bucket(bucket); !s.ok()) return std::move(s).error();
   for (const auto& o : objects) {
     if (auto s = validate_key(o.key); !s.ok()) return std::move(s).error();
@@ -187,7 +196,8 @@ Result<std::uint64_t> Client::empty_bucket(std::string_view bucket) {
     }
     if (ids.empty()) break;
     if (ids.front().key == previous_first.key && ids.front().version_id == previous_first.version_id) {
-      return make_error("DeleteFailed", "object " + ids.front().key + " is still listed after being deleted from " +
+      return make_error("DeleteFailed", "object " + ids.front().key +
+                                            " is still listed after being deleted from " +
                                             detail::resource(bucket));
     }
     previous_first = ids.front();
@@ -195,10 +205,11 @@ Result<std::uint64_t> Client::empty_bucket(std::string_view bucket) {
     if (!result.ok()) return std::move(result).error();
     if (!result->failures.empty()) {
       const auto& f = result->failures.front();
-      return make_error("DeleteFailed", std::to_string(result->failures.size()) + " object(s) could not be deleted from " +
+      return make_error("DeleteFailed", std::to_string(result->failures.size()) +
+                                            " object(s) could not be deleted from " +
                                             detail::resource(bucket) + "; first: " + f.key +
-                                            (f.version_id.empty() ? "" : " version " + f.version_id) + ": " + f.code +
-                                            " " + f.message);
+                                            (f.version_id.empty() ? "" : " version " + f.version_id) + ": " +
+                                            f.code + " " + f.message);
     }
     deleted += ids.size();
   }

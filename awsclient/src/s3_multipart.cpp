@@ -130,7 +130,8 @@ Result<std::string> Client::create_multipart_upload(std::string_view bucket, std
   detail::add_put_headers(r.headers, options);
   auto resp = call("CreateMultipartUpload", bucket, key, std::move(r));
   if (!resp.ok()) return std::move(resp).error();
-  auto doc = detail::parse_answer(*resp, "CreateMultipartUpload", "InitiateMultipartUploadResult", bucket, key);
+  auto doc =
+      detail::parse_answer(*resp, "CreateMultipartUpload", "InitiateMultipartUploadResult", bucket, key);
   if (!doc.ok()) return std::move(doc).error();
   std::string id = doc->root().child_text("UploadId");
   if (id.empty()) {
@@ -140,8 +141,9 @@ Result<std::string> Client::create_multipart_upload(std::string_view bucket, std
   return id;
 }
 
-Result<CompletedPart> Client::upload_part(std::string_view bucket, std::string_view key, std::string_view upload_id,
-                                          int part_number, std::string_view data) {
+Result<CompletedPart> Client::upload_part(std::string_view bucket, std::string_view key,
+                                          std::string_view upload_id, int part_number,
+                                          std::string_view data) {
   if (auto s = check_object(bucket, key); !s.ok()) return std::move(s).error();
   if (part_number < 1 || part_number > kMaxParts) {
     return invalid("part number " + std::to_string(part_number) + " is outside 1..10000", bucket, key);
@@ -163,8 +165,8 @@ Result<CompletedPart> Client::upload_part(std::string_view bucket, std::string_v
   part.size = data.size();
   part.etag = detail::unquote(resp->header("etag").value_or(""));
   if (part.etag.empty()) {
-    return make_error("MalformedResponse", "UploadPart " + std::to_string(part_number) + " answer has no ETag (" +
-                                               detail::resource(bucket, key) + ")");
+    return make_error("MalformedResponse", "UploadPart " + std::to_string(part_number) +
+                                               " answer has no ETag (" + detail::resource(bucket, key) + ")");
   }
   // A part's ETag is its MD5 unless KMS encrypts it.
   const auto sse = resp->header("x-amz-server-side-encryption");
@@ -177,13 +179,18 @@ Result<CompletedPart> Client::upload_part(std::string_view bucket, std::string_v
 }
 
 Result<PutResult> Client::complete_multipart_upload(std::string_view bucket, std::string_view key,
-                                                    std::string_view upload_id, std::vector<CompletedPart> parts) {
+                                                    std::string_view upload_id,
+                                                    std::vector<CompletedPart> parts) {
   if (auto s = check_object(bucket, key); !s.ok()) return std::move(s).error();
   if (parts.empty()) return invalid("a multipart upload needs at least one part", bucket, key);
-  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.part_number < b.part_number; });
+  std::sort(parts.begin(), parts.end(),
+            [](const auto& a, const auto& b) { return a.part_number < b.part_number; });
   xml::Writer w("CompleteMultipartUpload", kXmlns);
   for (const auto& p : parts) {
-    w.open("Part").element("ETag", "\"" + p.etag + "\"").element("PartNumber", std::to_string(p.part_number)).close();
+    w.open("Part")
+        .element("ETag", "\"" + p.etag + "\"")
+        .element("PartNumber", std::to_string(p.part_number))
+        .close();
   }
   HttpRequest r = request("POST", bucket, key);
   r.query.emplace_back("uploadId", std::string(upload_id));
@@ -191,7 +198,8 @@ Result<PutResult> Client::complete_multipart_upload(std::string_view bucket, std
   auto resp = call("CompleteMultipartUpload", bucket, key, std::move(r), nullptr, true);
   if (!resp.ok()) return std::move(resp).error();
   // S3 may answer 200 and then report a failure in the body.
-  auto doc = detail::parse_answer(*resp, "CompleteMultipartUpload", "CompleteMultipartUploadResult", bucket, key);
+  auto doc =
+      detail::parse_answer(*resp, "CompleteMultipartUpload", "CompleteMultipartUploadResult", bucket, key);
   if (!doc.ok()) return std::move(doc).error();
   PutResult out;
   out.etag = detail::unquote(doc->root().child_text("ETag"));
@@ -199,7 +207,8 @@ Result<PutResult> Client::complete_multipart_upload(std::string_view bucket, std
   return out;
 }
 
-Status Client::abort_multipart_upload(std::string_view bucket, std::string_view key, std::string_view upload_id) {
+Status Client::abort_multipart_upload(std::string_view bucket, std::string_view key,
+                                      std::string_view upload_id) {
   if (auto s = check_object(bucket, key); !s.ok()) return s;
   HttpRequest r = request("DELETE", bucket, key);
   r.query.emplace_back("uploadId", std::string(upload_id));
@@ -208,8 +217,8 @@ Status Client::abort_multipart_upload(std::string_view bucket, std::string_view 
   return {};
 }
 
-Result<ListPartsPage> Client::list_parts(std::string_view bucket, std::string_view key, std::string_view upload_id,
-                                         int part_number_marker) {
+Result<ListPartsPage> Client::list_parts(std::string_view bucket, std::string_view key,
+                                         std::string_view upload_id, int part_number_marker) {
   if (auto s = check_object(bucket, key); !s.ok()) return std::move(s).error();
   HttpRequest r = request("GET", bucket, key);
   if (part_number_marker > 0) r.query.emplace_back("part-number-marker", std::to_string(part_number_marker));
@@ -227,7 +236,8 @@ Result<ListPartsPage> Client::list_parts(std::string_view bucket, std::string_vi
     page.parts.push_back(std::move(part));
   }
   page.is_truncated = doc->root().child_text("IsTruncated") == "true";
-  page.next_part_number_marker = static_cast<int>(detail::to_u64(doc->root().child_text("NextPartNumberMarker")));
+  page.next_part_number_marker =
+      static_cast<int>(detail::to_u64(doc->root().child_text("NextPartNumberMarker")));
   return page;
 }
 
@@ -249,8 +259,9 @@ MultipartUpload::~MultipartUpload() {
   if (done_) return;
   // Parts of an unfinished upload are stored (and billed) until aborted.
   if (auto s = abort(); !s.ok()) {
-    log::warn("could not abort multipart upload", {{"bucket", bucket_}, {"key", key_}, {"upload_id", upload_id_},
-                                                   {"error", s.error().to_string()}});
+    log::warn(
+        "could not abort multipart upload",
+        {{"bucket", bucket_}, {"key", key_}, {"upload_id", upload_id_}, {"error", s.error().to_string()}});
   }
 }
 
@@ -282,7 +293,8 @@ Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, 
                                  const UploadOptions& options) {
   if (auto s = check_object(bucket, key); !s.ok()) return std::move(s).error();
   if (options.part_size < kMinPartSize || options.part_size > kMaxPartSize) {
-    return invalid("part size " + std::to_string(options.part_size) + " is outside S3's 5 MiB..5 GiB", bucket, key);
+    return invalid("part size " + std::to_string(options.part_size) + " is outside S3's 5 MiB..5 GiB", bucket,
+                   key);
   }
   if (options.max_in_flight < 1) return invalid("max_in_flight must be at least 1", bucket, key);
   if (options.max_parts < 1 || options.max_parts > kMaxParts) {
@@ -290,8 +302,9 @@ Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, 
   }
   const std::optional<std::uint64_t> total = source.size();
   if (total && *total > static_cast<std::uint64_t>(options.max_parts) * kMaxPartSize) {
-    return invalid(std::to_string(*total) + " bytes do not fit in " + std::to_string(options.max_parts) + " parts",
-                   bucket, key);
+    return invalid(
+        std::to_string(*total) + " bytes do not fit in " + std::to_string(options.max_parts) + " parts",
+        bucket, key);
   }
   auto size_of = [&](int n) { return part_size_for(n, options.part_size, total, options.grow_part_size); };
 
@@ -339,9 +352,10 @@ Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, 
         return nullptr;
       }
       if (part->number > options.max_parts) {
-        failure.set(make_error("TooManyParts", "the stream needs more than " + std::to_string(options.max_parts) +
-                                                   " parts of at most " + std::to_string(size_of(options.max_parts)) +
-                                                   " bytes; raise part_size (" + detail::resource(bucket, key) + ")"));
+        failure.set(make_error("TooManyParts",
+                               "the stream needs more than " + std::to_string(options.max_parts) +
+                                   " parts of at most " + std::to_string(size_of(options.max_parts)) +
+                                   " bytes; raise part_size (" + detail::resource(bucket, key) + ")"));
         pool.give_back(std::move(part));
         fc.stop();
         return nullptr;
@@ -379,15 +393,17 @@ Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, 
       std::max(threads, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
   tbb::task_arena arena(static_cast<int>(threads));
   arena.execute([&] {
-    tbb::parallel_pipeline(static_cast<std::size_t>(options.max_in_flight),
-                           tbb::make_filter<void, PartBuffer*>(tbb::filter_mode::serial_in_order, read_stage) &
-                               tbb::make_filter<PartBuffer*, void>(tbb::filter_mode::parallel, upload_stage));
+    tbb::parallel_pipeline(
+        static_cast<std::size_t>(options.max_in_flight),
+        tbb::make_filter<void, PartBuffer*>(tbb::filter_mode::serial_in_order, read_stage) &
+            tbb::make_filter<PartBuffer*, void>(tbb::filter_mode::parallel, upload_stage));
   });
 
   if (failure.failed()) {
     Error e = failure.take();
     if (auto s = upload->abort(); !s.ok()) {
-      e.message += "; the multipart upload " + upload->upload_id() + " could not be aborted: " + s.error().to_string();
+      e.message +=
+          "; the multipart upload " + upload->upload_id() + " could not be aborted: " + s.error().to_string();
     }
     return e;
   }

@@ -22,7 +22,9 @@ Error bucket_error(std::string_view bucket, std::string_view rule) {
                     "invalid S3 bucket name \"" + std::string(bucket) + "\": " + std::string(rule));
 }
 
-bool is_lower_or_digit(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_lower_or_digit(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
 
 bool looks_like_ipv4(std::string_view s) {
   int dots = 0;
@@ -105,10 +107,12 @@ Status validate_bucket_name(std::string_view b) {
   if (b.find("..") != std::string_view::npos) return bucket_error(b, "must not contain two adjacent dots");
   if (looks_like_ipv4(b)) return bucket_error(b, "must not be formatted as an IP address");
   for (std::string_view prefix : {"xn--", "sthree-", "amzn-s3-demo-"}) {
-    if (b.starts_with(prefix)) return bucket_error(b, "must not start with the reserved prefix \"" + std::string(prefix) + "\"");
+    if (b.starts_with(prefix))
+      return bucket_error(b, "must not start with the reserved prefix \"" + std::string(prefix) + "\"");
   }
   for (std::string_view suffix : {"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}) {
-    if (b.ends_with(suffix)) return bucket_error(b, "must not end with the reserved suffix \"" + std::string(suffix) + "\"");
+    if (b.ends_with(suffix))
+      return bucket_error(b, "must not end with the reserved suffix \"" + std::string(suffix) + "\"");
   }
   return {};
 }
@@ -123,7 +127,8 @@ Status validate_key(std::string_view key) {
   for (std::size_t i = 0; i < key.size();) {
     const std::size_t n = utf8_sequence_length(key, i);
     if (n == 0) {
-      return make_error("InvalidKey", "S3 object key is not valid UTF-8 (bad byte at offset " + std::to_string(i) + ")");
+      return make_error("InvalidKey",
+                        "S3 object key is not valid UTF-8 (bad byte at offset " + std::to_string(i) + ")");
     }
     i += n;
   }
@@ -157,7 +162,8 @@ bool use_virtual_host(const Endpoint& endpoint, bool force_path_style, std::stri
   return s3_use_virtual_host(bucket, endpoint, force_path_style);
 }
 
-Address address(const Endpoint& endpoint, bool force_path_style, std::string_view bucket, std::string_view key) {
+Address address(const Endpoint& endpoint, bool force_path_style, std::string_view bucket,
+                std::string_view key) {
   // Split "scheme://host[:port][/base]" into origin and base path.
   const std::size_t scheme_end = endpoint.url.find("://");
   const std::size_t host_start = scheme_end == std::string::npos ? 0 : scheme_end + 3;
@@ -182,11 +188,18 @@ Address address(const Endpoint& endpoint, bool force_path_style, std::string_vie
   return a;
 }
 
-std::string md5_base64(std::string_view data) { return detail::base64(one_shot(EVP_md5(), data)); }
-std::string md5_hex(std::string_view data) { return detail::hex(one_shot(EVP_md5(), data)); }
-std::string sha256_base64(std::string_view data) { return detail::base64(one_shot(EVP_sha256(), data)); }
+std::string md5_base64(std::string_view data) {
+  return detail::base64(one_shot(EVP_md5(), data));
+}
+std::string md5_hex(std::string_view data) {
+  return detail::hex(one_shot(EVP_md5(), data));
+}
+std::string sha256_base64(std::string_view data) {
+  return detail::base64(one_shot(EVP_sha256(), data));
+}
 
-std::uint64_t part_size_for(int part_number, std::uint64_t base, std::optional<std::uint64_t> total, bool grow) {
+std::uint64_t part_size_for(int part_number, std::uint64_t base, std::optional<std::uint64_t> total,
+                            bool grow) {
   base = std::clamp(base, kMinPartSize, kMaxPartSize);
   if (total) {
     // Fixed size: the smallest whole MiB that fits the total in 10,000 parts.
@@ -205,9 +218,13 @@ std::uint64_t part_size_for(int part_number, std::uint64_t base, std::optional<s
 
 namespace dwh::aws::s3::detail {
 
-StreamDigest::StreamDigest(Kind kind) : kind_(kind), ctx_(EVP_MD_CTX_new()) { reset(); }
+StreamDigest::StreamDigest(Kind kind) : kind_(kind), ctx_(EVP_MD_CTX_new()) {
+  reset();
+}
 
-StreamDigest::~StreamDigest() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+StreamDigest::~StreamDigest() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
 
 void StreamDigest::reset() {
   EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(ctx_), kind_ == Kind::Md5 ? EVP_md5() : EVP_sha256(), nullptr);
@@ -238,8 +255,9 @@ std::string hex(std::string_view raw) {
 
 std::string base64(std::string_view raw) {
   std::string out(4 * ((raw.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(raw.data()), static_cast<int>(raw.size()));
   out.resize(static_cast<std::size_t>(n));
   return out;
 }

@@ -124,7 +124,8 @@ Result<PutResult> Client::put_object(std::string_view bucket, std::string_view k
   }
   if (total != *size) {
     return make_error("InvalidArgument", "body source said " + std::to_string(*size) + " bytes but gave " +
-                                             std::to_string(total) + " (" + detail::resource(bucket, key) + ")");
+                                             std::to_string(total) + " (" + detail::resource(bucket, key) +
+                                             ")");
   }
   if (!body.rewind()) {
     return make_error("InvalidArgument",
@@ -142,7 +143,8 @@ Result<PutResult> Client::put_object(std::string_view bucket, std::string_view k
   r.request_timeout = std::chrono::milliseconds(0);
   auto resp = call("PutObject", bucket, key, std::move(r));
   if (!resp.ok()) return std::move(resp).error();
-  if (auto s = check_put_etag(*resp, "PutObject", bucket, key, detail::hex(md5_raw)); !s.ok()) return std::move(s).error();
+  if (auto s = check_put_etag(*resp, "PutObject", bucket, key, detail::hex(md5_raw)); !s.ok())
+    return std::move(s).error();
   return put_result(*resp);
 }
 
@@ -167,7 +169,8 @@ Result<ObjectInfo> Client::get_object(std::string_view bucket, std::string_view 
   ObjectInfo info = detail::object_info(*resp);
   if (resp->header("content-length")) {
     if (verifying.bytes() != info.content_length) {
-      return detail::integrity_error("GetObject", bucket, key, "Content-Length", std::to_string(info.content_length),
+      return detail::integrity_error("GetObject", bucket, key, "Content-Length",
+                                     std::to_string(info.content_length),
                                      std::to_string(verifying.bytes()) + " bytes received");
     }
     info.verified.emplace_back("content-length");
@@ -176,13 +179,15 @@ Result<ObjectInfo> Client::get_object(std::string_view bucket, std::string_view 
       info.checksum_sha256.find('-') == std::string::npos) {
     const std::string actual = verifying.sha256_base64();
     if (actual != info.checksum_sha256) {
-      return detail::integrity_error("GetObject", bucket, key, "x-amz-checksum-sha256", info.checksum_sha256, actual);
+      return detail::integrity_error("GetObject", bucket, key, "x-amz-checksum-sha256", info.checksum_sha256,
+                                     actual);
     }
     info.verified.emplace_back("checksum-sha256");
   }
   if (whole && options.verify_etag && etag_is_content_md5(*resp, info.etag)) {
     const std::string actual = verifying.md5_hex();
-    if (actual != info.etag) return detail::integrity_error("GetObject", bucket, key, "ETag (MD5)", info.etag, actual);
+    if (actual != info.etag)
+      return detail::integrity_error("GetObject", bucket, key, "ETag (MD5)", info.etag, actual);
     info.verified.emplace_back("etag-md5");
   }
   return info;
@@ -196,7 +201,8 @@ Result<std::string> Client::get_object_string(std::string_view bucket, std::stri
   return std::move(sink.data);
 }
 
-Result<ObjectInfo> Client::head_object(std::string_view bucket, std::string_view key, std::string_view version_id) {
+Result<ObjectInfo> Client::head_object(std::string_view bucket, std::string_view key,
+                                       std::string_view version_id) {
   if (auto s = check_object(bucket, key); !s.ok()) return std::move(s).error();
   HttpRequest r = request("HEAD", bucket, key);
   if (!version_id.empty()) r.query.emplace_back("versionId", std::string(version_id));
@@ -204,8 +210,10 @@ Result<ObjectInfo> Client::head_object(std::string_view bucket, std::string_view
   if (!resp.ok()) {
     Error e = std::move(resp).error();
     // HEAD answers carry no error document.
-    if (e.http_status == 404 && (e.code.empty() || e.code == "NotFound" || e.code == "404")) e.code = "NoSuchKey";
-    if (e.http_status == 403 && (e.code.empty() || e.code == "Forbidden" || e.code == "403")) e.code = "AccessDenied";
+    if (e.http_status == 404 && (e.code.empty() || e.code == "NotFound" || e.code == "404"))
+      e.code = "NoSuchKey";
+    if (e.http_status == 403 && (e.code.empty() || e.code == "Forbidden" || e.code == "403"))
+      e.code = "AccessDenied";
     return e;
   }
   return detail::object_info(*resp);
@@ -221,11 +229,13 @@ Status Client::delete_object(std::string_view bucket, std::string_view key, std:
 }
 
 Result<CopyResult> Client::copy_object(std::string_view source_bucket, std::string_view source_key,
-                                       std::string_view bucket, std::string_view key, const CopyOptions& options) {
+                                       std::string_view bucket, std::string_view key,
+                                       const CopyOptions& options) {
   if (auto s = check_object(source_bucket, source_key); !s.ok()) return std::move(s).error();
   if (auto s = check_object(bucket, key); !s.ok()) return std::move(s).error();
   HttpRequest r = request("PUT", bucket, key);
-  r.headers.emplace_back("x-amz-copy-source", copy_source(source_bucket, source_key, options.source_version_id));
+  r.headers.emplace_back("x-amz-copy-source",
+                         copy_source(source_bucket, source_key, options.source_version_id));
   if (options.replace_metadata) {
     r.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
     detail::add_put_headers(r.headers, *options.replace_metadata);

@@ -2,8 +2,8 @@
 // from the environment, exit codes 0/1/2.
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -82,7 +82,8 @@ TEST(S3Cli, LsAndRm) {
   const std::string bucket = dwh::test::unique_bucket("cli-ls");
   auto lib = library_client();
   ASSERT_TRUE(lib->create_bucket(bucket).ok());
-  for (const char* key : {"a/1.txt", "a/2.txt", "b/3.txt", "top.txt"}) ASSERT_TRUE(lib->put_object(bucket, key, "12345").ok());
+  for (const char* key : {"a/1.txt", "a/2.txt", "b/3.txt", "top.txt"})
+    ASSERT_TRUE(lib->put_object(bucket, key, "12345").ok());
   auto ls = dwh_cli({"aws", "s3", "ls", "s3://" + bucket});
   ASSERT_EQ(ls.exit_code, 0) << ls.err;
   EXPECT_NE(ls.out.find("PRE a/"), std::string::npos) << ls.out;

@@ -54,7 +54,8 @@ TEST_F(S3rverTest, HeadBucketAndMissingBucket) {
   EXPECT_TRUE(ok.ok()) << ok.error().to_string();
   auto buckets = client_->list_buckets();
   ASSERT_TRUE(buckets.ok()) << buckets.error().to_string();
-  EXPECT_TRUE(std::any_of(buckets->begin(), buckets->end(), [&](const auto& b) { return b.name == bucket_; }));
+  EXPECT_TRUE(
+      std::any_of(buckets->begin(), buckets->end(), [&](const auto& b) { return b.name == bucket_; }));
 
   const std::string missing = dwh::test::unique_bucket("missing");
   auto head = client_->head_bucket(missing);
@@ -128,9 +129,9 @@ TEST_F(S3rverTest, KeysWithUnicodeAndReservedCharactersRoundTrip) {
   // s3rver recomputes the signature over the path it received, so a wrongly encoded key
   // fails with SignatureDoesNotMatch rather than passing silently. (Its listings escape '&',
   // '<', '\'' and '`' twice and it folds "//" in paths, so those are left to the stub tests.)
-  const std::vector<std::string> keys = {
-      "dir/a b+c=d;f,g@h$i.txt", "caf\xC3\xA9/\xF0\x9F\x98\x80 smile", "star*bang!(paren)",
-      "tilde~under_score-dash.dot", "percent%25literal", "colon:semi;hash#q?[x]{y}^|"};
+  const std::vector<std::string> keys = {"dir/a b+c=d;f,g@h$i.txt", "caf\xC3\xA9/\xF0\x9F\x98\x80 smile",
+                                         "star*bang!(paren)",       "tilde~under_score-dash.dot",
+                                         "percent%25literal",       "colon:semi;hash#q?[x]{y}^|"};
   for (const auto& key : keys) put(key, "body of " + key);
   for (const auto& key : keys) {
     auto got = client_->get_object_string(bucket_, key);

@@ -48,7 +48,9 @@ LoopbackAction xml_answer(std::string body, dwh::test::LoopbackHeaders headers =
   return LoopbackAction::respond(200, kXmlHeader + body, std::move(headers));
 }
 
-std::vector<std::pair<std::string, std::string>> params(const LoopbackRequest& r) { return r.query_params(); }
+std::vector<std::pair<std::string, std::string>> params(const LoopbackRequest& r) {
+  return r.query_params();
+}
 
 // ---- Multipart: abort, list parts, and the guard ----
 
@@ -61,7 +63,8 @@ TEST(S3Stub, AbortMultipartUploadRequest) {
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].method, "DELETE");
   EXPECT_EQ(reqs[0].path, "/my-bucket/dir/my%20key.bin");
-  EXPECT_EQ(params(reqs[0]), (std::vector<std::pair<std::string, std::string>>{{"uploadId", "VXBsb2FkIElE+/="}}));
+  EXPECT_EQ(params(reqs[0]),
+            (std::vector<std::pair<std::string, std::string>>{{"uploadId", "VXBsb2FkIElE+/="}}));
   EXPECT_TRUE(reqs[0].header("authorization").has_value());
 
   server.set_handler([](const LoopbackRequest&) {
@@ -118,8 +121,9 @@ class MultipartStub {
   LoopbackAction handle(const LoopbackRequest& r) {
     const auto upload_id = r.query_param("uploadId");
     if (r.method == "POST" && r.query_param("uploads")) {
-      return xml_answer("<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>"
-                        "<UploadId>upload-1</UploadId></InitiateMultipartUploadResult>");
+      return xml_answer(
+          "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key>"
+          "<UploadId>upload-1</UploadId></InitiateMultipartUploadResult>");
     }
     if (r.method == "PUT" && upload_id) {
       const int n = std::stoi(r.query_param("partNumber").value_or("0"));
@@ -129,10 +133,12 @@ class MultipartStub {
       return LoopbackAction::respond(200, "", {{"ETag", "\"" + s3::md5_hex(r.body) + "\""}});
     }
     if (r.method == "POST" && upload_id) {
-      return xml_answer("<CompleteMultipartUploadResult><ETag>\"abc-3\"</ETag></CompleteMultipartUploadResult>");
+      return xml_answer(
+          "<CompleteMultipartUploadResult><ETag>\"abc-3\"</ETag></CompleteMultipartUploadResult>");
     }
     if (r.method == "DELETE" && upload_id) return LoopbackAction::respond(204);
-    if (r.method == "PUT") return LoopbackAction::respond(200, "", {{"ETag", "\"" + s3::md5_hex(r.body) + "\""}});
+    if (r.method == "PUT")
+      return LoopbackAction::respond(200, "", {{"ETag", "\"" + s3::md5_hex(r.body) + "\""}});
     return LoopbackAction::aws_error(400, "Unexpected", r.method + " " + r.target);
   }
 };
@@ -329,8 +335,8 @@ TEST(S3Stub, BucketVersioning) {
       return LoopbackAction::respond(200);
     }
     const std::string status = state.empty() ? "" : "<Status>" + state + "</Status>";
-    return xml_answer(R"(<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)" + status +
-                      "</VersioningConfiguration>");
+    return xml_answer(R"(<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">)" +
+                      status + "</VersioningConfiguration>");
   });
   auto client = client_for(server);
   EXPECT_EQ(client->get_bucket_versioning("vb1").value(), s3::Versioning::Unversioned);
@@ -658,7 +664,8 @@ TEST(S3Stub, CopyObjectEncodesTheSourceAndRetriesAnErrorInsideA200) {
   std::atomic<int> calls{0};
   LoopbackServer server([&](const LoopbackRequest&) {
     // S3 can fail a copy after sending 200; the body is then an <Error>.
-    if (calls++ == 0) return xml_answer("<Error><Code>InternalError</Code><Message>retry me</Message></Error>");
+    if (calls++ == 0)
+      return xml_answer("<Error><Code>InternalError</Code><Message>retry me</Message></Error>");
     return xml_answer(
         "<CopyObjectResult><LastModified>2009-10-28T22:32:00Z</LastModified>"
         "<ETag>\"9b2cf535f27731c974343645a3985328\"</ETag></CopyObjectResult>",
@@ -694,7 +701,8 @@ TEST(S3Stub, DownloadVerifiesEtagAndChecksums) {
   LoopbackServer server;
   auto client = client_for(server);
   auto answer_with = [&](dwh::test::LoopbackHeaders headers) {
-    server.set_handler([body, headers](const LoopbackRequest&) { return LoopbackAction::respond(200, body, headers); });
+    server.set_handler(
+        [body, headers](const LoopbackRequest&) { return LoopbackAction::respond(200, body, headers); });
   };
 
   answer_with({{"ETag", "\"" + s3::md5_hex(body) + "\""}});
@@ -710,14 +718,16 @@ TEST(S3Stub, DownloadVerifiesEtagAndChecksums) {
       << bad.error().message;
 
   // KMS objects and multipart objects have ETags that are not the content's MD5.
-  answer_with({{"ETag", "\"" + s3::md5_hex("other bytes") + "\""}, {"x-amz-server-side-encryption", "aws:kms"}});
+  answer_with(
+      {{"ETag", "\"" + s3::md5_hex("other bytes") + "\""}, {"x-amz-server-side-encryption", "aws:kms"}});
   EXPECT_TRUE(client->get_object_string("ib1", "k").ok());
   answer_with({{"ETag", "\"" + s3::md5_hex("other bytes") + "-2\""}});
   EXPECT_TRUE(client->get_object_string("ib1", "k").ok());
 
   s3::GetOptions checksum;
   checksum.checksum_mode = true;
-  answer_with({{"x-amz-checksum-sha256", s3::sha256_base64(body)}, {"x-amz-server-side-encryption", "aws:kms"}});
+  answer_with(
+      {{"x-amz-checksum-sha256", s3::sha256_base64(body)}, {"x-amz-server-side-encryption", "aws:kms"}});
   dwh::aws::StringSink sink;
   auto verified = client->get_object("ib1", "k", sink, checksum);
   ASSERT_TRUE(verified.ok()) << verified.error().to_string();
@@ -729,7 +739,8 @@ TEST(S3Stub, DownloadVerifiesEtagAndChecksums) {
   auto tampered = client->get_object("ib1", "k", sink, checksum);
   ASSERT_FALSE(tampered.ok());
   EXPECT_EQ(tampered.error().code, "IntegrityError");
-  EXPECT_NE(tampered.error().message.find("x-amz-checksum-sha256 mismatch for s3://ib1/k"), std::string::npos);
+  EXPECT_NE(tampered.error().message.find("x-amz-checksum-sha256 mismatch for s3://ib1/k"),
+            std::string::npos);
 }
 
 TEST(S3Stub, PutSendsContentMd5AndSha256Checksum) {

@@ -3,18 +3,17 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -33,8 +32,12 @@ constexpr auto kStartTimeout = std::chrono::seconds(15);
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
 constexpr int kStartAttempts = 3;
 
-std::string node_modules() { return std::string(DWH_SOURCE_DIR) + "/.node/node_modules"; }
-std::string launcher() { return std::string(DWH_SOURCE_DIR) + "/tests/support/s3rver_launcher.js"; }
+std::string node_modules() {
+  return std::string(DWH_SOURCE_DIR) + "/.node/node_modules";
+}
+std::string launcher() {
+  return std::string(DWH_SOURCE_DIR) + "/tests/support/s3rver_launcher.js";
+}
 
 bool accepts_connections(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -87,8 +90,9 @@ S3rver::S3rver() {
   std::filesystem::create_directories(data_dir_);
   // The AWS CLI needs path style for this server; a private config file keeps the user's out.
   // Its multipart settings are spelled out so tests know when it uploads in parts.
-  std::ofstream(work_dir_ + "/aws-config") << "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n"
-                                              "  multipart_threshold = 8MB\n  multipart_chunksize = 5MB\n";
+  std::ofstream(work_dir_ + "/aws-config")
+      << "[default]\nregion = us-east-1\ns3 =\n  addressing_style = path\n"
+         "  multipart_threshold = 8MB\n  multipart_chunksize = 5MB\n";
 }
 
 void S3rver::start() {
@@ -104,7 +108,8 @@ void S3rver::start() {
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string_view entry(*e);
-    if (!entry.starts_with("NODE_OPTIONS=") && !entry.starts_with("NODE_PATH=")) env_strings.emplace_back(entry);
+    if (!entry.starts_with("NODE_OPTIONS=") && !entry.starts_with("NODE_PATH="))
+      env_strings.emplace_back(entry);
   }
   env_strings.push_back("NODE_OPTIONS=--openssl-legacy-provider");
   env_strings.push_back("NODE_PATH=" + node_modules());
@@ -113,8 +118,8 @@ void S3rver::start() {
   envp.push_back(nullptr);
   for (int attempt = 1; attempt <= kStartAttempts; ++attempt) {
     port_ = free_port();
-    std::vector<std::string> args = {node, launcher(), "-d", data_dir_, "-a", "127.0.0.1", "-p", std::to_string(port_),
-                                     "--silent"};
+    std::vector<std::string> args = {
+        node, launcher(), "-d", data_dir_, "-a", "127.0.0.1", "-p", std::to_string(port_), "--silent"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -161,9 +166,13 @@ S3rver::~S3rver() {
   std::filesystem::remove_all(work_dir_, ec);
 }
 
-std::string S3rver::endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string S3rver::endpoint() const {
+  return "http://127.0.0.1:" + std::to_string(port_);
+}
 
-aws::ClientOptions S3rver::client_options() const { return client_options_with_secret(kSecretKey); }
+aws::ClientOptions S3rver::client_options() const {
+  return client_options_with_secret(kSecretKey);
+}
 
 aws::ClientOptions S3rver::client_options_with_secret(std::string secret) const {
   aws::ClientOptions o;
@@ -215,7 +224,8 @@ void fill_random(std::uint64_t offset, std::span<char> out, std::uint64_t seed) 
   while (i < out.size()) {
     const std::uint64_t pos = offset + i;
     const std::uint64_t word = splitmix(seed * 0x100000001B3ull + pos / 8);
-    for (std::uint64_t b = pos % 8; b < 8 && i < out.size(); ++b, ++i) out[i] = static_cast<char>(word >> (8 * b));
+    for (std::uint64_t b = pos % 8; b < 8 && i < out.size(); ++b, ++i)
+      out[i] = static_cast<char>(word >> (8 * b));
   }
 }
 
@@ -241,8 +251,12 @@ bool GeneratedSource::rewind() {
   return true;
 }
 
-Md5Sink::Md5Sink() : ctx_(EVP_MD_CTX_new()) { rewind(); }
-Md5Sink::~Md5Sink() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+Md5Sink::Md5Sink() : ctx_(EVP_MD_CTX_new()) {
+  rewind();
+}
+Md5Sink::~Md5Sink() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+}
 
 Status Md5Sink::write(std::string_view bytes) {
   EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), bytes.data(), bytes.size());

@@ -72,6 +72,7 @@ class GeneratedSource final : public aws::BodySource {
   Result<std::size_t> read(std::span<char> out) override;
   bool rewind() override;
   std::uint64_t position() const { return pos_; }
+
  private:
   std::uint64_t size_;
   std::uint64_t seed_;
@@ -88,6 +89,7 @@ class Md5Sink final : public aws::BodySink {
   bool rewind() override;
   std::string hex();  // ends the digest
   std::uint64_t bytes() const { return bytes_; }
+
  private:
   void* ctx_;
   std::uint64_t bytes_ = 0;

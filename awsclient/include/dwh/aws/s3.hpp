@@ -22,10 +22,10 @@
 namespace dwh::aws::s3 {
 
 inline constexpr std::size_t kMaxKeyBytes = 1024;
-inline constexpr std::uint64_t kMinPartSize = 5ull << 20;   // every part but the last
+inline constexpr std::uint64_t kMinPartSize = 5ull << 20;  // every part but the last
 inline constexpr std::uint64_t kMaxPartSize = 5ull << 30;
 inline constexpr int kMaxParts = 10000;
-inline constexpr std::size_t kMaxDeleteBatch = 1000;        // keys per DeleteObjects request
+inline constexpr std::size_t kMaxDeleteBatch = 1000;  // keys per DeleteObjects request
 inline constexpr std::string_view kXmlns = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 ServiceInfo service_info();  // {"S3", "s3", "s3", RestXml, s3_signing}
@@ -61,8 +61,8 @@ std::string sha256_base64(std::string_view data);
 // Part size for part `part_number` (1-based). With a known total the size is fixed and large
 // enough for 10,000 parts; with an unknown total it doubles every 1,000 parts (capped at 5 GiB)
 // when `grow` is set, so about 4.9 TiB fit under the part limit.
-std::uint64_t part_size_for(int part_number, std::uint64_t base_part_size, std::optional<std::uint64_t> total_size,
-                            bool grow);
+std::uint64_t part_size_for(int part_number, std::uint64_t base_part_size,
+                            std::optional<std::uint64_t> total_size, bool grow);
 
 // ---- Value types ----
 
@@ -94,9 +94,9 @@ struct BucketSummary {
 };
 
 struct PutOptions {
-  std::string content_type;                    // empty: S3's default
+  std::string content_type;                     // empty: S3's default
   std::map<std::string, std::string> metadata;  // x-amz-meta-<name>
-  SseAlgorithm sse = SseAlgorithm::None;       // None: the bucket default
+  SseAlgorithm sse = SseAlgorithm::None;        // None: the bucket default
   std::string sse_kms_key_id;
   bool checksum_sha256 = true;  // single PUTs: send x-amz-checksum-sha256 as well as Content-MD5
 };
@@ -112,7 +112,7 @@ struct ObjectInfo {
   std::string last_modified;
   std::string content_type;
   std::string version_id;
-  std::string content_range;  // ranged GETs
+  std::string content_range;           // ranged GETs
   std::string server_side_encryption;  // "AES256", "aws:kms", ...
   std::string sse_kms_key_id;
   std::string checksum_sha256;  // base64, when S3 returned it
@@ -284,7 +284,7 @@ class Client {
   // ---- Buckets ----
   Result<std::vector<BucketSummary>> list_buckets();
   Status create_bucket(std::string_view bucket);  // LocationConstraint outside us-east-1
-  Status head_bucket(std::string_view bucket);     // 404 comes back as code NoSuchBucket
+  Status head_bucket(std::string_view bucket);    // 404 comes back as code NoSuchBucket
   Status delete_bucket(std::string_view bucket);
   Result<Versioning> get_bucket_versioning(std::string_view bucket);
   Status put_bucket_versioning(std::string_view bucket, Versioning state);
@@ -322,8 +322,10 @@ class Client {
   Result<ListObjectsPage> list_all_objects(std::string_view bucket, std::string_view prefix = {},
                                            std::string_view delimiter = {});
   Result<CopyResult> copy_object(std::string_view source_bucket, std::string_view source_key,
-                                 std::string_view bucket, std::string_view key, const CopyOptions& options = {});
-  Result<ListVersionsPage> list_object_versions(std::string_view bucket, const ListVersionsRequest& request = {});
+                                 std::string_view bucket, std::string_view key,
+                                 const CopyOptions& options = {});
+  Result<ListVersionsPage> list_object_versions(std::string_view bucket,
+                                                const ListVersionsRequest& request = {});
   // Deletes every object version and delete marker (and, unversioned, every object).
   // Returns how many were deleted; fails if S3 reported any per-key failure.
   Result<std::uint64_t> empty_bucket(std::string_view bucket);
