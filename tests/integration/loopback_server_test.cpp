@@ -155,6 +155,16 @@ TEST(LoopbackServer, HeadAnswersCarryLengthButNoBody) {
   EXPECT_EQ(c.read_until("12345"), "12345");
 }
 
+TEST(LoopbackServer, HandlerExceptionsBecome500AndWaitSeesRequests) {
+  LoopbackServer server([](const dwh::test::LoopbackRequest&) -> LoopbackAction { throw std::runtime_error("boom"); });
+  EXPECT_FALSE(server.wait_for_requests(1, std::chrono::milliseconds(10)));
+  RawClient c(server.port());
+  c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+  EXPECT_NE(c.read_until("\r\n\r\n").find("500"), std::string::npos);
+  EXPECT_EQ(c.read_until("boom"), "loopback handler threw: boom");
+  EXPECT_TRUE(server.wait_for_requests(1, std::chrono::milliseconds(1000)));
+}
+
 TEST(LoopbackServer, StopEndsIdleConnections) {
   auto server = std::make_unique<LoopbackServer>();
   RawClient c(server->port());

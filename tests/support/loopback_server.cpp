@@ -284,6 +284,11 @@ void LoopbackServer::clear_requests() {
   requests_.clear();
 }
 
+bool LoopbackServer::wait_for_requests(std::size_t n, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(mu_);
+  return recorded_cv_.wait_for(lock, timeout, [&] { return requests_.size() >= n; });
+}
+
 void LoopbackServer::stop() {
   if (stopping_.exchange(true)) return;
   char c = 'x';
@@ -339,8 +344,15 @@ void LoopbackServer::serve(std::shared_ptr<Connection> conn) {
       request->index = next_index_++;
       requests_.push_back(*request);
     }
+    recorded_cv_.notify_all();
     auto h = handler();
-    LoopbackAction action = h ? h(*request) : LoopbackAction::respond(200);
+    LoopbackAction action;
+    try {
+      action = h ? h(*request) : LoopbackAction::respond(200);
+    } catch (const std::exception& e) {
+      // A throwing handler is a test bug: make it loud on the client side, not a terminate().
+      action = LoopbackAction::respond(500, std::string("loopback handler threw: ") + e.what());
+    }
     if (!execute(*conn, *request, action)) break;
   }
   conn->close_now(false);
@@ -436,7 +448,11 @@ std::optional<LoopbackRequest> LoopbackServer::read_request(Connection& conn) {
       if (!crlf) return std::nullopt;
     }
   } else if (auto cl = req.header("content-length")) {
-    std::uint64_t remaining = std::stoull(*cl);
+    std::uint64_t remaining = 0;
+    for (char c : *cl) {
+      if (c < '0' || c > '9') return std::nullopt;  // not a length: drop the connection
+      remaining = remaining * 10 + static_cast<std::uint64_t>(c - '0');
+    }
     while (remaining > 0) {
       if (conn.buffer.empty() && !conn.fill()) return std::nullopt;
       std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, conn.buffer.size()));

@@ -21,7 +21,8 @@
 //   - records each complete request (method, target, headers, body, timestamps) before
 //     calling the handler, so a request whose answer is a fault is still recorded;
 //   - adds Content-Length to answers that do not set it (HEAD answers carry it, no body).
-// The handler is called concurrently from connection threads; make it thread-safe.
+// The handler is called concurrently from connection threads; make it thread-safe. A handler
+// that throws gets the client a 500 whose body starts "loopback handler threw:".
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -125,6 +126,8 @@ class LoopbackServer {
   std::vector<LoopbackRequest> requests() const;  // a copy, in completion order
   std::size_t request_count() const;
   void clear_requests();
+  // Blocks until at least n requests were recorded (true) or the timeout passed (false).
+  bool wait_for_requests(std::size_t n, std::chrono::milliseconds timeout) const;
   int connections_accepted() const { return connections_.load(); }
 
   // Ends all connections and joins every thread. Idempotent.
@@ -155,6 +158,7 @@ class LoopbackServer {
 
   mutable std::mutex mu_;  // guards handler_, requests_, live_, threads_
   std::condition_variable stop_cv_;
+  mutable std::condition_variable recorded_cv_;
   LoopbackHandler handler_;
   std::vector<LoopbackRequest> requests_;
   std::vector<std::weak_ptr<Connection>> live_;
