@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "dwh/aws/config.hpp"
 #include "dwh/log.hpp"
 
 namespace dwh::aws {
@@ -97,18 +98,38 @@ RetryClass classify(const Error& error) {
   return RetryClass::NotRetryable;
 }
 
-RetryConfig RetryConfig::from_environment() {
-  RetryConfig config;
-  const char* env = std::getenv("AWS_MAX_ATTEMPTS");
-  if (env == nullptr || *env == '\0') return config;
-  std::string_view text(env);
+namespace {
+
+std::optional<int> positive_int(std::string_view text) {
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || value < 1) {
-    log::warn("ignoring AWS_MAX_ATTEMPTS: not an integer >= 1", {{"default", config.max_attempts}});
+  if (ec != std::errc() || end != text.data() + text.size() || value < 1) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+RetryConfig RetryConfig::from_environment() {
+  RetryConfig config;
+  // As botocore: the environment variable, then the active profile's max_attempts.
+  std::string text;
+  std::string source = "AWS_MAX_ATTEMPTS";
+  if (const char* env = std::getenv("AWS_MAX_ATTEMPTS"); env != nullptr && *env != '\0') {
+    text = env;
+  } else if (auto profile = load_config_profile(active_profile_name())) {
+    auto it = profile->find("max_attempts");
+    if (it == profile->end() || it->second.empty()) return config;
+    text = it->second;
+    source = "max_attempts in profile '" + active_profile_name() + "'";
+  } else {
     return config;
   }
-  config.max_attempts = value;
+  auto value = positive_int(text);
+  if (!value) {
+    log::warn("ignoring " + source + ": not an integer >= 1", {{"default", config.max_attempts}});
+    return config;
+  }
+  config.max_attempts = *value;
   return config;
 }
 

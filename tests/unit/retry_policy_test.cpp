@@ -200,6 +200,19 @@ TEST(RetryConfig, MaxAttemptsFromEnvironment) {
   }
 }
 
+TEST(RetryConfig, MaxAttemptsFromTheProfileUnlessTheEnvironmentSetsIt) {
+  dwh::test::ScopedAwsEnv env;
+  env.write_file(".aws/config", "[default]\nmax_attempts = 6\n[profile other]\nmax_attempts = 2\n[profile bad]\nmax_attempts = x\n");
+  EXPECT_EQ(RetryConfig::from_environment().max_attempts, 6);
+  env.set("AWS_PROFILE", "other");
+  EXPECT_EQ(RetryConfig::from_environment().max_attempts, 2);
+  env.set("AWS_PROFILE", "bad");
+  EXPECT_EQ(RetryConfig::from_environment().max_attempts, 3);
+  env.set("AWS_PROFILE", "other");
+  env.set("AWS_MAX_ATTEMPTS", "9");
+  EXPECT_EQ(RetryConfig::from_environment().max_attempts, 9);
+}
+
 TEST(SharedBackoff, GateOnlyMovesLaterAndOpensWithTime) {
   auto now = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::time_point{} + 1h);
   SharedBackoff gate([now] { return *now; });

@@ -4,7 +4,7 @@
 // injected so tests are deterministic.
 //
 // Numbers and lists follow botocore 1.29 (botocore/retries/standard.py, quota.py):
-//   - 3 attempts; AWS_MAX_ATTEMPTS overrides.
+//   - 3 attempts; AWS_MAX_ATTEMPTS (or the profile's max_attempts) overrides.
 //   - quota 500, a retry costs 5, a retry after a timeout costs 10; a success refunds what
 //     its last retry took, or 1 when it needed no retry (never above 500).
 //   - throttling: botocore's 14 throttling codes, plus HTTP 429 (as the Java and Go SDKs do);
@@ -33,7 +33,8 @@ struct RetryConfig {
   int retry_cost = 5;
   int timeout_retry_cost = 10;
   int no_retry_increment = 1;
-  // AWS_MAX_ATTEMPTS when it holds an integer >= 1 (anything else is ignored with a warning).
+  // AWS_MAX_ATTEMPTS, else the active profile's max_attempts, when it holds an integer >= 1
+  // (anything else is ignored with a warning). AWS_RETRY_MODE is not read: always "standard".
   static RetryConfig from_environment();
 };
 
