@@ -39,8 +39,15 @@ constexpr std::array<std::string_view, 4> kTransientCodes = {
     "InternalError",
 };
 
-// botocore's _TRANSIENT_STATUS_CODES.
-constexpr std::array<int, 4> kTransientStatuses = {500, 502, 503, 504};
+// Every 5xx is a server-side failure that may pass, except the two that say the server will
+// never handle this request (botocore retries only 500/502/503/504; 507, 509 and the like from
+// proxies in front of an endpoint are worth retrying too).
+constexpr std::array<int, 2> kPermanentServerStatuses = {501 /* Not Implemented */, 505 /* HTTP Version */};
+constexpr bool is_transient_status(int status) {
+  return status >= 500 && status <= 599 &&
+         std::find(kPermanentServerStatuses.begin(), kPermanentServerStatuses.end(), status) ==
+             kPermanentServerStatuses.end();
+}
 
 // The Java SDK v2's clock-skew codes (RetryUtils / ClockSkew).
 constexpr std::array<std::string_view, 6> kClockSkewCodes = {
@@ -91,8 +98,7 @@ RetryClass classify(const Error& error) {
   if (is_throttling_code(error.code) || error.http_status == kTooManyRequests) return RetryClass::Throttling;
   if (is_clock_skew_code(error.code)) return RetryClass::ClockSkew;
   if (is_transient_code(error.code)) return RetryClass::Transient;
-  if (std::find(kTransientStatuses.begin(), kTransientStatuses.end(), error.http_status) != kTransientStatuses.end())
-    return RetryClass::Transient;
+  if (is_transient_status(error.http_status)) return RetryClass::Transient;
   // A connection that broke after the status line arrived (reset mid-body).
   if (error.transient) return error.code == "Timeout" ? RetryClass::Timeout : RetryClass::Transient;
   return RetryClass::NotRetryable;

@@ -335,7 +335,9 @@ TEST_F(S3rverTest, MultipartUploadMemoryIsBounded) {
   EXPECT_LE(stats.peak_buffered_bytes.load(), part * (in_flight + 1));
   EXPECT_GE(stats.peak_buffered_bytes.load(), part) << "the counter saw the buffers";
   EXPECT_LE(stats.max_parts_in_flight.load(), in_flight);
-  EXPECT_GE(stats.max_parts_in_flight.load(), 2) << "parts went up in parallel";
+  // Whether parts overlap here depends on how fast this machine generates bytes versus how fast
+  // s3rver stores them; S3Stub.PartsUploadInParallelUpToTheLimit proves the parallelism with
+  // timing the test controls.
   EXPECT_EQ(stats.buffered_bytes.load(), 0u) << "every buffer was released";
 
   dwh::test::Md5Sink sink;

@@ -4,7 +4,9 @@
 // that must be refused before anything is sent.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -16,6 +18,7 @@
 #include "dwh/aws/xml.hpp"
 #include "loopback_server.hpp"
 #include "s3rver.hpp"
+#include "test_bodies.hpp"
 
 namespace s3 = dwh::aws::s3;
 namespace xml = dwh::aws::xml;
@@ -117,6 +120,7 @@ TEST(S3Stub, ListPartsRequestAndAnswer) {
 class MultipartStub {
  public:
   std::function<std::optional<LoopbackAction>(int part_number)> part_action;
+  std::chrono::milliseconds part_delay{0};  // answer each part this late (a slow network)
 
   LoopbackAction handle(const LoopbackRequest& r) {
     const auto upload_id = r.query_param("uploadId");
@@ -130,7 +134,7 @@ class MultipartStub {
       if (part_action) {
         if (auto a = part_action(n)) return *a;
       }
-      return LoopbackAction::respond(200, "", {{"ETag", "\"" + s3::md5_hex(r.body) + "\""}});
+      return LoopbackAction::respond_after(part_delay, 200, "", {{"ETag", "\"" + s3::md5_hex(r.body) + "\""}});
     }
     if (r.method == "POST" && upload_id) {
       return xml_answer(
@@ -226,6 +230,39 @@ TEST(S3Stub, FailedPartAbortsTheUpload) {
       EXPECT_EQ(r.path, "/b-1/dir/k");
     }
   }
+}
+
+// Parallelism is proven where the timing is ours to set: each part is answered 400 ms late, so a
+// sequential uploader would have one part outstanding at a time. The server's own arrival times
+// show max_in_flight parts outstanding together, and never more.
+TEST(S3Stub, PartsUploadInParallelUpToTheLimit) {
+  constexpr auto kDelay = std::chrono::milliseconds(400);
+  constexpr int kInFlight = 4;
+  MultipartStub stub;
+  stub.part_delay = kDelay;
+  LoopbackServer server([&](const LoopbackRequest& r) { return stub.handle(r); });
+  auto client = client_for(server);
+  dwh::test::PatternSource source(8 * 5 * kMiB, /*known_size=*/false);
+  s3::UploadStats stats;
+  s3::UploadOptions opts;
+  opts.part_size = 5 * kMiB;
+  opts.max_in_flight = kInFlight;
+  opts.stats = &stats;
+  auto up = client->upload("b-1", "k", source, opts);
+  ASSERT_TRUE(up.ok()) << up.error().to_string();
+  EXPECT_EQ(stats.parts_uploaded.load(), 8);
+  EXPECT_EQ(stats.max_parts_in_flight.load(), kInFlight);
+  EXPECT_LE(stats.peak_buffered_bytes.load(), 5 * kMiB * (kInFlight + 1));
+
+  std::vector<std::chrono::steady_clock::time_point> arrivals;
+  for (const auto& r : server.requests())
+    if (r.method == "PUT" && r.query_param("uploadId")) arrivals.push_back(r.completed);
+  ASSERT_EQ(arrivals.size(), 8u);
+  std::sort(arrivals.begin(), arrivals.end());
+  // The first kInFlight parts all arrived before the first answer could have been sent...
+  EXPECT_LT(arrivals[kInFlight - 1] - arrivals[0], kDelay);
+  // ...and part kInFlight+1 had to wait for a slot: it came at least one delay after the first.
+  EXPECT_GE(arrivals[kInFlight] - arrivals[0], kDelay - std::chrono::milliseconds(50));
 }
 
 TEST(S3Stub, GuardAbortsUnlessCompleted) {

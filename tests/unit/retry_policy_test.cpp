@@ -61,8 +61,9 @@ TEST(RetryClassify, TransientCodesAndStatuses) {
   for (const char* code : {"RequestTimeout", "RequestTimeoutException", "InternalError"})
     EXPECT_EQ(classify(answer(400, code)), RetryClass::Transient) << code;
   EXPECT_EQ(classify(answer(200, "InternalError")), RetryClass::Transient);  // S3's late failure in a 200
-  for (int status : {500, 502, 503, 504}) EXPECT_EQ(classify(answer(status, "Whatever")), RetryClass::Transient);
-  // botocore retries exactly 500, 502, 503 and 504 among the 5xx.
+  for (int status : {500, 502, 503, 504, 507, 599})
+    EXPECT_EQ(classify(answer(status, "Whatever")), RetryClass::Transient) << status;
+  // The two 5xx that say the server will never handle the request are final.
   EXPECT_EQ(classify(answer(501, "NotImplemented")), RetryClass::NotRetryable);
   EXPECT_EQ(classify(answer(505)), RetryClass::NotRetryable);
 }
