@@ -33,7 +33,7 @@ mkdir -p "$work/big" "$work/small"
 openssl rand -out "$work/seed" $((10 << 20))
 for i in $(seq -w 1 "$big_n"); do
   # Each object differs (a unique 16-byte head) so no server-side dedup could help.
-  { printf '%016d' "$i"; tail -c +17 "$work/seed"; } > "$work/big/obj-$i.bin"
+  { printf '%-16s' "obj$i"; tail -c +17 "$work/seed"; } > "$work/big/obj-$i.bin"
 done
 /usr/bin/python3 - "$work/small" "$small_n" <<'PY'
 import os, sys
