@@ -10,6 +10,7 @@
 
 #include "credentials_internal.hpp"
 #include "dwh/aws/http.hpp"
+#include "dwh/aws/sigv4_request_text.hpp"
 #include "url_parts.hpp"
 
 namespace dwh::aws {
@@ -65,7 +66,7 @@ class ContainerProvider final : public CredentialsProvider {
     request.method = "GET";
     request.endpoint = parts->origin();
     request.path = parts->path.empty() ? "/" : parts->path;
-    request.query = detail::decode_query(parts->query);
+    request.query = decode_query(parts->query);
     request.headers.emplace_back("Accept", "application/json");
     // Read on every fetch: EKS rotates the token file under a running process.
     std::string token;

@@ -15,31 +15,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = hex_value(s[i + 1]);
-      int lo = hex_value(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);  // '+' stays literal: RFC 3986, not form encoding
-  }
-  return out;
-}
-
 bool valid_port(std::string_view p) {
   if (p.empty() || p.size() > 5) return false;
   if (!std::all_of(p.begin(), p.end(), [](unsigned char c) { return std::isdigit(c); })) return false;
@@ -93,22 +68,6 @@ std::optional<UrlParts> split_url(std::string_view url) {
   return parts;
 }
 
-QueryList decode_query(std::string_view raw) {
-  QueryList out;
-  while (!raw.empty()) {
-    auto amp = raw.find('&');
-    std::string_view pair = raw.substr(0, amp);
-    raw = amp == std::string_view::npos ? std::string_view{} : raw.substr(amp + 1);
-    if (pair.empty()) continue;
-    auto eq = pair.find('=');
-    if (eq == std::string_view::npos) {
-      out.emplace_back(percent_decode(pair), "");
-    } else {
-      out.emplace_back(percent_decode(pair.substr(0, eq)), percent_decode(pair.substr(eq + 1)));
-    }
-  }
-  return out;
-}
 
 bool is_loopback_host(std::string_view host) {
   if (host == "localhost") return true;

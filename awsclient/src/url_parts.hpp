@@ -24,9 +24,6 @@ struct UrlParts {
 // nullopt when the text is not http(s)://host[:port][/path][?query].
 std::optional<UrlParts> split_url(std::string_view url);
 
-// "a=1&b=x%20y" -> {{"a","1"},{"b","x y"}}.
-QueryList decode_query(std::string_view raw);
-
 bool is_loopback_host(std::string_view host);  // 127.0.0.0/8, ::1, localhost
 
 }  // namespace dwh::aws::detail

@@ -14,17 +14,7 @@ using dwh::test::S3rver;
 
 namespace {
 
-std::map<std::string, std::string> s3rver_env() {
-  return {{"AWS_ACCESS_KEY_ID", S3rver::kAccessKey},
-          {"AWS_SECRET_ACCESS_KEY", S3rver::kSecretKey},
-          {"AWS_REGION", S3rver::kRegion},
-          {"AWS_ENDPOINT_URL", S3rver::instance().endpoint()},
-          {"AWS_EC2_METADATA_DISABLED", "true"},
-          {"AWS_PROFILE", dwh::test::kUnsetEnv},
-          {"AWS_SESSION_TOKEN", dwh::test::kUnsetEnv},
-          {"AWS_CONFIG_FILE", "/nonexistent"},
-          {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"}};
-}
+std::map<std::string, std::string> s3rver_env() { return S3rver::instance().cli_environment(); }
 
 // Our library client, for setting up and checking what the CLI did.
 std::unique_ptr<dwh::aws::s3::Client> library_client() {

@@ -17,17 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::map<std::string, std::string> s3rver_env() {
-  return {{"AWS_ACCESS_KEY_ID", S3rver::kAccessKey},
-          {"AWS_SECRET_ACCESS_KEY", S3rver::kSecretKey},
-          {"AWS_REGION", S3rver::kRegion},
-          {"AWS_ENDPOINT_URL", S3rver::instance().endpoint()},
-          {"AWS_EC2_METADATA_DISABLED", "true"},
-          {"AWS_PROFILE", dwh::test::kUnsetEnv},
-          {"AWS_SESSION_TOKEN", dwh::test::kUnsetEnv},
-          {"AWS_CONFIG_FILE", "/nonexistent"},
-          {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"}};
-}
+std::map<std::string, std::string> s3rver_env() { return S3rver::instance().cli_environment(); }
 
 dwh::test::ProcessResult dwh_cli(const std::vector<std::string>& args, const std::string& stdin_text = {}) {
   std::vector<std::string> argv = {DWH_CLI_PATH};

@@ -35,6 +35,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The stub decodes what it receives on its own rather than with the client's code, so the tests
+// check the client's encoding against an independent reading of the wire.
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;

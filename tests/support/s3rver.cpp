@@ -186,6 +186,18 @@ aws::ClientOptions S3rver::client_options_with_secret(std::string secret) const 
   return o;
 }
 
+std::map<std::string, std::string> S3rver::cli_environment() const {
+  return {{"AWS_ACCESS_KEY_ID", kAccessKey},
+          {"AWS_SECRET_ACCESS_KEY", kSecretKey},
+          {"AWS_REGION", kRegion},
+          {"AWS_ENDPOINT_URL", endpoint()},
+          {"AWS_EC2_METADATA_DISABLED", "true"},
+          {"AWS_PROFILE", kUnsetEnv},
+          {"AWS_SESSION_TOKEN", kUnsetEnv},
+          {"AWS_CONFIG_FILE", "/nonexistent"},
+          {"AWS_SHARED_CREDENTIALS_FILE", "/nonexistent"}};
+}
+
 ProcessResult S3rver::aws_cli(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {"/usr/bin/aws", "--endpoint-url", endpoint()};
   argv.insert(argv.end(), args.begin(), args.end());

@@ -41,6 +41,10 @@ class S3rver {
   // The same but signing with another secret (the server must refuse it).
   aws::ClientOptions client_options_with_secret(std::string secret) const;
 
+  // The environment a user would set to point `dwh` at this server: S3RVER credentials from the
+  // environment, AWS_ENDPOINT_URL, us-east-1, and no profile, shared files or IMDS to fall back on.
+  std::map<std::string, std::string> cli_environment() const;
+
   // Runs Debian's AWS CLI (/usr/bin/aws) against this server with a self-contained
   // environment: S3RVER credentials, path-style addressing, no IMDS, no pager.
   ProcessResult aws_cli(const std::vector<std::string>& args) const;
