@@ -1,0 +1,85 @@
+#pragma once
+// Database URLs: how every `dwh source ...` and job command finds, checks and opens its
+// PostgreSQL database. URLs are libpq URIs (postgresql://user:pass@host:port/db?param=v).
+//
+// Error codes (dwh::Error::code) used here. Per issue 3 the first five are bad input, for which
+// commands exit with 2 (see is_database_input_error):
+//   "InvalidDatabaseUrl"   the URL is malformed; the message names the problem and its position
+//   "NoDatabaseConfigured" no --url, no environment variable and no running local cluster
+//   "Unreachable"          nothing answers at host:port (refused, timed out, unknown host)
+//   "AuthFailed"           the server refused the user or password
+//   "NoSuchDatabase"       the server runs but has no such database
+//   "ConnectFailed"        any other connection failure (libpq's reason is in the message)
+// No message ever contains a password: URLs in messages are redacted ("postgresql://u:***@h/db").
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <pqxx/connection>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dwh/result.hpp"
+
+namespace dwh::local {
+
+enum class DatabaseRole { Source, Warehouse };
+
+// "source" / "warehouse".
+std::string_view role_name(DatabaseRole role);
+// "DWH_SOURCE_URL" / "DWH_WAREHOUSE_URL".
+std::string_view role_env_var(DatabaseRole role);
+// The database `dwh local up` creates for the role: "totesys" / "warehouse".
+std::string_view role_local_database(DatabaseRole role);
+
+struct HostPort {
+  std::string host;  // decoded; empty means libpq's default unix socket; "[::1]" keeps no brackets
+  std::optional<int> port;
+};
+
+// A URL that passed validation. `text` is what the user gave (it may hold a password: never
+// print it; print `redacted` instead).
+struct DatabaseUrl {
+  std::string text;
+  std::string redacted;
+  std::string user;  // decoded; empty when not given
+  bool has_password = false;
+  std::vector<HostPort> hosts;  // at least one entry (possibly an empty host)
+  std::string database;         // decoded; empty when not given (libpq then uses the user name)
+  std::vector<std::pair<std::string, std::string>> params;  // decoded query parameters but password, in order
+  bool has_query = false;                                   // a '?' section is present
+
+  // "127.0.0.1:5432/totesys": where a connection goes, for messages.
+  [[nodiscard]] std::string where() const;
+};
+
+// Checks that `url` is a libpq URI libpq accepts: scheme postgresql:// or postgres://,
+// well-formed user info, hosts ([IPv6] allowed), ports 1-65535, percent-escapes, and query
+// parameters libpq knows. Errors are "InvalidDatabaseUrl", naming the problem and the
+// 1-based character position in the redacted URL.
+Result<DatabaseUrl> validate_database_url(std::string_view url);
+
+// The URL with any password (in the user info or a password= parameter) replaced by "***".
+// Safe on malformed input too.
+std::string redact_database_url(std::string_view url);
+
+// Where a role's database is: explicit_url (a --url option) if given, else the role's
+// environment variable (DWH_SOURCE_URL / DWH_WAREHOUSE_URL) if set and non-empty, else the
+// local cluster recorded in `state_dir` (`dwh local up`) if it is running, else an error
+// "NoDatabaseConfigured" saying how to configure one. The URL returned is validated.
+Result<std::string> resolve_database_url(DatabaseRole role, std::optional<std::string> explicit_url,
+                                         const std::filesystem::path& state_dir = ".dwh");
+
+inline constexpr std::chrono::seconds kDefaultConnectTimeout{10};
+
+// Opens a connection. A connect_timeout parameter (whole seconds, at least 1) is added unless the
+// URL has one. Failures become the error codes above, naming host:port/database.
+Result<std::unique_ptr<pqxx::connection>> connect(const std::string& url,
+                                                  std::chrono::seconds timeout = kDefaultConnectTimeout);
+
+// True for the codes issue 3 calls bad input (exit code 2): InvalidDatabaseUrl,
+// NoDatabaseConfigured, Unreachable, AuthFailed, NoSuchDatabase.
+bool is_database_input_error(const Error& error);
+
+}  // namespace dwh::local

@@ -1,0 +1,118 @@
+// Resolving which database a command uses, and opening connections with errors that say
+// what went wrong where.
+#include <cstdlib>
+#include <string>
+
+#include "dwh/local/database_url.hpp"
+#include "dwh/local/local_state.hpp"
+#include "url_secrets.hpp"
+
+namespace dwh::local {
+namespace {
+
+constexpr std::string_view kTimeoutParam = "connect_timeout";
+
+bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
+
+// libpq reports connection failures as text only (no SQLSTATE), so the kind is read from its
+// wording. Client-side messages follow LC_MESSAGES; server ones the server's lc_messages.
+std::string_view classify(std::string_view m) {
+  if (contains(m, "database \"") && contains(m, "does not exist")) return "NoSuchDatabase";
+  if (contains(m, "password authentication failed") || contains(m, "authentication failed") ||
+      (contains(m, "role \"") && contains(m, "does not exist")) || contains(m, "no pg_hba.conf entry") ||
+      contains(m, "no password supplied") || contains(m, "password is required"))
+    return "AuthFailed";
+  if (contains(m, "Connection refused") || contains(m, "timeout expired") || contains(m, "timed out") ||
+      contains(m, "could not translate host name") || contains(m, "No route to host") ||
+      contains(m, "Network is unreachable") || contains(m, "No such file or directory") ||
+      contains(m, "Cannot assign requested address") || contains(m, "server closed the connection"))
+    return "Unreachable";
+  return "ConnectFailed";
+}
+
+// libpq's multi-line message on one line.
+std::string one_line(std::string m) {
+  std::string out;
+  bool space = false;
+  for (char c : m) {
+    if (c == '\n' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  return out;
+}
+
+Error connect_error(const DatabaseUrl& url, std::string libpq_message) {
+  const std::string reason = detail::mask_secrets_in(one_line(std::move(libpq_message)), url.text);
+  const std::string code(classify(reason));
+  std::string what;
+  if (code == "NoSuchDatabase")
+    what = "the server has no such database";
+  else if (code == "AuthFailed")
+    what = "the server refused the login";
+  else if (code == "Unreachable")
+    what = "the server cannot be reached";
+  else
+    what = "cannot connect";
+  return make_error(code, "database " + url.where() + " (" + url.redacted + "): " + what + ": " + reason);
+}
+
+}  // namespace
+
+Result<std::string> resolve_database_url(DatabaseRole role, std::optional<std::string> explicit_url,
+                                         const std::filesystem::path& state_dir) {
+  auto checked = [](std::string url, std::string_view origin) -> Result<std::string> {
+    auto v = validate_database_url(url);
+    if (!v) {
+      Error e = std::move(v).error();
+      e.message = std::string(origin) + ": " + e.message;
+      return e;
+    }
+    return url;
+  };
+  if (explicit_url) return checked(std::move(*explicit_url), "--url");
+  const std::string env_name(role_env_var(role));
+  if (const char* env = std::getenv(env_name.c_str()); env != nullptr && *env != '\0')
+    return checked(env, env_name);
+  const std::string name(role_name(role));
+  auto running = running_local_cluster(state_dir);
+  if (!running) return std::move(running).error();
+  if (running->has_value()) return (*running)->url(role_local_database(role));
+  auto state = read_state(state_dir);
+  const bool stopped = state.ok() && state->has_value();
+  return make_error("NoDatabaseConfigured", "no " + name + " database: " +
+                                                (stopped ? "the local cluster in " + state_dir.string() +
+                                                               " is not running; run `dwh local up`, "
+                                                         : std::string()) +
+                                                "set " + env_name + ", pass --url, or run `dwh local up`");
+}
+
+Result<std::unique_ptr<pqxx::connection>> connect(const std::string& url, std::chrono::seconds timeout) {
+  auto parsed = validate_database_url(url);
+  if (!parsed) return std::move(parsed).error();
+  std::string conninfo = url;
+  bool has_timeout = false;
+  for (const auto& [k, v] : parsed->params) has_timeout = has_timeout || k == kTimeoutParam;
+  if (!has_timeout) {
+    const long seconds = std::max<long>(1, static_cast<long>(timeout.count()));
+    conninfo += (parsed->has_query ? "&" : "?") + std::string(kTimeoutParam) + "=" + std::to_string(seconds);
+  }
+  try {
+    return std::make_unique<pqxx::connection>(conninfo);
+  } catch (const std::exception& e) {
+    return connect_error(*parsed, e.what());
+  }
+}
+
+bool is_database_input_error(const Error& error) {
+  return error.code == "InvalidDatabaseUrl" || error.code == "NoDatabaseConfigured" ||
+         error.code == "Unreachable" || error.code == "AuthFailed" || error.code == "NoSuchDatabase";
+}
+
+}  // namespace dwh::local
