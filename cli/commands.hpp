@@ -10,5 +10,7 @@ void register_aws_sign_command(CLI::App& aws, int& exit_code);
 // Adds `aws s3` (roundtrip, ls, rm) and returns it, so more s3 subcommands can join it.
 CLI::App* register_aws_s3_command(CLI::App& aws, int& exit_code);
 void register_aws_s3_cp_command(CLI::App& s3, int& exit_code);
+// Adds `local` (up, down, status): the throwaway PostgreSQL cluster.
+void register_local_commands(CLI::App& app, int& exit_code);
 
 }  // namespace dwh::cli

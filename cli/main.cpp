@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "dwh 0.1.0");
   int exit_code = 0;
   dwh::cli::register_aws_commands(app, exit_code);
+  dwh::cli::register_local_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -71,6 +71,15 @@ std::string redact_database_url(std::string_view url);
 Result<std::string> resolve_database_url(DatabaseRole role, std::optional<std::string> explicit_url,
                                          const std::filesystem::path& state_dir = ".dwh");
 
+// The same, also saying where the URL came from: "--url", "DWH_SOURCE_URL", ... or
+// "local cluster (.dwh)".
+struct ResolvedDatabase {
+  std::string url;
+  std::string origin;
+};
+Result<ResolvedDatabase> resolve_database(DatabaseRole role, std::optional<std::string> explicit_url,
+                                          const std::filesystem::path& state_dir = ".dwh");
+
 inline constexpr std::chrono::seconds kDefaultConnectTimeout{10};
 
 // Opens a connection. A connect_timeout parameter (whole seconds, at least 1) is added unless the
