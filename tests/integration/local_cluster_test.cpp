@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "dwh/local/cluster.hpp"
 #include "dwh/local/database_url.hpp"
@@ -327,7 +328,7 @@ TEST(LocalCluster, TakenPortMeansAnotherPort) {
   const std::string dir = temp_dir("taken");
   local::ClusterOptions o;
   o.data_dir = dir + "/data";
-  o.template_dir = fs::path(DWH_BINARY_DIR) / "tmp" / "pg15-template";
+  o.template_dir = local::template_dir_under(fs::path(DWH_BINARY_DIR) / "tmp");
   o.lifetime = local::Lifetime::Child;
   o.port = taken;
   auto cluster = local::Cluster::start(o);
@@ -343,7 +344,7 @@ TEST(LocalCluster, StartFailureShowsTheServerLog) {
   const std::string dir = temp_dir("badconf");
   local::ClusterOptions o;
   o.data_dir = dir + "/data";
-  o.template_dir = fs::path(DWH_BINARY_DIR) / "tmp" / "pg15-template";
+  o.template_dir = local::template_dir_under(fs::path(DWH_BINARY_DIR) / "tmp");
   o.lifetime = local::Lifetime::Child;
   // Initialise and stop, then break the configuration.
   {
@@ -386,6 +387,47 @@ TEST(LocalCluster, UnreachableDirectoryIsExplained) {
   fs::remove_all(dir);
 }
 
+TEST(LocalCluster, TooLongSocketPathIsExplained) {
+  const std::string dir = temp_dir("long");
+  local::ClusterOptions o;
+  o.data_dir = fs::path(dir) / std::string(120, 'd');
+  auto r = local::Cluster::start(o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "PathTooLong");
+  EXPECT_NE(r.error().message.find("choose a shorter data directory"), std::string::npos)
+      << r.error().message;
+  EXPECT_FALSE(fs::exists(o.data_dir));
+  fs::remove_all(dir);
+}
+
+// Parallel test processes share one template; whoever comes first builds it, nobody breaks.
+TEST(LocalCluster, ConcurrentTemplateCreationYieldsOneTemplate) {
+  const std::string dir = temp_dir("template-race");
+  const fs::path tpl = local::template_dir_under(dir);
+  std::vector<Status> results(2);
+  std::vector<std::thread> threads;
+  for (auto& r : results)
+    threads.emplace_back(
+        [&r, &tpl] { r = local::ensure_template(tpl, local::default_bin_dir(), {"totesys"}); });
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) EXPECT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(fs::exists(tpl / "PG_VERSION"));
+  int entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++entries;
+  EXPECT_EQ(entries, 1) << "leftover build directories in " << dir;
+  // And it is usable.
+  local::ClusterOptions o;
+  o.data_dir = fs::path(dir) / "data";
+  o.template_dir = tpl;
+  o.databases = {"totesys", "extra"};
+  o.lifetime = local::Lifetime::Child;
+  auto cluster = local::Cluster::start(o);
+  ASSERT_TRUE(cluster.ok()) << cluster.error().message;
+  EXPECT_EQ(query((*cluster)->url("extra"), "SELECT current_database()"), "extra");
+  cluster->reset();
+  fs::remove_all(dir);
+}
+
 // A Child cluster must not outlive a test process that is killed.
 TEST(LocalCluster, ChildClusterDiesWithItsProcess) {
   const std::string dir = temp_dir("orphan");
@@ -396,7 +438,7 @@ TEST(LocalCluster, ChildClusterDiesWithItsProcess) {
   if (child == 0) {
     local::ClusterOptions o;
     o.data_dir = dir + "/data";
-    o.template_dir = fs::path(DWH_BINARY_DIR) / "tmp" / "pg15-template";
+    o.template_dir = local::template_dir_under(fs::path(DWH_BINARY_DIR) / "tmp");
     o.lifetime = local::Lifetime::Child;
     auto cluster = local::Cluster::start(o);
     const int pid = cluster.ok() ? (*cluster)->info().pid : -1;

@@ -28,7 +28,7 @@ PostgresFixture::PostgresFixture() {
   fs::permissions(work_dir_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
   local::ClusterOptions options;
   options.data_dir = fs::path(work_dir_) / "data";
-  options.template_dir = fs::path(DWH_BINARY_DIR) / "tmp" / "pg15-template";
+  options.template_dir = local::template_dir_under(fs::path(DWH_BINARY_DIR) / "tmp");
   options.lifetime = local::Lifetime::Child;
   auto cluster = local::Cluster::start(std::move(options));
   if (!cluster) {

@@ -8,7 +8,7 @@
 // test's main thread (a TEST body is fine).
 //
 // Start-up is fast because the data directory is a copy of a template made once per build
-// tree (<build>/tmp/pg15-template, holding the databases totesys and warehouse); the cluster's
+// tree (<build>/tmp/pg15-template-v<N>, holding the databases totesys and warehouse); the cluster's
 // own files live in a fresh directory under <build>/tmp and are deleted at exit.
 //
 // Isolation: tests share the cluster, not databases. Call create_database() for a fresh empty

@@ -83,6 +83,10 @@ class Cluster {
   bool running_ = true;
 };
 
+// The template directory to use under `base` (e.g. a build tree's tmp/). Its name carries the
+// version of how templates are made, so a changed recipe never reuses an old template.
+std::filesystem::path template_dir_under(const std::filesystem::path& base);
+
 // Makes `template_dir` an initialised data directory holding `databases` unless it already
 // is one. Concurrent callers (parallel test processes) are safe: each builds in a private
 // directory and renames it into place; the first wins.
