@@ -12,5 +12,7 @@ CLI::App* register_aws_s3_command(CLI::App& aws, int& exit_code);
 void register_aws_s3_cp_command(CLI::App& s3, int& exit_code);
 // Adds `local` (up, down, status): the throwaway PostgreSQL cluster.
 void register_local_commands(CLI::App& app, int& exit_code);
+// Adds `source` (init, generate) and returns it, so `source simulate` can join it.
+CLI::App* register_source_commands(CLI::App& app, int& exit_code);
 
 }  // namespace dwh::cli

@@ -1,0 +1,43 @@
+#pragma once
+// A bare libpq connection for bulk loading. libpqxx 6's stream_to/tablewriter send one
+// PQputCopyData per row and copy each line into a new string; here whole chunks of rows (MBs)
+// go to PQputCopyData at once, which keeps the client's share of the CPU small.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <libpq-fe.h>
+
+#include "dwh/result.hpp"
+
+namespace dwh::source {
+
+class PgCopyConnection {
+ public:
+  // `url` must already have been checked (dwh::local::connect classifies connection errors
+  // for the user; a failure here is "DatabaseError").
+  static Result<std::unique_ptr<PgCopyConnection>> open(const std::string& url, std::chrono::seconds timeout);
+
+  // Runs a statement that returns no rows we need. "DatabaseError" with the server's message.
+  Status exec(const std::string& sql);
+  // Starts `COPY ... FROM STDIN`.
+  Status begin_copy(const std::string& copy_sql);
+  // Sends bytes of COPY text (whole rows; the caller keeps rows intact across calls).
+  Status put(std::string_view data);
+  // Ends the COPY and reports the server's verdict.
+  Status end_copy();
+  // Ends the COPY with an error, so the server rolls the statement back.
+  void abort_copy();
+
+ private:
+  struct Finish {
+    void operator()(PGconn* c) const { PQfinish(c); }
+  };
+  explicit PgCopyConnection(PGconn* conn) : conn_(conn) {}
+  Error error(std::string_view what) const;
+
+  std::unique_ptr<PGconn, Finish> conn_;
+};
+
+}  // namespace dwh::source
