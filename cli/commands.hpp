@@ -14,5 +14,7 @@ void register_aws_s3_cp_command(CLI::App& s3, int& exit_code);
 void register_local_commands(CLI::App& app, int& exit_code);
 // Adds `source` (init, generate) and returns it, so `source simulate` can join it.
 CLI::App* register_source_commands(CLI::App& app, int& exit_code);
+// Adds `source simulate`: the live totesys workload.
+void register_source_simulate_command(CLI::App& source, int& exit_code);
 
 }  // namespace dwh::cli

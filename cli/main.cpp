@@ -13,7 +13,8 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   dwh::cli::register_aws_commands(app, exit_code);
   dwh::cli::register_local_commands(app, exit_code);
-  dwh::cli::register_source_commands(app, exit_code);
+  auto* source = dwh::cli::register_source_commands(app, exit_code);
+  dwh::cli::register_source_simulate_command(*source, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
