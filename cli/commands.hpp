@@ -16,5 +16,7 @@ void register_local_commands(CLI::App& app, int& exit_code);
 CLI::App* register_source_commands(CLI::App& app, int& exit_code);
 // Adds `source simulate`: the live totesys workload.
 void register_source_simulate_command(CLI::App& source, int& exit_code);
+// Adds `ingest`: the incremental, snapshot-consistent extraction into the landing zone.
+void register_ingest_command(CLI::App& app, int& exit_code);
 
 }  // namespace dwh::cli

@@ -1,0 +1,91 @@
+// `dwh ingest`: copy new and changed source rows into the landing zone (dwh::jobs::run_ingest).
+// Prints the run's report as JSON on stdout; progress goes to stderr as JSON log lines.
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "dwh/jobs/ingest.hpp"
+#include "dwh/local/database_url.hpp"
+#include "dwh/log.hpp"
+
+namespace dwh::cli {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+struct IngestArgs {
+  std::optional<std::string> source;
+  std::string landing;
+  std::vector<std::string> tables;
+  std::string compression = "gzip";
+  std::string on_schema_change = "fail";
+  std::string config;
+  int connections = 4;
+};
+
+int fail(const Error& e, bool input) {
+  log::error("ingest failed", {{"code", e.code}, {"error", e.message}});
+  std::cerr << "dwh ingest: " << e.message << "\n";
+  return input ? kExitBadInput : kExitFailure;
+}
+
+int run(const IngestArgs& args) {
+  auto source = local::resolve_database_url(local::DatabaseRole::Source, args.source);
+  if (!source) return fail(source.error(), true);
+  jobs::IngestOptions options;
+  options.source_url = *source;
+  options.landing_url = args.landing;
+  options.tables = args.tables;
+  options.compression = *jobs::parse_compression(args.compression);
+  options.on_schema_change = args.on_schema_change == "accept-added-columns" ? jobs::SchemaChangePolicy::AcceptAddedColumns
+                                                                             : jobs::SchemaChangePolicy::Fail;
+  options.config_path = args.config;
+  options.max_connections = args.connections;
+  auto report = jobs::run_ingest(options);
+  if (!report) return fail(report.error(), jobs::is_ingest_input_error(report.error()));
+  nlohmann::json tables = nlohmann::json::array();
+  for (const auto& t : report->tables) {
+    tables.push_back({{"table", t.table}, {"mode", t.mode}, {"rows", t.rows}, {"bytes", t.bytes},
+                      {"key", t.key.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.key)}});
+  }
+  std::cout << nlohmann::json{{"run_id", report->run_id},
+                              {"manifest", report->manifest_key},
+                              {"rows", report->rows},
+                              {"bytes", report->bytes},
+                              {"seconds", report->seconds},
+                              {"tables", tables}}
+                   .dump()
+            << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void register_ingest_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<IngestArgs>();
+  CLI::App* cmd = app.add_subcommand("ingest", "Copy new and changed source rows into the landing zone, exactly once");
+  cmd->add_option("--source", args->source,
+                  "libpq URI of the totesys database (default: DWH_SOURCE_URL, then the local cluster)");
+  cmd->add_option("--landing", args->landing, "Landing store: file:///path or s3://bucket/prefix")->required();
+  cmd->add_option("--tables", args->tables, "Tables to ingest, comma-separated (default: all configured)")
+      ->delimiter(',');
+  cmd->add_option("--compression", args->compression, "gzip or zstd")
+      ->check(CLI::IsMember({"gzip", "zstd"}))
+      ->capture_default_str();
+  cmd->add_option("--on-schema-change", args->on_schema_change,
+                  "When source columns changed since the last run: fail, or accept-added-columns")
+      ->check(CLI::IsMember({"fail", "accept-added-columns"}))
+      ->capture_default_str();
+  cmd->add_option("--config", args->config, "Ingest configuration (default: models/totesys/ingest.json)");
+  cmd->add_option("--connections", args->connections, "Source connections reading tables at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace dwh::cli

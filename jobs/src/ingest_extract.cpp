@@ -1,0 +1,188 @@
+// One table, pipelined with bounded memory: a serial stage reads COPY text from the connection,
+// a parallel stage turns chunks into JSON Lines and compresses each into its own gzip member
+// (or zstd frame), and a serial stage hashes and writes them in order.
+#include <openssl/evp.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+
+#include <tbb/parallel_pipeline.h>
+
+#include "ingest_internal.hpp"
+
+namespace dwh::jobs::ingest_detail {
+namespace {
+
+struct Chunk {
+  std::string text;
+  std::string compressed;
+  std::uint64_t rows = 0;
+  CursorRange range;
+};
+using ChunkPtr = std::shared_ptr<Chunk>;
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view d) { EVP_DigestUpdate(ctx_, d.data(), d.size()); }
+  std::string hex() {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx_, md, &n);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < n; ++i) out += kHex[md[i] >> 4], out += kHex[md[i] & 0xf];
+    return out;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+// The first error of any stage; later stages skip their work once it is set.
+class FirstError {
+ public:
+  void set(Error e) {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = std::move(e);
+  }
+  bool failed() const {
+    std::lock_guard lock(mutex_);
+    return error_.has_value();
+  }
+  std::optional<Error> take() {
+    std::lock_guard lock(mutex_);
+    return std::move(error_);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::optional<Error> error_;
+};
+
+}  // namespace
+
+void crash_point(std::string_view point) {
+  const char* wanted = std::getenv("DWH_TEST_CRASH_POINT");
+  if (wanted && point == wanted) ::kill(::getpid(), SIGKILL);
+}
+
+Result<TableReport> extract_table(PgSession& session, ObjectStore& store, const TablePlan& plan,
+                                  const std::string& key, const ExtractSettings& settings) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<ColumnSpec> specs;
+  for (const auto& c : plan.columns) specs.push_back({c.name, column_kind_for_type(c.typname)});
+  const JsonLinesEncoder encoder(std::move(specs), plan.cursor_index);
+
+  if (auto s = session.begin_copy_out("COPY (" + plan.select_sql + ") TO STDOUT"); !s) {
+    Error e = std::move(s).error();
+    e.message = "table " + plan.table.name + ": " + e.message;
+    return e;
+  }
+
+  TableReport report;
+  report.table = plan.table.name;
+  report.mode = plan.incremental ? "incremental" : "full";
+  FirstError failure;
+  Sha256 sha;
+  std::unique_ptr<ObjectWriter> writer;
+  CursorRange range;
+  bool more = true;
+  bool crashed_mid_upload_checked = false;
+
+  tbb::parallel_pipeline(
+      static_cast<std::size_t>(std::max(1, settings.chunks_in_flight)),
+      tbb::make_filter<void, ChunkPtr>(
+          tbb::filter_mode::serial_in_order,
+          [&](tbb::flow_control& fc) -> ChunkPtr {
+            if (!more || failure.failed()) {
+              fc.stop();
+              return nullptr;
+            }
+            auto chunk = std::make_shared<Chunk>();
+            chunk->text.reserve(settings.chunk_bytes + (64u << 10));
+            auto r = session.read_copy(chunk->text, settings.chunk_bytes);
+            if (!r) {
+              failure.set(std::move(r).error());
+              fc.stop();
+              return nullptr;
+            }
+            more = *r;
+            if (chunk->text.empty()) {
+              fc.stop();
+              return nullptr;
+            }
+            return chunk;
+          }) &
+          tbb::make_filter<ChunkPtr, ChunkPtr>(
+              tbb::filter_mode::parallel,
+              [&](ChunkPtr chunk) -> ChunkPtr {
+                if (failure.failed()) return chunk;
+                std::string json;
+                json.reserve(chunk->text.size() * 3);
+                auto rows = encoder.encode(chunk->text, json, chunk->range);
+                if (!rows) {
+                  failure.set(std::move(rows).error());
+                  return chunk;
+                }
+                chunk->rows = *rows;
+                std::string().swap(chunk->text);
+                chunk->compressed.reserve(json.size() / 4);
+                if (auto s = compress_chunk(settings.compression, json, chunk->compressed); !s) {
+                  failure.set(std::move(s).error());
+                }
+                return chunk;
+              }) &
+          tbb::make_filter<ChunkPtr, void>(
+              tbb::filter_mode::serial_in_order, [&](ChunkPtr chunk) {
+                if (failure.failed() || chunk->rows == 0) return;
+                if (!writer) {
+                  auto w = store.open_writer(key);
+                  if (!w) {
+                    failure.set(std::move(w).error());
+                    return;
+                  }
+                  writer = std::move(w).value();
+                }
+                sha.update(chunk->compressed);
+                if (auto s = writer->write(chunk->compressed); !s) {
+                  failure.set(std::move(s).error());
+                  return;
+                }
+                report.rows += chunk->rows;
+                report.bytes += chunk->compressed.size();
+                range.merge(chunk->range);
+                if (!crashed_mid_upload_checked) {
+                  crashed_mid_upload_checked = true;
+                  crash_point("mid-upload");
+                }
+              }));
+
+  if (auto e = failure.take()) {
+    if (writer) writer->abort();
+    e->message = "table " + plan.table.name + ": " + e->message;
+    return std::move(*e);
+  }
+  if (writer) {
+    if (auto s = writer->commit(); !s) {
+      Error e = std::move(s).error();
+      e.message = "table " + plan.table.name + ": cannot store " + key + ": " + e.message;
+      return e;
+    }
+    report.key = key;
+    report.sha256 = sha.hex();
+  }
+  report.cursor_min = range.min;
+  report.cursor_max = range.max;
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return report;
+}
+
+}  // namespace dwh::jobs::ingest_detail
