@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -121,9 +122,12 @@ Result<CommandResult> run_command(const SpawnSpec& spec) {
   auto env = child_environment();
   auto argv = pointers(args);
   auto envp = pointers(env);
+  // stdin is a socket, not a pipe: send(MSG_NOSIGNAL) to a child that exited early fails with
+  // EPIPE instead of raising SIGPIPE, which would kill us.
   int in_pipe[2];
   int out_pipe[2];
-  if (pipe2(in_pipe, O_CLOEXEC) != 0) return make_error("LocalIOError", "pipe: " + errno_text(errno));
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in_pipe) != 0)
+    return make_error("LocalIOError", "socketpair: " + errno_text(errno));
   if (pipe2(out_pipe, O_CLOEXEC) != 0) {
     close(in_pipe[0]);
     close(in_pipe[1]);
@@ -155,7 +159,8 @@ Result<CommandResult> run_command(const SpawnSpec& spec) {
       break;
     }
     if (in_fd >= 0 && (fds[1].revents & (POLLOUT | POLLERR | POLLHUP)) != 0) {
-      const ssize_t n = write(in_fd, spec.stdin_text.data() + written, spec.stdin_text.size() - written);
+      const ssize_t n =
+          send(in_fd, spec.stdin_text.data() + written, spec.stdin_text.size() - written, MSG_NOSIGNAL);
       if (n > 0) written += static_cast<std::size_t>(n);
       if (n < 0 && errno != EAGAIN && errno != EINTR) written = spec.stdin_text.size();  // child closed stdin
       if (written == spec.stdin_text.size()) {
