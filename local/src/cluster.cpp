@@ -403,6 +403,12 @@ Status Cluster::stop(StopMode mode) {
                                              " s and was killed");
 }
 
+Status check_server_can_reach(const fs::path& path) {
+  auto user = detail::server_user();
+  if (!user) return std::move(user).error();
+  return detail::check_reachable(path, *user);
+}
+
 std::optional<ClusterInfo> running_cluster(const fs::path& data_dir) {
   const auto lines = pid_file_lines(data_dir);
   if (lines.size() <= kStatusLine) return std::nullopt;

@@ -7,14 +7,33 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "process.hpp"
-
 namespace dwh::test {
 namespace fs = std::filesystem;
 
 namespace {
 constexpr std::size_t kMaxPrefix = 40;  // PostgreSQL names stop at 63 bytes
 std::atomic<int> database_counter{0};
+
+// Where the cluster and the template go: the build tree, unless the server's OS user (postgres,
+// when we are root) cannot enter it, as when the checkout sits under /root.
+fs::path base_dir() {
+  const fs::path build_tmp = fs::path(DWH_BINARY_DIR) / "tmp";
+  fs::create_directories(build_tmp);
+  if (local::check_server_can_reach(build_tmp / "x")) return build_tmp;
+  const fs::path fallback = fs::temp_directory_path() / ("dwhkit-test-" + std::to_string(geteuid()));
+  fs::create_directories(fallback);
+  fs::permissions(fallback, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  return fallback;
+}
+
+std::string make_work_dir(const fs::path& base) {
+  std::string tmpl = (base / "pg-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed under " + base.string());
+  // mkdtemp makes it 0700; the server must enter it.
+  fs::permissions(tmpl, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  return tmpl;
+}
+
 }  // namespace
 
 PostgresFixture& PostgresFixture::instance() {
@@ -23,12 +42,11 @@ PostgresFixture& PostgresFixture::instance() {
 }
 
 PostgresFixture::PostgresFixture() {
-  work_dir_ = make_temp_dir("pg");
-  // mkdtemp makes it 0700; the server (user postgres when we are root) must enter it.
-  fs::permissions(work_dir_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+  const fs::path base = base_dir();
+  work_dir_ = make_work_dir(base);
   local::ClusterOptions options;
   options.data_dir = fs::path(work_dir_) / "data";
-  options.template_dir = local::template_dir_under(fs::path(DWH_BINARY_DIR) / "tmp");
+  options.template_dir = local::template_dir_under(base);
   options.lifetime = local::Lifetime::Child;
   auto cluster = local::Cluster::start(std::move(options));
   if (!cluster) {

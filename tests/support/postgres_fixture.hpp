@@ -9,7 +9,9 @@
 //
 // Start-up is fast because the data directory is a copy of a template made once per build
 // tree (<build>/tmp/pg15-template-v<N>, holding the databases totesys and warehouse); the cluster's
-// own files live in a fresh directory under <build>/tmp and are deleted at exit.
+// own files live in a fresh directory under <build>/tmp and are deleted at exit. (When the
+// server's user, postgres under root, cannot enter the build tree, both go under
+// /tmp/dwhkit-test-<uid> instead.)
 //
 // Isolation: tests share the cluster, not databases. Call create_database() for a fresh empty
 // database of your own, whose name is unique in this cluster.

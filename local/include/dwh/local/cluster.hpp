@@ -93,6 +93,10 @@ std::filesystem::path template_dir_under(const std::filesystem::path& base);
 Status ensure_template(const std::filesystem::path& template_dir, const std::filesystem::path& bin_dir,
                        const std::vector<std::string>& databases);
 
+// An error ("PermissionDenied") naming the first directory above `path` that the server's OS
+// user cannot enter, if any. Always fine when not root (the server runs as us).
+Status check_server_can_reach(const std::filesystem::path& path);
+
 // The server running on `data_dir`, read from its postmaster.pid; nullopt if none is running.
 std::optional<ClusterInfo> running_cluster(const std::filesystem::path& data_dir);
 
