@@ -129,7 +129,7 @@ std::string item_code(Rng& rng) {
 std::int64_t account_number(Rng& rng) { return rng.between(10'000'000, 99'999'999); }
 
 std::string money(std::int64_t cents) {
-  char buf[32];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%lld.%02lld", static_cast<long long>(cents / 100),
                 static_cast<long long>(cents % 100));
   return buf;
@@ -137,7 +137,7 @@ std::string money(std::int64_t cents) {
 
 std::string iso_date(std::int64_t days_since_epoch) {
   const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days_since_epoch}}};
-  char buf[16];
+  char buf[64];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   return buf;
@@ -146,7 +146,7 @@ std::string iso_date(std::int64_t days_since_epoch) {
 std::string timestamp_ms(std::int64_t ms_since_epoch) {
   const std::int64_t day = ms_since_epoch >= 0 ? ms_since_epoch / 86'400'000 : (ms_since_epoch - 86'399'999) / 86'400'000;
   const std::int64_t in_day = ms_since_epoch - day * 86'400'000;
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%s %02lld:%02lld:%02lld.%03lld", iso_date(day).c_str(),
                 static_cast<long long>(in_day / 3'600'000), static_cast<long long>(in_day / 60'000 % 60),
                 static_cast<long long>(in_day / 1000 % 60), static_cast<long long>(in_day % 1000));
