@@ -162,7 +162,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
 }
 
 TEST(IngestCrash, KilledRunsLeaveNothingAndTheRerunMatchesAnUninterruptedRun) {
-  const auto db = make_totesys_source("ingest_crash", 0.3);
+  const auto db = make_totesys_source("ingest_crash", 0.1);
   const std::vector<std::string> points = {"before-cleanup", "after-snapshot", "mid-upload", "before-manifest",
                                            "after-manifest"};
   std::mt19937 rng(20261121);

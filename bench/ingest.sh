@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Ingest throughput (issue 4): `dwh ingest` of sales_order at 10 M rows to a file:// store,
+# against what a user would write by hand, measured in the same run:
+#   psql -c "\copy (SELECT * FROM sales_order) TO STDOUT" | gzip -1 > file
+# Also: peak RSS, rows/s of the full 11-table extract, and the wall time of an incremental run
+# after 1,000 changed rows. Targets: >= 1.0x the baseline, RSS <= 256 MiB, incremental <= 0.5 s.
+#
+# Usage: bench/ingest.sh [BUILD_DIR]   (default: build-bench, configured Release)
+# Env:   BENCH_ORDERS=1000000 sizes the workload by sales orders (default 10,000,000; the other
+#        tables follow `dwh source generate`'s proportions).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${1:-$here/build-bench}"
+orders="${BENCH_ORDERS:-10000000}"
+
+if [ ! -x "$build/cli/dwh" ]; then
+  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDWH_BUILD_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" --target dwh >/dev/null
+dwh="$build/cli/dwh"
+psql=/usr/lib/postgresql/15/bin/psql
+
+work="$(mktemp -d /tmp/dwh-bench-ingest.XXXXXX)"
+chmod 755 "$work"
+cleanup() { (cd "$work" && "$dwh" local down >/dev/null 2>&1) || true; rm -rf "$work"; }
+trap cleanup EXIT
+cd "$work"
+
+# Scale 1 has 11,187 sales orders (dwh::source::counts_for_scale).
+scale=$(awk -v n="$orders" 'BEGIN{printf "%.4f", n/11187}')
+"$dwh" local up >/dev/null
+url="$("$dwh" local status | awk '/^totesys/{print $2}')"
+"$dwh" source init --url "$url" >/dev/null
+echo "generating scale $scale ($orders sales orders)..." >&2
+gen_start=$(date +%s.%N)
+"$dwh" source generate --url "$url" --scale "$scale" --seed 1 >/dev/null
+gen_end=$(date +%s.%N)
+so_rows=$("$psql" "$url" -Atc "SELECT count(*) FROM sales_order")
+all_rows=$("$psql" "$url" -Atc "SELECT sum(n_live_tup) FROM pg_stat_user_tables")
+"$psql" "$url" -qc "VACUUM ANALYZE" >/dev/null
+
+measure() {  # measure OUT_PREFIX CMD... -> "$1.time" holds "seconds rss_kib"
+  local out="$1"; shift
+  /usr/bin/time -f "%e %M" -o "$out.time" "$@" >/dev/null 2>"$out.err"
+}
+
+# Warm the cache once so neither side pays the first read from disk.
+"$psql" "$url" -qc "\copy (SELECT * FROM sales_order) TO '/dev/null'"
+
+measure base bash -c "'$psql' '$url' -c \"\\copy (SELECT * FROM sales_order) TO STDOUT\" | gzip -1 > '$work/baseline.gz'"
+mkdir -p "$work/land-so"
+measure ours "$dwh" ingest --source "$url" --landing "file://$work/land-so" --tables sales_order
+mkdir -p "$work/land-all"
+measure full "$dwh" ingest --source "$url" --landing "file://$work/land-all"
+"$psql" "$url" -qc "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now() AT TIME ZONE 'UTC' \
+  WHERE sales_order_id IN (SELECT sales_order_id FROM sales_order ORDER BY random() LIMIT 1000)"
+measure incr "$dwh" ingest --source "$url" --landing "file://$work/land-all"
+
+read -r base_s base_rss < base.time
+read -r ours_s ours_rss < ours.time
+read -r full_s full_rss < full.time
+read -r incr_s incr_rss < incr.time
+base_mb=$(du -m baseline.gz | cut -f1)
+ours_mb=$(du -cm land-so/sales_order | tail -1 | cut -f1)
+awk -v so="$so_rows" -v all="$all_rows" -v bs="$base_s" -v os="$ours_s" -v br="$base_rss" -v orss="$ours_rss" \
+    -v fs="$full_s" -v frss="$full_rss" -v is="$incr_s" -v bmb="$base_mb" -v omb="$ours_mb" \
+    -v gs="$(awk -v a="$gen_start" -v b="$gen_end" 'BEGIN{print b-a}')" 'BEGIN {
+  printf "generate: %d rows in %.1f s\n", all, gs
+  printf "%-44s %10s %12s %10s %10s\n", "sales_order (" so " rows) to file://", "seconds", "rows/s", "out MB", "peak RSS"
+  printf "%-44s %10.2f %12.0f %10d %7.0f MiB\n", "baseline: psql \\copy | gzip -1", bs, so/bs, bmb, br/1024
+  printf "%-44s %10.2f %12.0f %10d %7.0f MiB\n", "dwh ingest --tables sales_order (JSONL.gz)", os, so/os, omb, orss/1024
+  printf "ratio (ours / baseline throughput): %.2fx   target >= 1.0x, RSS <= 256 MiB\n", bs/os
+  printf "full 11-table extract: %d rows in %.2f s = %.0f rows/s, peak RSS %.0f MiB\n", all, fs, all/fs, frss/1024
+  printf "incremental run after 1,000 changed sales orders: %.2f s   target <= 0.5 s\n", is
+}'
