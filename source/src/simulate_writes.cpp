@@ -27,6 +27,7 @@ constexpr std::int64_t kMaxOutlierDeliveryDays = 624;
 constexpr std::int64_t kMaxPaymentDays = 6;
 constexpr double kSalesShareOfAmendments = 0.7;
 constexpr int kAmendmentPicks = 8;
+constexpr int kAnyOrderPicks = 2;
 constexpr std::uint64_t kSettledPercent = 61;  // 9,648 of 15,836 real payments are paid
 constexpr milliseconds kHoldSlice{50};
 
@@ -139,7 +140,8 @@ SimulationCounts insert_order_op(pqxx::connection& conn, bool sales, Rng& rng, c
 }
 
 // An order that existed at the start and has not been amended in this run, reserved for the
-// caller; nullopt when none is found in a few tries.
+// caller; nullopt when none is found in a few tries. Open orders (payment not yet settled) come
+// first, as customers amend what is still open; the last tries take any order.
 std::optional<std::int64_t> reserve_amendment_target(pqxx::connection& conn, bool sales, Rng& rng, Pools& p) {
   std::int64_t lo = 0, hi = 0;
   {
@@ -148,14 +150,18 @@ std::optional<std::int64_t> reserve_amendment_target(pqxx::connection& conn, boo
     hi = sales ? p.sales_max : p.purchase_max;
   }
   if (hi == 0) return std::nullopt;
-  const std::string sql = sales ? "SELECT min(sales_order_id) FROM sales_order WHERE sales_order_id BETWEEN $1 AND $2"
-                                : "SELECT min(purchase_order_id) FROM purchase_order "
-                                  "WHERE purchase_order_id BETWEEN $1 AND $2";
+  const std::string key = sales ? "sales_order_id" : "purchase_order_id";
+  // ORDER BY ... LIMIT 1 walks the key's index from `from`, whatever the table's size.
+  const std::string any_order = "SELECT " + key + " FROM " + (sales ? "sales_order" : "purchase_order") +
+                                " WHERE " + key + " BETWEEN $1 AND $2 ORDER BY 1 LIMIT 1";
+  const std::string open_order = "SELECT t." + key + " FROM transaction t JOIN payment p USING (transaction_id) "
+                                 "WHERE t." + key + " BETWEEN $1 AND $2 AND NOT p.paid ORDER BY 1 LIMIT 1";
   for (int attempt = 0; attempt < kAmendmentPicks; ++attempt) {
     const std::int64_t from = rng.between(lo, hi);
     pqxx::nontransaction q(conn);
-    const pqxx::result r = q.exec_params(sql, from, hi);
-    if (r[0][0].is_null()) continue;  // ids are sparse above `from`: draw again
+    const bool open_only = attempt < kAmendmentPicks - kAnyOrderPicks;
+    const pqxx::result r = q.exec_params(open_only ? open_order : any_order, from, hi);
+    if (r.empty()) continue;  // none above `from`: draw again
     const auto id = r[0][0].as<std::int64_t>();
     std::lock_guard lock(p.mu);
     auto& amended = sales ? p.amended_sales : p.amended_purchases;

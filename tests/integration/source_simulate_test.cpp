@@ -144,7 +144,7 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
 
   // The declared mix happened: every kind of operation at least once.
   for (const char* key : {"sales_orders", "purchase_orders", "staff", "designs", "counterparties", "amendments",
-                          "department_changes", "address_changes", "counterparty_changes", "settlement_batches",
+                          "amended_payments", "department_changes", "address_changes", "counterparty_changes", "settlement_batches",
                           "payments_settled", "long_transactions", "late_commits"}) {
     EXPECT_GE(f[key].get<std::int64_t>(), 1) << key << " in " << f.dump();
   }
