@@ -29,15 +29,17 @@ cd "$work"
 # Scale 1 has 11,187 sales orders (dwh::source::counts_for_scale).
 scale=$(awk -v n="$orders" 'BEGIN{printf "%.4f", n/11187}')
 "$dwh" local up >/dev/null
-url="$("$dwh" local status | awk '/^totesys/{print $2}')"
+url="$("$dwh" local status | awk '/^source/{print $2}')"
+[ -n "$url" ] || { echo "no local cluster URL" >&2; exit 1; }
 "$dwh" source init --url "$url" >/dev/null
 echo "generating scale $scale ($orders sales orders)..." >&2
 gen_start=$(date +%s.%N)
 "$dwh" source generate --url "$url" --scale "$scale" --seed 1 >/dev/null
 gen_end=$(date +%s.%N)
 so_rows=$("$psql" "$url" -Atc "SELECT count(*) FROM sales_order")
-all_rows=$("$psql" "$url" -Atc "SELECT sum(n_live_tup) FROM pg_stat_user_tables")
 "$psql" "$url" -qc "VACUUM ANALYZE" >/dev/null
+# After VACUUM ANALYZE the statistics count every row.
+all_rows=$("$psql" "$url" -Atc "SELECT sum(n_live_tup) FROM pg_stat_user_tables")
 
 measure() {  # measure OUT_PREFIX CMD... -> "$1.time" holds "seconds rss_kib"
   local out="$1"; shift
