@@ -221,9 +221,9 @@ SimulationCounts amend_order(pqxx::connection& conn, Rng& rng, const WriteContex
   const std::string key = table + "_id";
   const std::string quantity_col = sales ? "units_sold" : "item_quantity";
   const std::string price_col = sales ? "unit_price" : "item_unit_price";
-  const std::string ts = timestamp_ms(now_ms());
 
   pqxx::work w(conn);
+  const std::string ts = timestamp_ms(now_ms());
   const pqxx::result order = w.exec_params(
       "SELECT o." + quantity_col + ", (o." + price_col + " * 100)::bigint, p.payment_id FROM " + table +
           " o LEFT JOIN transaction t ON t." + key + " = o." + key +
@@ -266,10 +266,9 @@ SimulationCounts amend_order(pqxx::connection& conn, Rng& rng, const WriteContex
 }
 
 SimulationCounts insert_design(pqxx::connection& conn, Rng& rng, const WriteContext& ctx) {
-  const std::int64_t now = now_ms();
-  const DesignValues d = design_values(rng, now / 86'400'000);
-  const std::string ts = timestamp_ms(now);
+  const DesignValues d = design_values(rng, now_ms() / 86'400'000);
   pqxx::work w(conn);
+  const std::string ts = timestamp_ms(now_ms());
   const pqxx::result r = w.exec_params(
       "INSERT INTO design (created_at, design_name, file_location, file_name, last_updated) "
       "VALUES ($1::timestamp(3), $2, $3, $4, $1::timestamp(3)) RETURNING design_id",
@@ -287,8 +286,8 @@ SimulationCounts insert_design(pqxx::connection& conn, Rng& rng, const WriteCont
 SimulationCounts insert_staff(pqxx::connection& conn, Rng& rng, const WriteContext& ctx) {
   const PersonName name = person_name(rng);
   const std::int64_t department = ctx.pools.pick(rng, ctx.pools.departments);
-  const std::string ts = timestamp_ms(now_ms());
   pqxx::work w(conn);
+  const std::string ts = timestamp_ms(now_ms());
   const pqxx::result r = w.exec_params(
       "INSERT INTO staff (first_name, last_name, department_id, email_address, created_at, last_updated) "
       "VALUES ($1, $2, $3::int, $4, $5::timestamp(3), $5::timestamp(3)) RETURNING staff_id",
@@ -312,9 +311,9 @@ SimulationCounts insert_counterparty(pqxx::connection& conn, Rng& rng, const Wri
   const std::string commercial = contact_name(rng);
   const std::string delivery = contact_name(rng);
   std::int64_t address_id = ctx.pools.pick(rng, ctx.pools.addresses);
-  const std::string ts = timestamp_ms(now_ms());
 
   pqxx::work w(conn);
+  const std::string ts = timestamp_ms(now_ms());
   if (new_address) {
     const pqxx::result r = w.exec_params(
         "INSERT INTO address (address_line_1, address_line_2, district, city, postal_code, country, phone, "
@@ -380,8 +379,8 @@ SimulationCounts change_department(pqxx::connection& conn, Rng& rng, const Write
 SimulationCounts change_address(pqxx::connection& conn, Rng& rng, const WriteContext& ctx) {
   const auto id = next_target(ctx.pools, &Pools::address_rotation);
   if (!id) return {};
-  const std::string ts = timestamp_ms(now_ms());
   pqxx::work w(conn);
+  const std::string ts = timestamp_ms(now_ms());
   pqxx::result r;
   if (rng.chance(0.5)) {
     const auto [a, b] = two_different(rng, &phone_number);
@@ -436,8 +435,8 @@ SimulationCounts run_operation(pqxx::connection& conn, OperationKind kind, Rng& 
 SimulationCounts settle_payments(pqxx::connection& conn, std::int64_t first_day, std::int64_t sim_day,
                                  std::uint64_t seed) {
   const std::uint64_t selector = derive_seed(seed, 0x5E771E);
-  const std::string ts = timestamp_ms(now_ms());
   pqxx::work w(conn);
+  const std::string ts = timestamp_ms(now_ms());
   // payment_date is 'YYYY-MM-DD' text, so text order is date order.
   const pqxx::result due = w.exec_params(
       "SELECT payment_id FROM payment WHERE NOT paid AND payment_date BETWEEN $1 AND $2 ORDER BY payment_id",
@@ -468,11 +467,10 @@ LongTransactionResult run_long_transaction(pqxx::connection& conn, OperationKind
                                            const std::function<bool()>& stop) {
   const bool sales = kind == OperationKind::SalesOrder;
   const OrderValues v = order_values(sales, rng, ctx);
+  pqxx::work w(conn);
   // The application stamps the rows when the transaction starts, not when it commits.
   const std::string stamped = timestamp_ms(now_ms());
   const auto until = std::chrono::steady_clock::now() + hold;
-
-  pqxx::work w(conn);
   const InsertedOrder order = insert_order(w, v, stamped);
   while (!stop()) {
     const auto left = until - std::chrono::steady_clock::now();
