@@ -1,15 +1,13 @@
 #pragma once
-// Writing rows in COPY's text format straight into a buffer: tab-separated fields, \N for
-// NULL, one line per row. Each writer takes the write position and returns the next one; the
-// caller sizes the buffer for the longest possible row, so there is no bounds check per field.
-// Hand-written because this is the generator's hot loop: std::to_chars for integers, table
-// look-ups for dates and two-digit groups, no iostreams, no allocation.
+// Values in COPY's text format, for the small tables (the big ones go in binary format, see
+// copy_binary.hpp). Each writer takes the write position and returns the next one; the caller
+// sizes the buffer. std::to_chars for integers, table look-ups for dates and two-digit groups.
 #include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
-#include "generate_calendar.hpp"
+#include "dwh/source/generate_calendar.hpp"
 
 namespace dwh::source::gen {
 
@@ -25,8 +23,6 @@ inline char* put(char* p, std::string_view s) {
 
 inline char* put_int(char* p, std::int64_t v) { return std::to_chars(p, p + 24, v).ptr; }
 
-inline char* put_null(char* p) { return put(p, std::string_view("\\N")); }
-
 inline char* put_two_digits(char* p, unsigned v) {
   static constexpr char kPairs[] =
       "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -34,13 +30,6 @@ inline char* put_two_digits(char* p, unsigned v) {
       "8081828384858687888990919293949596979899";
   std::memcpy(p, kPairs + 2 * v, 2);
   return p + 2;
-}
-
-// numeric(10,2) from a whole number of cents (>= 0): "123.45".
-inline char* put_cents(char* p, std::int64_t cents) {
-  p = put_int(p, cents / 100);
-  *p++ = '.';
-  return put_two_digits(p, static_cast<unsigned>(cents % 100));
 }
 
 inline char* put_date(char* p, int day) {

@@ -9,10 +9,10 @@
 
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
+#include "dwh/source/generate_model.hpp"
 #include "dwh/source/schema_init.hpp"
 #include "generate_constraints.hpp"
 #include "generate_load.hpp"
-#include "generate_model.hpp"
 
 namespace dwh::source {
 namespace {

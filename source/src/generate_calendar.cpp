@@ -1,4 +1,4 @@
-#include "generate_calendar.hpp"
+#include "dwh/source/generate_calendar.hpp"
 
 namespace dwh::source::gen {
 

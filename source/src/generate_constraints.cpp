@@ -25,10 +25,16 @@ std::vector<std::string> drop_bulk_constraints_sql() {
   return sql;
 }
 
-std::vector<std::string> bulk_keys_sql(const TableDef& table) {
-  std::vector<std::string> sql = {add_primary_key_sql(table)};
+std::vector<std::string> bulk_index_sql(const TableDef& table) {
+  std::vector<std::string> sql = {"CREATE UNIQUE INDEX " + table.primary_key_name() + " ON " + std::string(table.name) +
+                                  " USING btree (" + std::string(table.primary_key) + ")"};
   for (const auto& index : table.unique_indexes) sql.push_back(create_unique_index_sql(table, index));
   return sql;
+}
+
+std::string attach_primary_key_sql(const TableDef& table) {
+  return "ALTER TABLE " + std::string(table.name) + " ADD CONSTRAINT " + table.primary_key_name() +
+         " PRIMARY KEY USING INDEX " + table.primary_key_name();
 }
 
 void restore_missing_constraints(pqxx::transaction_base& tx) {
@@ -45,7 +51,8 @@ void restore_missing_constraints(pqxx::transaction_base& tx) {
 
   tx.exec("SET LOCAL search_path TO " + tx.quote_name(schema));
   for (const auto& t : totesys_tables()) {
-    if (!constraints.count(t.primary_key_name())) tx.exec(add_primary_key_sql(t));
+    if (!constraints.count(t.primary_key_name()))
+      tx.exec(indexes.count(t.primary_key_name()) ? attach_primary_key_sql(t) : add_primary_key_sql(t));
     for (const auto& index : t.unique_indexes)
       if (!indexes.count(std::string(index.name))) tx.exec(create_unique_index_sql(t, index));
   }

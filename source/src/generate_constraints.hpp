@@ -19,8 +19,12 @@ const std::vector<const TableDef*>& bulk_tables();
 // Foreign keys first (they depend on the primary keys), then unique indexes and primary keys.
 std::vector<std::string> drop_bulk_constraints_sql();
 
-// Primary key and unique indexes of one table.
-std::vector<std::string> bulk_keys_sql(const TableDef& table);
+// The unique indexes of one table, its primary key's included. They are independent jobs (CREATE
+// INDEX takes a SHARE lock, so several can run on one table at once); ALTER TABLE ADD PRIMARY
+// KEY would lock the table exclusively for the whole build.
+std::vector<std::string> bulk_index_sql(const TableDef& table);
+// Turns the index <table>_pkey into the primary key constraint (instant: no second build).
+std::string attach_primary_key_sql(const TableDef& table);
 
 // Adds, inside `tx`, every totesys primary key, unique index and foreign key that is missing
 // and validates any foreign key that is not. Throws pqxx exceptions (e.g. when data violates one).

@@ -1,12 +1,14 @@
 // The load, in the order pg_restore uses for speed:
 //   1. one transaction on a control connection: empty every table, COPY the small tables
 //      (with their constraints in place; they are tiny), drop the big tables' constraints;
-//   2. one connection per big table, in parallel: TRUNCATE + COPY ... (FREEZE) in one
-//      transaction, the rows made by a TBB pipeline (chunks formatted in parallel, sent in order);
-//   3. per big table, in parallel: primary key, unique indexes, ANALYZE;
-//   4. foreign keys added NOT VALID (instant), then validated per table in parallel:
-//      VALIDATE takes only a SHARE UPDATE EXCLUSIVE lock, so tables sharing a parent do not wait
-//      for each other as ADD FOREIGN KEY's locks would make them;
+//   2. one connection per big table, in parallel: TRUNCATE + COPY ... (FORMAT binary, FREEZE)
+//      in one transaction, the rows made by a TBB pipeline (chunks encoded in parallel, sent in
+//      order);
+//   3. the seven unique indexes (primary keys included) and ANALYZE as a queue of jobs shared by
+//      the four connections, biggest first, then the primary keys attached to their indexes;
+//   4. foreign keys added NOT VALID (instant), then validated, each table's in a chain on its own
+//      connection: VALIDATE takes only a SHARE UPDATE EXCLUSIVE lock, so tables sharing a parent
+//      do not wait for each other as ADD FOREIGN KEY's locks would make them;
 //   5. sequences set past the generated ids.
 // If anything fails after step 1, every table is emptied and the constraints are put back.
 #include "generate_load.hpp"
@@ -22,8 +24,8 @@
 
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
+#include "dwh/source/generate_rows.hpp"
 #include "generate_constraints.hpp"
-#include "generate_rows.hpp"
 #include "pg_copy_connection.hpp"
 
 namespace dwh::source {
@@ -94,7 +96,8 @@ Status stream_table(PgCopyConnection& conn, BigTable table, const gen::Model& mo
   // Truncating in the same transaction lets COPY FREEZE write the rows frozen and all-visible,
   // so nothing has to revisit them later (hint bits, vacuum, index-only scans for the FK checks).
   if (auto s = conn.exec("TRUNCATE " + name); !s) return s;
-  if (auto s = conn.begin_copy("COPY " + name + " FROM STDIN (FREEZE)"); !s) return s;
+  if (auto s = conn.begin_copy("COPY " + name + " FROM STDIN (FORMAT binary, FREEZE)"); !s) return s;
+  if (auto s = conn.put(gen::kBinaryCopyHeader); !s) return s;
 
   const std::int64_t orders = model.orders();
   const std::int64_t chunks = (orders + kChunkOrders - 1) / kChunkOrders;
@@ -132,22 +135,36 @@ Status stream_table(PgCopyConnection& conn, BigTable table, const gen::Model& mo
     conn.abort_copy();
     return failure;
   }
+  if (auto s = conn.put(gen::kBinaryCopyTrailer); !s) return s;
   if (auto s = conn.end_copy(); !s) return s;
   return conn.exec("COMMIT");
 }
 
-Status build_keys(PgCopyConnection& conn, const TableDef& table) {
-  for (const auto& sql : bulk_keys_sql(table))
-    if (auto s = conn.exec(sql); !s) return s;
-  // Fresh statistics, so the FK checks plan hash or merge joins instead of guessing.
-  return conn.exec("ANALYZE " + std::string(table.name));
+// Joins between two big tables (transaction -> sales_order, payment -> transaction) are
+// cheapest as a merge of the two unique indexes, which COPY FREEZE made index-only; the planner
+// picks a hash join that first builds a hash table of the whole parent (2x slower, measured).
+bool parent_is_bulk(const ForeignKeyDef& fk) {
+  for (const TableDef* t : bulk_tables())
+    if (t->name == fk.parent_table) return true;
+  return false;
 }
 
 Status validate_foreign_keys(PgCopyConnection& conn, const TableDef& table) {
+  std::vector<const ForeignKeyDef*> chain;
   for (const auto& fk : table.foreign_keys)
-    if (auto s = conn.exec("ALTER TABLE " + std::string(table.name) + " VALIDATE CONSTRAINT " + std::string(fk.name));
+    if (parent_is_bulk(fk)) chain.push_back(&fk);
+  for (const auto& fk : table.foreign_keys)
+    if (!parent_is_bulk(fk)) chain.push_back(&fk);
+  for (const ForeignKeyDef* fk : chain) {
+    const bool merge = parent_is_bulk(*fk);
+    if (merge)
+      if (auto s = conn.exec("SET enable_hashjoin = off"); !s) return s;
+    if (auto s = conn.exec("ALTER TABLE " + std::string(table.name) + " VALIDATE CONSTRAINT " + std::string(fk->name));
         !s)
       return s;
+    if (merge)
+      if (auto s = conn.exec("RESET enable_hashjoin"); !s) return s;
+  }
   return {};
 }
 
@@ -209,8 +226,23 @@ Status load_big_tables(const GenerateOptions& options, const gen::Model& model, 
   phases.load = seconds_since(t);
 
   t = Clock::now();
-  if (auto s = per_table(conns, [&](std::size_t i, PgCopyConnection& c) { return build_keys(c, *tables[i]); }); !s)
+  // Biggest first, so the queue ends with short jobs and the connections finish together.
+  std::vector<std::string> jobs;
+  for (const TableDef* table : {tables[2], tables[3], tables[0], tables[1]})
+    for (auto& sql : bulk_index_sql(*table)) jobs.push_back(std::move(sql));
+  // Fresh statistics, so the FK checks are planned on real sizes.
+  for (const TableDef* table : tables) jobs.push_back("ANALYZE " + std::string(table->name));
+  std::atomic<std::size_t> next_job{0};
+  if (auto s = per_table(conns,
+                         [&](std::size_t, PgCopyConnection& c) -> Status {
+                           for (std::size_t j = next_job++; j < jobs.size(); j = next_job++)
+                             if (auto s = c.exec(jobs[j]); !s) return s;
+                           return {};
+                         });
+      !s)
     return s;
+  for (const TableDef* table : tables)
+    if (auto s = ctl.exec(attach_primary_key_sql(*table)); !s) return s;
   phases.indexes = seconds_since(t);
 
   t = Clock::now();

@@ -3,7 +3,7 @@
 // steps). Every table is emptied first.
 #include "dwh/result.hpp"
 #include "dwh/source/generate.hpp"
-#include "generate_model.hpp"
+#include "dwh/source/generate_model.hpp"
 
 namespace dwh::source {
 

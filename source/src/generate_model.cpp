@@ -1,4 +1,4 @@
-#include "generate_model.hpp"
+#include "dwh/source/generate_model.hpp"
 
 #include <algorithm>
 #include <cmath>

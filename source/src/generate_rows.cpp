@@ -1,8 +1,9 @@
-#include "generate_rows.hpp"
+#include "dwh/source/generate_rows.hpp"
 
 #include <cctype>
 #include <stdexcept>
 
+#include "copy_binary.hpp"
 #include "copy_text.hpp"
 #include "generate_rng.hpp"
 #include "generate_words.hpp"
@@ -203,69 +204,70 @@ std::string named_rows(std::span<const std::string_view> names) {
 }
 
 char* sales_row(char* p, const Order& o) {
-  p = put_int(p, o.id);
-  p = put_timestamp(put(p, '\t'), o.created);
-  p = put_timestamp(put(p, '\t'), o.created);
-  p = put_int(put(p, '\t'), o.design_id);
-  p = put_int(put(p, '\t'), o.staff_id);
-  p = put_int(put(p, '\t'), o.counterparty_id);
-  p = put_int(put(p, '\t'), o.quantity);
-  p = put_cents(put(p, '\t'), o.price_cents);
-  p = put_int(put(p, '\t'), o.currency_id);
-  p = put_date(put(p, '\t'), o.delivery_day);
-  p = put_date(put(p, '\t'), o.payment_day);
-  p = put_int(put(p, '\t'), o.location_id);
-  return put(p, '\n');
+  p = tuple_start(p, 12);
+  p = field_int4(p, o.id);
+  p = field_timestamp(p, o.created);
+  p = field_timestamp(p, o.created);
+  p = field_int4(p, o.design_id);
+  p = field_int4(p, o.staff_id);
+  p = field_int4(p, o.counterparty_id);
+  p = field_int4(p, o.quantity);
+  p = field_cents(p, o.price_cents);
+  p = field_int4(p, o.currency_id);
+  p = field_date_text(p, o.delivery_day);
+  p = field_date_text(p, o.payment_day);
+  return field_int4(p, o.location_id);
 }
 
 char* purchase_row(char* p, const Order& o) {
-  p = put_int(p, o.id);
-  p = put_timestamp(put(p, '\t'), o.created);
-  p = put_timestamp(put(p, '\t'), o.created);
-  p = put_int(put(p, '\t'), o.staff_id);
-  p = put_int(put(p, '\t'), o.counterparty_id);
-  p = put(put(p, '\t'), std::string_view(o.item_code.data(), o.item_code.size()));
-  p = put_int(put(p, '\t'), o.quantity);
-  p = put_cents(put(p, '\t'), o.price_cents);
-  p = put_int(put(p, '\t'), o.currency_id);
-  p = put_date(put(p, '\t'), o.delivery_day);
-  p = put_date(put(p, '\t'), o.payment_day);
-  p = put_int(put(p, '\t'), o.location_id);
-  return put(p, '\n');
+  p = tuple_start(p, 12);
+  p = field_int4(p, o.id);
+  p = field_timestamp(p, o.created);
+  p = field_timestamp(p, o.created);
+  p = field_int4(p, o.staff_id);
+  p = field_int4(p, o.counterparty_id);
+  p = field_text(p, std::string_view(o.item_code.data(), o.item_code.size()));
+  p = field_int4(p, o.quantity);
+  p = field_cents(p, o.price_cents);
+  p = field_int4(p, o.currency_id);
+  p = field_date_text(p, o.delivery_day);
+  p = field_date_text(p, o.payment_day);
+  return field_int4(p, o.location_id);
 }
 
 char* transaction_row(char* p, const Model& model, std::int64_t k) {
   const bool purchase = model.is_purchase(k);
   const std::int64_t id = model.order_id(k);
   const Moment created = model.created(k);
-  p = put_int(p, k + 1);
+  p = tuple_start(p, 6);
+  p = field_int4(p, k + 1);
   if (purchase) {
-    p = put(p, std::string_view("\tPURCHASE\t\\N\t"));
-    p = put_int(p, id);
+    p = field_text(p, "PURCHASE");
+    p = field_null(p);
+    p = field_int4(p, id);
   } else {
-    p = put(p, std::string_view("\tSALE\t"));
-    p = put_int(p, id);
-    p = put(p, std::string_view("\t\\N"));
+    p = field_text(p, "SALE");
+    p = field_int4(p, id);
+    p = field_null(p);
   }
-  p = put_timestamp(put(p, '\t'), created);
-  p = put_timestamp(put(p, '\t'), created);
-  return put(p, '\n');
+  p = field_timestamp(p, created);
+  return field_timestamp(p, created);
 }
 
 char* payment_row(char* p, const Order& o) {
-  p = put_int(p, o.transaction_id);
-  p = put_timestamp(put(p, '\t'), o.created);
-  p = put_timestamp(put(p, '\t'), o.paid ? o.settled : o.created);
-  p = put_int(put(p, '\t'), o.transaction_id);
-  p = put_int(put(p, '\t'), o.counterparty_id);
-  p = put_cents(put(p, '\t'), o.amount_cents());
-  p = put_int(put(p, '\t'), o.currency_id);
-  p = put_int(put(p, '\t'), o.payment_type_id());
-  p = put(p, o.paid ? std::string_view("\tt\t") : std::string_view("\tf\t"));
-  p = put_date(p, o.payment_day);
-  p = put_int(put(p, '\t'), o.company_ac_number);
-  p = put_int(put(p, '\t'), o.counterparty_ac_number);
-  return put(p, '\n');
+  p = tuple_start(p, 12);
+  p = field_int4(p, o.transaction_id);
+  p = field_timestamp(p, o.created);
+  p = field_timestamp(p, o.paid ? o.settled : o.created);
+  p = field_int4(p, o.transaction_id);
+  p = field_int4(p, o.counterparty_id);
+  p = field_cents(p, o.amount_cents());
+  p = field_int4(p, o.currency_id);
+  p = field_int4(p, o.payment_type_id());
+  p = field_bool(p, o.paid);
+  p = field_date_text(p, o.payment_day);
+  p = field_int4(p, o.company_ac_number);
+  return field_int4(p, o.counterparty_ac_number);
 }
 
 }  // namespace

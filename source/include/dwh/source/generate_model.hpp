@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #include "dwh/source/generate.hpp"
-#include "generate_calendar.hpp"
+#include "dwh/source/generate_calendar.hpp"
 
 namespace dwh::source::gen {
 
