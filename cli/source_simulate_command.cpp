@@ -53,6 +53,7 @@ void print_table(const source::SimulateReport& report) {
               << ") committed after " << late.overtaken_by_table << " " << late.overtaken_by_id
               << " (last_updated " << late.overtaken_by_last_updated << ")\n";
   }
+  if (report.interrupted) std::cout << "interrupted: the run ended early\n";
   if (report.skipped_operations > 0) {
     std::cout << report.skipped_operations << " of " << report.planned_operations
               << " operations left out: the database did not keep up with --rate\n";
@@ -64,6 +65,7 @@ nlohmann::json figures(const source::SimulateOptions& options, const source::Sim
   for (const auto& field : source::simulation_count_fields()) f[std::string(field.key)] = report.counts.*field.member;
   f["planned_operations"] = report.planned_operations;
   f["skipped_operations"] = report.skipped_operations;
+  f["interrupted"] = report.interrupted;
   f["started_at"] = report.started_at;
   f["elapsed_ms"] = report.elapsed.count();
   f["rate"] = options.rate;

@@ -289,6 +289,7 @@ Result<SimulateReport> simulate(const SimulateOptions& options) {
   for (auto& t : threads) t.join();
 
   report.elapsed = run.elapsed();
+  report.interrupted = options.stop != nullptr && options.stop->load();
   auto finished = run.finish(std::move(report));
   if (finished && finished->skipped_operations > 0) {
     log::warn("the database did not keep up with --rate: operations left out",

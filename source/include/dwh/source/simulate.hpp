@@ -89,6 +89,7 @@ struct SimulateReport {
   SimulationCounts counts;
   std::int64_t planned_operations = 0;
   std::int64_t skipped_operations = 0;  // not started by the deadline (the rate was not kept up)
+  bool interrupted = false;             // options.stop ended the run early
   std::string started_at;               // writer clock at the start, "YYYY-MM-DD HH:MM:SS.mmm"
   std::chrono::milliseconds elapsed{0};
   std::vector<LateCommit> late_commits;
