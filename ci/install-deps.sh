@@ -9,7 +9,7 @@ APT_PACKAGES=(
   clang libclang-rt-14-dev
   libcurl4-openssl-dev libssl-dev libxml2-dev nlohmann-json3-dev
   libtbb-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  zlib1g-dev libzstd-dev
+  zlib1g-dev libzstd-dev libdeflate-dev
   postgresql libpqxx-dev libpq-dev
   awscli python3-botocore
   nodejs

