@@ -1,6 +1,8 @@
 #include "dwh/jobs/json_lines.hpp"
 
+#include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace dwh::jobs {
 namespace {
@@ -81,43 +83,65 @@ void append_text(std::string& out, std::string_view field) {
   out += '"';
 }
 
+char* put(char* w, std::string_view s) {
+  std::memcpy(w, s.data(), s.size());
+  return w + s.size();
+}
+
+// Bytes a field must not be copied verbatim with: COPY's escape character and what JSON escapes.
+constexpr std::array<bool, 256> kNeedsCare = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = true;
+  t['\\'] = t['"'] = t[0x7f] = true;
+  return t;
+}();
+
+// The most output one input byte can become: a control byte written as \u00XX.
+constexpr std::size_t kMaxBytesPerInputByte = 6;
+// Per field on top of that: quotes, and what a short value can grow into ("t" -> false).
+constexpr std::size_t kMaxFieldOverhead = 8;
+constexpr std::size_t kMinGrowth = 64u << 10;
+
 bool is_digits(std::string_view s) {
   for (char c : s) if (c < '0' || c > '9') return false;
   return !s.empty();
 }
 
-// "2024-11-14 09:30:20.5" -> 2024-11-14T09:30:20.500 (returned without quotes); false when the
-// text is not of that shape (infinity, BC dates, years past 9999), which then stays verbatim.
-bool iso_timestamp(std::string_view t, bool with_zone, std::string& iso) {
-  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || t[10] != ' ' || t[13] != ':' || t[16] != ':') return false;
-  if (!is_digits(t.substr(0, 4)) || !is_digits(t.substr(17, 2))) return false;
-  iso.assign(t.substr(0, 10));
-  iso += 'T';
-  iso.append(t.substr(11, 8));
+// "2024-11-14 09:30:20.5" -> "2024-11-14T09:30:20.500" (with the quotes) written at `w`; returns
+// the end of what it wrote, or nullptr when the text is not of that shape (infinity, BC dates,
+// years past 9999), which then stays verbatim.
+char* put_iso_timestamp(char* w, std::string_view t, bool with_zone) {
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || t[10] != ' ' || t[13] != ':' || t[16] != ':') return nullptr;
+  if (!is_digits(t.substr(0, 4)) || !is_digits(t.substr(17, 2))) return nullptr;
+  *w++ = '"';
+  std::memcpy(w, t.data(), 19);
+  w[10] = 'T';
+  w += 19;
+  *w++ = '.';
   std::size_t i = 19;
   std::size_t digits = 0;
-  iso += '.';
   if (i < t.size() && t[i] == '.') {
     ++i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') iso += t[i++], ++digits;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') *w++ = t[i++], ++digits;
   }
-  for (; digits < 3; ++digits) iso += '0';
+  for (; digits < 3; ++digits) *w++ = '0';
   const std::string_view zone = t.substr(i);
   if (with_zone) {
     if (zone == "+00") {
-      iso += 'Z';
+      *w++ = 'Z';
     } else if (zone.size() == 3 && (zone[0] == '+' || zone[0] == '-')) {
-      iso.append(zone);
-      iso += ":00";
+      w = put(w, zone);
+      w = put(w, ":00");
     } else if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
-      iso.append(zone);
+      w = put(w, zone);
     } else {
-      return false;
+      return nullptr;
     }
   } else if (!zone.empty()) {
-    return false;
+    return nullptr;
   }
-  return true;
+  *w++ = '"';
+  return w;
 }
 
 }  // namespace
@@ -158,74 +182,118 @@ void CursorRange::merge(const CursorRange& o) {
 }
 
 JsonLinesEncoder::JsonLinesEncoder(std::vector<ColumnSpec> columns, int cursor_column)
-    : columns_(std::move(columns)), cursor_column_(cursor_column) {
+    : columns_(std::move(columns)), cursor_column_(cursor_column), row_overhead_(2) {  // 2: "}\n"
   for (std::size_t i = 0; i < columns_.size(); ++i) {
     std::string p = i == 0 ? "{\"" : ",\"";
     append_json_escaped(p, columns_[i].name);
     p += "\":";
+    row_overhead_ += p.size() + kMaxFieldOverhead;
     prefixes_.push_back(std::move(p));
   }
 }
 
 Result<std::uint64_t> JsonLinesEncoder::encode(std::string_view text, std::string& out, CursorRange& range) const {
+  // The hot loop of the ingest job: it writes through a raw pointer into `out`, grown per row to
+  // a bound that no row can exceed (see row_bound), instead of appending piece by piece.
+  // Escape-free fields, the common case, are one memcpy; the rest take the general path.
+  const std::size_t ncols = columns_.size();
+  std::size_t pos = out.size();
   std::uint64_t rows = 0;
-  std::string iso;
-  std::string decoded;
-  while (!text.empty()) {
-    const auto eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
-    for (std::size_t c = 0; c < columns_.size(); ++c) {
-      const auto tab = line.find('\t');
-      if ((tab == std::string_view::npos) != (c + 1 == columns_.size())) {
+  std::string scratch;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (p < end) {
+    const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    if (!eol) eol = end;
+    const std::size_t bound = row_overhead_ + kMaxBytesPerInputByte * static_cast<std::size_t>(eol - p);
+    if (out.size() - pos < bound) out.resize(std::max(out.size() * 2, pos + bound + kMinGrowth));
+    char* const base = out.data();
+    char* w = base + pos;
+    const char* f = p;
+    for (std::size_t c = 0; c < ncols; ++c) {
+      const char* e = f;
+      bool plain = true;  // nothing COPY or JSON would escape
+      for (; e < eol && *e != '\t'; ++e) plain &= !kNeedsCare[static_cast<unsigned char>(*e)];
+      if ((e == eol) != (c + 1 == ncols)) {
+        out.resize(pos);
         return make_error("BadCopyData", "COPY row " + std::to_string(rows + 1) + " does not have " +
-                                             std::to_string(columns_.size()) + " fields");
+                                             std::to_string(ncols) + " fields");
       }
-      const std::string_view f = line.substr(0, tab);
-      line.remove_prefix(tab == std::string_view::npos ? line.size() : tab + 1);
-      out += prefixes_[c];
-      if (f == "\\N") {
-        out += "null";
+      const std::string_view field(f, static_cast<std::size_t>(e - f));
+      f = e + 1;
+      const std::string& prefix = prefixes_[c];
+      std::memcpy(w, prefix.data(), prefix.size());
+      w += prefix.size();
+      if (field.size() == 2 && field[0] == '\\' && field[1] == 'N') {
+        std::memcpy(w, "null", 4);
+        w += 4;
         continue;
       }
-      std::string_view cursor_value = f;
-      switch (columns_[c].kind) {
+      const ColumnKind kind = columns_[c].kind;
+      const char* value_start = w;
+      switch (kind) {
         case ColumnKind::Integer:
-          out.append(f);
+          w = put(w, field);
           break;
         case ColumnKind::Float:
-          if (f == "NaN" || f == "Infinity" || f == "-Infinity") append_text(out, f); else out.append(f);
+          if (field == "NaN" || field == "Infinity" || field == "-Infinity") {
+            *w++ = '"';
+            w = put(w, field);
+            *w++ = '"';
+          } else {
+            w = put(w, field);
+          }
           break;
         case ColumnKind::Bool:
-          out += f == "t" ? "true" : "false";
+          w = field == "t" ? put(w, "true") : put(w, "false");
           break;
         case ColumnKind::Timestamp:
         case ColumnKind::TimestampTz:
-          if (iso_timestamp(f, columns_[c].kind == ColumnKind::TimestampTz, iso)) {
-            out += '"';
-            out += iso;
-            out += '"';
-            cursor_value = iso;
+          if (char* iso = put_iso_timestamp(w, field, kind == ColumnKind::TimestampTz)) {
+            w = iso;
           } else {
-            append_text(out, f);
+            scratch.clear();
+            append_text(scratch, field);
+            w = put(w, scratch);
           }
           break;
         case ColumnKind::Json:
-          decoded.clear();
-          decode_copy_field(f, [&](unsigned char ch) { decoded += static_cast<char>(ch); });
-          out += decoded;
+          if (field.find('\\') == std::string_view::npos) {
+            w = put(w, field);
+          } else {
+            scratch.clear();
+            decode_copy_field(field, [&](unsigned char ch) { scratch += static_cast<char>(ch); });
+            w = put(w, scratch);
+          }
           break;
         case ColumnKind::Decimal:
         case ColumnKind::Date:
         case ColumnKind::Text:
-          append_text(out, f);
+          if (plain) {
+            *w++ = '"';
+            w = put(w, field);
+            *w++ = '"';
+          } else {
+            scratch.clear();
+            append_text(scratch, field);
+            w = put(w, scratch);
+          }
           break;
       }
-      if (static_cast<int>(c) == cursor_column_) range.add(cursor_value);
+      if (static_cast<int>(c) == cursor_column_) {
+        // The ISO text just written, without its quotes when it has them.
+        std::string_view v(value_start, static_cast<std::size_t>(w - value_start));
+        if (v.size() >= 2 && v.front() == '"') v = v.substr(1, v.size() - 2);
+        range.add(v);
+      }
     }
-    out += "}\n";
+    *w++ = '}';
+    *w++ = '\n';
+    pos = static_cast<std::size_t>(w - base);
     ++rows;
+    p = eol == end ? end : eol + 1;
   }
+  out.resize(pos);
   return rows;
 }
 

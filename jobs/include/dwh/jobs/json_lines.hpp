@@ -53,6 +53,7 @@ class JsonLinesEncoder {
   std::vector<ColumnSpec> columns_;
   std::vector<std::string> prefixes_;  // `{"name":` then `,"name":`
   int cursor_column_;
+  std::size_t row_overhead_;  // output bytes a row may need beyond 6 per input byte
 };
 
 // Appends `s` as a JSON string body (no quotes), escaping what JSON requires.
