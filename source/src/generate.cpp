@@ -17,6 +17,9 @@
 namespace dwh::source {
 namespace {
 
+// One generate at a time per database (an arbitrary constant: "totesgen" in ASCII).
+constexpr long long kGenerateLockKey = 0x746f74657367656eLL;
+
 // Real row counts (2024-11-15 dump): they add up, 11,187 + 4,649 = 15,836 transactions and payments.
 constexpr double kSalesOrders = 11'187;
 constexpr double kPurchaseOrders = 4'649;
@@ -122,21 +125,26 @@ Result<GenerateReport> generate(const GenerateOptions& options) {
   GenerateReport report;
   report.counts = counts_for_scale(options.scale);
   report.streams = 4;
-  {
-    auto conn = local::connect(options.url, options.connect_timeout);
-    if (!conn) return conn.error();
-    if (auto s = check_or_repair_schema(**conn, options.existing); !s) return s.error();
-    try {
-      const auto filled = tables_with_rows(**conn);
-      if (!filled.empty() && options.existing == ExistingData::Refuse) {
-        std::string list;
-        for (const auto& t : filled) list += (list.empty() ? "" : ", ") + t;
-        return make_error("NotEmpty", "the totesys tables already hold rows (" + list +
-                                          "); pass --replace to empty every totesys table first");
-      }
-    } catch (const std::exception& e) {
-      return make_error("DatabaseError", e.what());
+  // This connection holds a session lock for the whole run, so a second generate on the same
+  // database waits and then sees this one's rows, instead of both loading at once.
+  auto conn = local::connect(options.url, options.connect_timeout);
+  if (!conn) return conn.error();
+  try {
+    pqxx::nontransaction(**conn).exec("SELECT pg_advisory_lock(" + std::to_string(kGenerateLockKey) + ")");
+  } catch (const std::exception& e) {
+    return make_error("DatabaseError", e.what());
+  }
+  if (auto s = check_or_repair_schema(**conn, options.existing); !s) return s.error();
+  try {
+    const auto filled = tables_with_rows(**conn);
+    if (!filled.empty() && options.existing == ExistingData::Refuse) {
+      std::string list;
+      for (const auto& t : filled) list += (list.empty() ? "" : ", ") + t;
+      return make_error("NotEmpty", "the totesys tables already hold rows (" + list +
+                                        "); pass --replace to empty every totesys table first");
     }
+  } catch (const std::exception& e) {
+    return make_error("DatabaseError", e.what());
   }
 
   const gen::Model model(report.counts, options.seed);
@@ -146,8 +154,6 @@ Result<GenerateReport> generate(const GenerateOptions& options) {
 
   // The end state must be exactly init's schema, constraints rebuilt included.
   const auto check_start = std::chrono::steady_clock::now();
-  auto conn = local::connect(options.url, options.connect_timeout);
-  if (!conn) return conn.error();
   if (auto s = check_schema(**conn); !s)
     return make_error("DatabaseError", "after loading, the schema is not the totesys schema: " + s.error().message);
   report.phases.finish += std::chrono::duration<double>(std::chrono::steady_clock::now() - check_start).count();

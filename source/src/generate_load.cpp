@@ -42,8 +42,6 @@ double seconds_since(Clock::time_point start) {
 // small enough that tokens x chunks stays a few tens of MB.
 constexpr std::int64_t kChunkOrders = 16'384;
 constexpr std::size_t kTokensPerStream = 4;
-// One generate at a time per database (an arbitrary constant: "totesgen" in ASCII).
-constexpr long long kLoadLockKey = 0x746f74657367656eLL;
 
 // Session settings for bulk work: no wait for WAL flush at commit (the load is redone from
 // the seed if lost), and memory for sorting the index builds and hashing the FK checks.
@@ -272,7 +270,6 @@ Result<GeneratePhases> load_generated(const GenerateOptions& options, const gen:
   if (!ctl_opened) return ctl_opened.error();
   PgCopyConnection& ctl = **ctl_opened;
   if (auto s = ctl.exec(kSessionSettings); !s) return s.error();
-  if (auto s = ctl.exec("SELECT pg_advisory_lock(" + std::to_string(kLoadLockKey) + ")"); !s) return s.error();
   if (auto s = prepare(ctl, model); !s) {
     (void)ctl.exec("ROLLBACK");
     return s.error();

@@ -1,7 +1,8 @@
 #pragma once
-// A bare libpq connection for bulk loading. libpqxx 6's stream_to/tablewriter send one
-// PQputCopyData per row and copy each line into a new string; here whole chunks of rows (MBs)
-// go to PQputCopyData at once, which keeps the client's share of the CPU small.
+// A bare libpq connection for bulk loading. libpqxx 6.4's tablewriter/stream_to send one
+// PQputCopyData per row and append a newline to each, so they cannot carry COPY's binary format;
+// here whole chunks of rows (MBs) go to PQputCopyData at once. Measured on 1 M text rows: per-row
+// tablewriter 1.75 s and 0.10 s client CPU, 4 MB chunks 1.63 s and 0.03 s.
 #include <chrono>
 #include <memory>
 #include <string>

@@ -3,6 +3,7 @@
 // schema equal to init's, byte-identical COPY output for the same seed, and the refusals.
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -199,6 +200,21 @@ TEST(SourceGenerate, RowsPresentAreRefusedUnlessReplace) {
   EXPECT_TRUE(source::is_generate_input_error(again.error()));
   auto replaced = generate(db.url, 0.1, 2, ExistingData::Replace);
   ASSERT_TRUE(replaced) << replaced.error().message;
+  expect_counts(db.url, source::counts_for_scale(0.1));
+  expect_foreign_keys_hold(db.url);
+}
+
+TEST(SourceGenerate, ConcurrentRunsTakeTurns) {
+  const auto db = initialised_database("generate_race");
+  std::vector<Result<source::GenerateReport>> results(2, make_error("NotRun", ""));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < results.size(); ++i)
+    threads.emplace_back([&, i] { results[i] = generate(db.url, 0.1, i + 1); });
+  for (auto& t : threads) t.join();
+  // One loads; the other waits for it, then finds its rows.
+  ASSERT_NE(results[0].ok(), results[1].ok());
+  const auto& refused = results[0].ok() ? results[1] : results[0];
+  EXPECT_EQ(refused.error().code, "NotEmpty");
   expect_counts(db.url, source::counts_for_scale(0.1));
   expect_foreign_keys_hold(db.url);
 }
