@@ -115,6 +115,8 @@ Result<std::vector<std::string>> remove_orphans(ObjectStore& store, const Ingest
     }
     for (const auto& day : date_paths_between(state.newest_run_id, run_id)) prefixes.push_back(t.name + "/" + day + "/");
   }
+  // A writer killed mid-manifest leaves a temporary file beside the manifests, too.
+  if (auto s = store.remove_incomplete(std::string(kIngestManifestPrefix)); !s) return std::move(s).error();
   std::vector<std::string> removed;
   for (const auto& prefix : prefixes) {
     if (auto s = store.remove_incomplete(prefix); !s) return std::move(s).error();

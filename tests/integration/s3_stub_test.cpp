@@ -313,7 +313,10 @@ TEST(S3Stub, PartLimitFailsClearlyBeforeExceedingIt) {
   EXPECT_EQ(up.error().code, "TooManyParts");
   EXPECT_NE(up.error().message.find("more than 2 parts"), std::string::npos) << up.error().message;
   const Counts c = count(server.requests());
-  EXPECT_EQ(c.parts, 2);
+  // The third part is refused before it is sent; whether part 2 went out first depends on
+  // which pipeline stage ran first.
+  EXPECT_GE(c.parts, 1);
+  EXPECT_LE(c.parts, 2);
   EXPECT_EQ(c.aborts, 1);
   EXPECT_EQ(c.completes, 0);
 }
