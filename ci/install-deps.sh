@@ -9,7 +9,8 @@ APT_PACKAGES=(
   clang libclang-rt-14-dev
   libcurl4-openssl-dev libssl-dev libxml2-dev nlohmann-json3-dev
   libtbb-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  zlib1g-dev libzstd-dev libdeflate-dev
+  zlib1g-dev libzstd-dev libdeflate-dev libsnappy-dev
+  libsimdjson-dev libtomlplusplus-dev
   postgresql libpqxx-dev libpq-dev
   awscli python3-botocore
   nodejs
@@ -31,7 +32,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # Node packages live in a project-local folder that git ignores (.node/).
-NPM_PACKAGES=("@20minutes/s3rver@5.0.0")
+NPM_PACKAGES=("@20minutes/s3rver@5.0.0" "@duckdb/node-api@1.5.6-r.1" "hyparquet@1.31.5" "hyparquet-compressors@1.1.2")
 mkdir -p "$here/.node"
 need_npm=0
 for spec in "${NPM_PACKAGES[@]}"; do
