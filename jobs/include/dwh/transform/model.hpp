@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,11 @@ struct Lookup {
   std::string name;  // how columns refer to it: "<name>.<column>"
   std::string table;
   std::vector<std::pair<std::string, std::string>> on;
+  // (Added by the loader, additive.) One entry per `on` pair: "" when on[i].first is a column of
+  // the model's source row, else the name of another lookup whose row holds that column (a
+  // chained lookup). Model::lookups is ordered so a lookup comes after the lookups it uses.
+  // `on` lists the pairs in the order of `table`'s primary key, which it covers exactly.
+  std::vector<std::string> on_lookup;
 };
 
 struct ColumnExpr {
@@ -97,6 +103,11 @@ struct Model {
   // Fact: the warehouse-assigned surrogate key column (e.g. sales_record_id); not in Parquet.
   std::string surrogate_key;
   std::vector<std::string> unique_key;  // expectation checked on output (defaults to natural_key for dims)
+
+  // (Additive helpers.) nullptr / -1 when there is no such column or lookup.
+  [[nodiscard]] const ModelColumn* column(std::string_view name) const;
+  [[nodiscard]] int column_index(std::string_view name) const;
+  [[nodiscard]] const Lookup* lookup(std::string_view name) const;
 };
 
 struct Dataset {
@@ -109,6 +120,15 @@ struct Dataset {
   [[nodiscard]] const Model* model(std::string_view table) const;
   // Source tables whose current version some lookup (or a re-emit rule) needs kept.
   [[nodiscard]] std::vector<std::string> tables_needing_current_version() const;
+
+  // (Additive helpers.)
+  // Dimensions to re-emit when a row of `source_table` changes: those with a lookup into it
+  // (department -> dim_staff; address -> dim_counterparty). A model whose own source is the
+  // table is not listed (it emits the changed row anyway).
+  [[nodiscard]] std::vector<const Model*> models_looking_up(std::string_view source_table) const;
+  // Every (model, column index) whose column references `table` (for a Calendar model: the date
+  // columns whose values it must cover), in model order then column order.
+  [[nodiscard]] std::vector<std::pair<const Model*, std::size_t>> columns_referencing(std::string_view table) const;
 };
 
 Result<Dataset> load_dataset(const std::filesystem::path& dir);
