@@ -128,6 +128,32 @@ class FileStore final : public ObjectStore {
     return out.str();
   }
 
+  Result<std::string> get_range(const std::string& key, std::uint64_t offset, std::uint64_t length) override {
+    if (auto s = check_key(key); !s) return std::move(s).error();
+    const fs::path p = root_ / key;
+    const int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      if (errno == ENOENT) return make_error("NoSuchKey", "no object " + key + " in " + url_);
+      return store_error("cannot read " + p.string(), errno);
+    }
+    std::string out(length, '\0');
+    std::size_t got = 0;
+    while (got < length) {
+      const ssize_t n = ::pread(fd, out.data() + got, length - got, static_cast<off_t>(offset + got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        const int err = errno;
+        ::close(fd);
+        return store_error("cannot read " + p.string(), err);
+      }
+      if (n == 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    out.resize(got);
+    return out;
+  }
+
   Result<std::vector<StoredObject>> list(const std::string& prefix) override {
     std::vector<StoredObject> out;
     // Walk only the deepest directory the prefix names.

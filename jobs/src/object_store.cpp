@@ -11,6 +11,13 @@ Status ObjectStore::put(const std::string& key, std::string_view bytes) {
   return (*writer)->commit();
 }
 
+Result<std::string> ObjectStore::get_range(const std::string& key, std::uint64_t offset, std::uint64_t length) {
+  auto all = get(key);
+  if (!all) return all;
+  if (offset >= all->size()) return std::string();
+  return all->substr(offset, length);
+}
+
 Status ObjectStore::put(const std::string& key, aws::BodySource& body) {
   auto writer = open_writer(key);
   if (!writer) return std::move(writer).error();

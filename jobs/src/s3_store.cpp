@@ -99,6 +99,17 @@ class S3Store final : public ObjectStore {
 
   Result<std::string> get(const std::string& key) override { return client_->get_object_string(bucket_, prefix_ + key); }
 
+  Result<std::string> get_range(const std::string& key, std::uint64_t offset, std::uint64_t length) override {
+    if (length == 0) return std::string();
+    s3::GetOptions o;
+    o.range = s3::ByteRange{offset, offset + length - 1};
+    o.verify_etag = false;  // the ETag is the whole object's
+    auto r = client_->get_object_string(bucket_, prefix_ + key, o);
+    // A range starting past the end: 416 InvalidRange; the caller asked for the end.
+    if (!r && r.error().http_status == 416) return std::string();
+    return r;
+  }
+
   Result<std::vector<StoredObject>> list(const std::string& prefix) override {
     auto page = client_->list_all_objects(bucket_, prefix_ + prefix);
     if (!page) return std::move(page).error();

@@ -50,6 +50,9 @@ class ObjectStore {
   // Streams `body` (its length may be unknown).
   virtual Status put(const std::string& key, aws::BodySource& body);
   virtual Result<std::string> get(const std::string& key) = 0;
+  // Up to `length` bytes from `offset` (fewer at the end of the object; "" past it), so large
+  // objects can be streamed. The default reads the whole object; both stores do better.
+  virtual Result<std::string> get_range(const std::string& key, std::uint64_t offset, std::uint64_t length);
   // Every object whose key starts with `prefix`, sorted by key.
   virtual Result<std::vector<StoredObject>> list(const std::string& prefix) = 0;
   // Removing a missing key is not an error.
