@@ -72,6 +72,18 @@ parquet::Schema parquet_schema(const Model& model) {
   return schema;
 }
 
+const SourceColumn* SourceTable::column(std::string_view name) const {
+  for (const SourceColumn& c : columns)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+int SourceTable::column_index(std::string_view name) const {
+  for (std::size_t i = 0; i < columns.size(); ++i)
+    if (columns[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
 const ModelColumn* Model::column(std::string_view name) const {
   for (const ModelColumn& c : columns)
     if (c.name == name) return &c;

@@ -412,6 +412,9 @@ class ModelReader {
   void check_natural_key(const toml::table& root) {
     std::set<std::string> covered;
     for (const std::string& k : m_.natural_key) {
+      if (m_.column(k)->parquet.nullable) {
+        f_.fail("natural_key", "key column '" + k + "' must be nullable = false", root.get("natural_key"));
+      }
       const ColumnExpr& e = m_.column(k)->expr;
       const auto& pk = source_->primary_key;
       if (e.kind != Kind::Copy || !e.lookup.empty() || std::find(pk.begin(), pk.end(), e.column) == pk.end()) {
@@ -440,6 +443,9 @@ class ModelReader {
     }
     if (date_column.empty()) {
       f_.fail("column", "a calendar model needs a date column (op = \"calendar\", part = \"date\")", nullptr);
+    }
+    if (m_.column(date_column)->parquet.nullable) {
+      f_.fail("column." + date_column + ".nullable", "the date column must be nullable = false", nullptr);
     }
     if (natural_key.empty()) natural_key = {date_column};
     if (natural_key != std::vector<std::string>{date_column}) {

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "dwh/transform/model.hpp"
 
 namespace dwh::transform {
@@ -235,6 +237,19 @@ TEST_F(TotesysModels, SourcesHaveEveryOltpColumnInOrder) {
     }
     EXPECT_EQ(s->primary_key, std::vector<std::string>{s->columns[0].name});
     EXPECT_EQ(s->cursor, "last_updated");
+  }
+}
+
+// sources.toml and ingest's configuration agree on every table's key and cursor.
+TEST_F(TotesysModels, SourcesAgreeWithIngestConfig) {
+  std::ifstream in(kModels / "ingest.json");
+  const nlohmann::json config = nlohmann::json::parse(in);
+  ASSERT_EQ(config.at("tables").size(), ds().sources.size());
+  for (const auto& t : config.at("tables")) {
+    const SourceTable* s = ds().source(t.at("name").get<std::string>());
+    ASSERT_NE(s, nullptr) << t.at("name");
+    EXPECT_EQ(s->primary_key, t.at("primary_key").get<std::vector<std::string>>());
+    EXPECT_EQ(s->cursor, t.at("cursor").get<std::string>());
   }
 }
 

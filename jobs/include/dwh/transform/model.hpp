@@ -36,6 +36,10 @@ struct SourceTable {
   std::vector<SourceColumn> columns;
   std::vector<std::string> primary_key;  // the natural key of a row's versions
   std::string cursor;                    // orders versions of one key (last_updated)
+
+  // (Additive helpers.) nullptr / -1 when there is no such column.
+  [[nodiscard]] const SourceColumn* column(std::string_view name) const;
+  [[nodiscard]] int column_index(std::string_view name) const;
 };
 
 enum class ModelKind {
