@@ -91,20 +91,21 @@ std::vector<Model> link_models(std::vector<LoadedModel> models) {
         }
       }
     }
+    const auto first = std::find(path.begin(), path.end(), at);
     std::string chain;
-    for (auto it = std::find(path.begin(), path.end(), at); it != path.end(); ++it) {
-      chain += models[*it].model.table + " -> ";
-    }
+    for (auto it = first; it != path.end(); ++it) chain += models[*it].model.table + " -> ";
     chain += models[at].model.table;
-    const Model& m = models[at].model;
-    std::string key;
-    for (const ModelColumn& c : m.columns) {
-      if (!c.references_table.empty() && waiting[by_table[c.references_table]] != 0) {
-        key = "column." + c.name + ".references";
+    // Name the column of `at` that references the next model on the cycle.
+    const std::string& next = models[first + 1 == path.end() ? at : *(first + 1)].model.table;
+    std::string column;
+    for (const ModelColumn& c : models[at].model.columns) {
+      if (c.references_table == next) {
+        column = c.name;
         break;
       }
     }
-    models[at].file->fail(key, "reference cycle: " + chain, nullptr);
+    models[at].file->fail("column." + column + ".references", "reference cycle: " + chain,
+                          references_node(*models[at].file, column));
   }
   std::vector<Model> out;
   out.reserve(models.size());
