@@ -159,6 +159,7 @@ class ModelReader {
       }
       m_.lookups.push_back(std::move(l));
       specs.emplace_back(&t, f_.table(t, path, "on", true));
+      on_nodes_[name] = specs.back().second;
     }
     for (std::size_t i = 0; i < m_.lookups.size(); ++i) read_on(m_.lookups[i], *specs[i].second);
     order_lookups();
@@ -212,7 +213,7 @@ class ModelReader {
         auto it = std::find(stack.begin(), stack.end(), l.name);
         for (; it != stack.end(); ++it) chain += *it + " -> ";
         chain += l.name;
-        f_.fail("lookup." + l.name + ".on", "lookup cycle: " + chain, nullptr);
+        f_.fail("lookup." + l.name + ".on", "lookup cycle: " + chain, on_nodes_[l.name]);
       }
       mark[l.name] = Mark::Visiting;
       stack.push_back(l.name);
@@ -458,6 +459,7 @@ class ModelReader {
   const TomlFile& f_;
   const std::vector<SourceTable>& sources_;
   const SourceTable* source_ = nullptr;
+  std::map<std::string, const toml::node*> on_nodes_;  // lookup name -> its `on`, for line numbers
   Model m_;
 };
 
