@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <limits>
+#include <random>
 #include <string>
 
 #include "dwh/transform/calendar.hpp"
@@ -194,6 +196,94 @@ TEST(TransformValues, IntegersWithRangeChecks) {
   EXPECT_EQ(integer_to_decimal(100000000, 10, 2, u), ValueError::ExceedsPrecision);
   EXPECT_EQ(integer_to_decimal(-99999999, 10, 2, u), ValueError::None);
   EXPECT_EQ(u, -9999999900);
+}
+
+// Written independently of the parser: civil date from calendar.hpp (tested against timegm),
+// the rest with printf.
+std::string format_timestamp(std::int64_t micros, int fraction_digits) {
+  const std::int32_t days = timestamp_date_days(micros);
+  const std::int64_t t = timestamp_time_micros(micros);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld", format_date(days).c_str(),
+                static_cast<long long>(t / 3'600'000'000LL), static_cast<long long>(t / 60'000'000 % 60),
+                static_cast<long long>(t / 1'000'000 % 60));
+  std::string out = buf;
+  if (fraction_digits > 0) {
+    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(t % 1'000'000));
+    out += std::string(buf).substr(0, 1 + static_cast<std::size_t>(fraction_digits));
+  }
+  return out;
+}
+
+TEST(TransformValues, RandomTimestampsRoundTrip) {
+  std::mt19937_64 rng(20261121);
+  const std::int64_t lo = days_from_civil(1900, 1, 1) * kDay;
+  const std::int64_t hi = days_from_civil(2100, 12, 31) * kDay;
+  std::uniform_int_distribution<std::int64_t> pick(lo, hi);
+  for (int i = 0; i < 50000; ++i) {
+    const std::int64_t micros = pick(rng);
+    ASSERT_EQ(ts(format_timestamp(micros, 6)), micros) << format_timestamp(micros, 6);
+    const std::int64_t millis_only = micros - timestamp_time_micros(micros) % 1000;
+    ASSERT_EQ(ts(format_timestamp(millis_only, 3)), millis_only);
+    std::int32_t d = 0;
+    ASSERT_EQ(parse_date_days(format_date(timestamp_date_days(micros)), d), ValueError::None);
+    ASSERT_EQ(d, timestamp_date_days(micros));
+  }
+}
+
+TEST(TransformValues, RandomDecimalsRoundTrip) {
+  std::mt19937_64 rng(7);
+  for (int precision = 1; precision <= kMaxDecimalPrecision; ++precision) {
+    for (int scale = 0; scale <= precision; ++scale) {
+      std::int64_t limit = 1;
+      for (int k = 0; k < precision; ++k) limit *= 10;
+      std::uniform_int_distribution<std::int64_t> pick(-(limit - 1), limit - 1);
+      for (int i = 0; i < 200; ++i) {
+        const std::int64_t u = pick(rng);
+        std::int64_t scale_pow = 1;
+        for (int k = 0; k < scale; ++k) scale_pow *= 10;
+        const std::uint64_t mag = static_cast<std::uint64_t>(u < 0 ? -u : u);
+        std::string text = (u < 0 ? "-" : "") + std::to_string(mag / static_cast<std::uint64_t>(scale_pow));
+        if (scale > 0) {
+          std::string frac = std::to_string(mag % static_cast<std::uint64_t>(scale_pow));
+          text += "." + std::string(static_cast<std::size_t>(scale) - frac.size(), '0') + frac;
+        }
+        ASSERT_EQ(dec(text, precision, scale), u) << text << " at (" << precision << "," << scale << ")";
+      }
+    }
+  }
+}
+
+// Mutations of valid values never crash or read out of bounds (ASan), and what is accepted
+// still reads back to its own text.
+TEST(TransformValues, MutatedInputsAreRejectedOrExact) {
+  std::mt19937_64 rng(99);
+  const std::string seeds[] = {"2022-11-03T14:20:52.186", "2024-02-29", "552548.62", "-2147483648"};
+  const char alphabet[] = "0123456789-+.:TZ eE\0";
+  for (int i = 0; i < 100000; ++i) {
+    std::string s = seeds[static_cast<std::size_t>(i) % 4];
+    const int edits = 1 + static_cast<int>(rng() % 3);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = s.empty() ? 0 : rng() % s.size();
+      switch (rng() % 3) {
+        case 0: if (!s.empty()) s[at] = alphabet[rng() % (sizeof alphabet - 1)]; break;
+        case 1: if (!s.empty()) s.erase(at, 1); break;
+        default: s.insert(at, 1, alphabet[rng() % (sizeof alphabet - 1)]); break;
+      }
+    }
+    std::int64_t v = 0;
+    std::int32_t d = 0;
+    if (parse_timestamp_micros(s, v) == ValueError::None) {
+      const std::size_t digits = s.size() > 20 ? s.size() - 20 : 0;
+      ASSERT_EQ(format_timestamp(v, static_cast<int>(digits)), s);
+    }
+    if (parse_date_days(s, d) == ValueError::None) {
+      ASSERT_EQ(format_date(d), s);
+    }
+    (void)parse_decimal(s, 10, 2, v);
+    (void)parse_int32(s, d);
+    (void)parse_time_micros(s, v);
+  }
 }
 
 TEST(TransformValues, EveryErrorHasAMessage) {
