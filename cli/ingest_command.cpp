@@ -26,6 +26,7 @@ struct IngestArgs {
   std::string on_schema_change = "fail";
   std::string config;
   int connections = 4;
+  bool create_cursor_indexes = false;
 };
 
 int fail(const Error& e, bool input) {
@@ -46,6 +47,7 @@ int run(const IngestArgs& args) {
                                                                              : jobs::SchemaChangePolicy::Fail;
   options.config_path = args.config;
   options.max_connections = args.connections;
+  options.create_cursor_indexes = args.create_cursor_indexes;
   auto report = jobs::run_ingest(options);
   if (!report) return fail(report.error(), jobs::is_ingest_input_error(report.error()));
   nlohmann::json tables = nlohmann::json::array();
@@ -85,6 +87,9 @@ void register_ingest_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--connections", args->connections, "Source connections reading tables at once")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  cmd->add_flag("--create-cursor-indexes", args->create_cursor_indexes,
+               "Create a missing index on each table's cursor column first (CREATE INDEX CONCURRENTLY), "
+               "so incremental runs read only new rows");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -16,6 +16,7 @@
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
 #include "ingest_internal.hpp"
+#include "ingest_cursor_index.hpp"
 
 namespace dwh::jobs {
 namespace {
@@ -378,6 +379,21 @@ json table_log(const TableReport& r) {
           {"key", r.key.empty() ? json(nullptr) : json(r.key)}};
 }
 
+// Warns about (or, when asked, creates) missing cursor indexes before the snapshot is taken.
+Status check_cursor_indexes(PgSession& session, const IngestConfig& config, const std::vector<IngestTable>& tables,
+                            bool create) {
+  auto missing = tables_without_cursor_index(session, config, tables);
+  if (!missing) return std::move(missing).error();
+  if (missing->empty()) return {};
+  if (create) return create_cursor_indexes(session, config, *missing);
+  for (const auto& table : *missing) {
+    log::warn("no index on the cursor column: every incremental run reads the whole table; "
+              "rerun once with --create-cursor-indexes (CREATE INDEX CONCURRENTLY) to fix",
+              {{"table", table}});
+  }
+  return {};
+}
+
 Result<IngestReport> run(const IngestOptions& options) {
   const auto t0 = chr::steady_clock::now();
   const std::string started_at = utc_now_iso();
@@ -423,6 +439,9 @@ Result<IngestReport> run(const IngestOptions& options) {
   auto coordinator = PgSession::open(options.source_url, options.connect_timeout);
   if (!coordinator) return std::move(coordinator).error();
   if (auto s = (*coordinator)->exec(kSessionSettings); !s) return std::move(s).error();
+  if (auto s = check_cursor_indexes(**coordinator, *config, *tables, options.create_cursor_indexes); !s) {
+    return std::move(s).error();
+  }
   auto horizon = read_horizon(**coordinator, *config);
   if (!horizon) return std::move(horizon).error();
   if (horizon->invisible_sessions > 0) {

@@ -36,6 +36,9 @@ struct IngestOptions {
   SchemaChangePolicy on_schema_change = SchemaChangePolicy::Fail;
   std::filesystem::path config_path;  // empty: default_ingest_config_path()
   int max_connections = 4;            // source connections reading tables at once
+  // Create a missing index on each table's cursor column before the run (CREATE INDEX
+  // CONCURRENTLY); without one the job only warns, and incremental runs scan whole tables.
+  bool create_cursor_indexes = false;
   std::size_t chunk_bytes = 1u << 20;  // COPY text per pipeline chunk
   int chunks_in_flight = 6;           // per table: bounds memory to about chunk_bytes × 4 × this
   std::chrono::seconds connect_timeout{10};
