@@ -313,6 +313,11 @@ bool Evaluator::evaluate(const std::vector<Value>& values, std::vector<OutValue>
     OutValue& o = out[i];
     o = OutValue{};
     std::string reason;
+    // The column named in messages: the source's, or "<lookup table>.<column>".
+    auto column_name = [&]() -> std::string {
+      if (c.lookup < 0) return source_->columns[static_cast<std::size_t>(c.index < 0 ? 0 : c.index)].name;
+      return lookups_[static_cast<std::size_t>(c.lookup)]->table().source->name + "." + e.column;
+    };
     auto bad = [&](std::string column, std::string value, std::string why) {
       problem.column = std::move(column);
       problem.value = std::move(value);
@@ -324,11 +329,8 @@ bool Evaluator::evaluate(const std::vector<Value>& values, std::vector<OutValue>
       continue;
     }
     const Value* v = nullptr;
-    std::string column_name = source_->columns[static_cast<std::size_t>(c.index < 0 ? 0 : c.index)].name;
     static const Value kNull{Value::Kind::Null, 0, 0, {}};
     if (c.lookup >= 0) {
-      const LookupIndex& li = *lookups_[static_cast<std::size_t>(c.lookup)];
-      column_name = li.table().source->name + "." + e.column;
       const CurrentRow* row = rows[static_cast<std::size_t>(c.lookup)];
       v = row ? &row->values[static_cast<std::size_t>(c.index)] : &kNull;
     } else {
@@ -336,10 +338,10 @@ bool Evaluator::evaluate(const std::vector<Value>& values, std::vector<OutValue>
     }
     if (v->kind == Value::Kind::Null || v->kind == Value::Kind::Missing) {
       if (e.if_null) {
-        if (!convert_text(*e.if_null, col, o, reason)) return bad(column_name, *e.if_null, "bad if_null: " + reason);
+        if (!convert_text(*e.if_null, col, o, reason)) return bad(column_name(), *e.if_null, "bad if_null: " + reason);
         continue;
       }
-      if (!col.nullable) return bad(column_name, "null", "null in a NOT NULL column");
+      if (!col.nullable) return bad(column_name(), "null", "null in a NOT NULL column");
       o.null = true;
       continue;
     }
@@ -379,12 +381,13 @@ bool Evaluator::evaluate(const std::vector<Value>& values, std::vector<OutValue>
         break;
       }
       case ColumnExpr::Kind::Map: {
-        const std::string label = value_text(*v);
+        const std::string number = v->kind == Value::Kind::Text ? std::string() : value_text(*v);
+        const std::string_view label = v->kind == Value::Kind::Text ? v->text : std::string_view(number);
         const std::string* to = nullptr;
         for (const auto& [from, target] : e.map) {
           if (from == label) to = &target;
         }
-        if (!to) return bad(column_name, label, "unknown label: not in the model's map");
+        if (!to) return bad(column_name(), std::string(label), "unknown label: not in the model's map");
         ok = convert_text(*to, col, o, reason);
         break;
       }
@@ -392,7 +395,7 @@ bool Evaluator::evaluate(const std::vector<Value>& values, std::vector<OutValue>
       case ColumnExpr::Kind::Calendar:
         break;
     }
-    if (!ok) return bad(column_name, value_text(*v), "bad value: " + reason);
+    if (!ok) return bad(column_name(), value_text(*v), "bad value: " + reason);
   }
   return true;
 }

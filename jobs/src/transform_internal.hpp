@@ -43,8 +43,9 @@ struct InputObject {
 // A piece of decompressed JSON Lines holding whole lines only, followed by simdjson's padding.
 struct Chunk {
   std::size_t object = 0;  // index into the object list being read
-  std::string data;        // size() includes the padding
-  std::size_t size = 0;    // the JSON Lines bytes
+  std::unique_ptr<char[]> data;
+  std::size_t size = 0;      // the JSON Lines bytes
+  std::size_t capacity = 0;  // readable bytes from data (>= size + kJsonPadding)
 };
 
 class ObjectReader {

@@ -82,12 +82,12 @@ class SimdLineParser final : public LineParser {
         ++found;
         continue;
       }
-      const std::string wrong = std::string("wrong type: expected ") + std::string(type_name(col.type));
+      auto wrong = [&] { return std::string("wrong type: expected ") + std::string(type_name(col.type)); };
       switch (col.type) {
         case SourceType::Integer: {
-          if (jt != od::json_type::number) return fail(col.name, std::string(raw), wrong);
+          if (jt != od::json_type::number) return fail(col.name, std::string(raw), wrong());
           std::int64_t i = 0;
-          if (v.get_int64().get(i)) return fail(col.name, std::string(raw), wrong);
+          if (v.get_int64().get(i)) return fail(col.name, std::string(raw), wrong());
           out.kind = Value::Kind::Int;
           out.i = i;
           out.text = raw;
@@ -103,23 +103,23 @@ class SimdLineParser final : public LineParser {
             out.kind = Value::Kind::Text;
             out.text = s;
           } else {
-            return fail(col.name, std::string(raw), wrong);
+            return fail(col.name, std::string(raw), wrong());
           }
           break;
         }
         case SourceType::Double: {
-          if (jt != od::json_type::number) return fail(col.name, std::string(raw), wrong);
+          if (jt != od::json_type::number) return fail(col.name, std::string(raw), wrong());
           double d = 0;
-          if (v.get_double().get(d)) return fail(col.name, std::string(raw), wrong);
+          if (v.get_double().get(d)) return fail(col.name, std::string(raw), wrong());
           out.kind = Value::Kind::Double;
           out.d = d;
           out.text = raw;
           break;
         }
         case SourceType::Boolean: {
-          if (jt != od::json_type::boolean) return fail(col.name, std::string(raw), wrong);
+          if (jt != od::json_type::boolean) return fail(col.name, std::string(raw), wrong());
           bool b = false;
-          if (v.get_bool().get(b)) return fail(col.name, std::string(raw), wrong);
+          if (v.get_bool().get(b)) return fail(col.name, std::string(raw), wrong());
           out.kind = Value::Kind::Bool;
           out.i = b ? 1 : 0;
           out.text = raw;
@@ -128,7 +128,7 @@ class SimdLineParser final : public LineParser {
         case SourceType::Text:
         case SourceType::Timestamp:
         case SourceType::Date: {
-          if (jt != od::json_type::string) return fail(col.name, std::string(raw), wrong);
+          if (jt != od::json_type::string) return fail(col.name, std::string(raw), wrong());
           std::string_view s;
           if (v.get_string().get(s)) return malformed(simdjson::STRING_ERROR);
           out.kind = Value::Kind::Text;

@@ -104,10 +104,10 @@ Result<std::unique_ptr<Dedup>> build_dedup(RunContext& ctx, const Evaluator& ev,
       if (!*more) break;
       std::size_t pos = 0;
       while (pos < c.size) {
-        const char* nl = static_cast<const char*>(std::memchr(c.data.data() + pos, '\n', c.size - pos));
-        const std::size_t end = nl ? static_cast<std::size_t>(nl - c.data.data()) : c.size;
-        const std::string_view line(c.data.data() + pos, end - pos);
-        const std::size_t cap = c.data.size() - pos;
+        const char* nl = static_cast<const char*>(std::memchr(c.data.get() + pos, '\n', c.size - pos));
+        const std::size_t end = nl ? static_cast<std::size_t>(nl - c.data.get()) : c.size;
+        const std::string_view line(c.data.get() + pos, end - pos);
+        const std::size_t cap = c.capacity - pos;
         pos = end + 1;
         if (line.empty()) continue;
         std::int64_t cursor = 0;
@@ -179,7 +179,7 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
     auto& ts = tls.local();
     if (!ts.json) ts.json = make_line_parser(parser);
     if (!find) p.batch = empty_batch(schema);
-    const char* data = p.chunk.data.data();
+    const char* data = p.chunk.data.get();
     std::size_t pos = 0;
     auto problem = [&](Problem& pr, std::string_view line) {
       if (find) return;
@@ -191,7 +191,7 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
       const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', p.chunk.size - pos));
       const std::size_t end = nl ? static_cast<std::size_t>(nl - data) : p.chunk.size;
       const std::string_view line(data + pos, end - pos);
-      const std::size_t cap = p.chunk.data.size() - pos;
+      const std::size_t cap = p.chunk.capacity - pos;
       pos = end + 1;
       ++p.lines;
       if (line.empty() || line == "\r") continue;
