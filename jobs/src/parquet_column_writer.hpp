@@ -1,0 +1,47 @@
+#pragma once
+// Encodes one column of one row group into Parquet pages: PLAIN or dictionary (RLE_DICTIONARY)
+// data pages v1 with RLE definition levels, compressed page by page, plus min/max statistics.
+// One instance per column; instances share nothing, so the writer runs them in parallel.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dwh/parquet/column_batch.hpp"
+#include "dwh/parquet/writer.hpp"
+#include "dwh/result.hpp"
+#include "parquet_format.hpp"
+
+namespace dwh::parquet {
+
+struct EncodedChunk {
+  std::string bytes;               // dictionary page (if any), then data pages
+  format::ColumnMetaData meta;     // offsets relative to the start of `bytes`
+};
+
+// Checks one column of a batch against its schema: vector sizes, nulls where not nullable, value
+// ranges (INT32-stored types, time of day, decimal precision, booleans). "ParquetSchemaMismatch"
+// or "ParquetValueOutOfRange" naming the column and row.
+Status validate_column(const ColumnSchema& schema, const Column& column, std::size_t rows);
+
+class ColumnChunkWriter {
+ public:
+  ColumnChunkWriter(ColumnSchema schema, const WriterOptions& options);
+  ~ColumnChunkWriter();
+  ColumnChunkWriter(const ColumnChunkWriter&) = delete;
+  ColumnChunkWriter& operator=(const ColumnChunkWriter&) = delete;
+
+  // Appends rows [begin, end) of a validated column.
+  Status append(const Column& column, std::size_t begin, std::size_t end);
+  // Encoded bytes held for the open row group (pages, the open page, the dictionary).
+  [[nodiscard]] std::size_t buffered_bytes() const;
+  // Closes the chunk and starts a fresh one for the next row group.
+  Result<EncodedChunk> finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace dwh::parquet
