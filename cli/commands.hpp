@@ -18,5 +18,7 @@ CLI::App* register_source_commands(CLI::App& app, int& exit_code);
 void register_source_simulate_command(CLI::App& source, int& exit_code);
 // Adds `ingest`: the incremental, snapshot-consistent extraction into the landing zone.
 void register_ingest_command(CLI::App& app, int& exit_code);
+// Adds `transform`: landed rows into the processed zone's star schemas (Parquet).
+void register_transform_command(CLI::App& app, int& exit_code);
 
 }  // namespace dwh::cli
