@@ -34,11 +34,20 @@ function timestampText(value, unitsPerSecond, digits) {
   const hh = Math.floor(secondOfDay / 3600), mm = Math.floor(secondOfDay / 60) % 60, ss = secondOfDay % 60
   return `${date}T${pad(hh, 2)}:${pad(mm, 2)}:${pad(ss, 2)}.${pad(fraction, digits)}`
 }
+// Proleptic Gregorian civil date of a day number (Howard Hinnant's algorithm): exact for any
+// day count, where JS Date stops at +-100 million days.
 function dateText(days) {
-  const d = new Date(days * 86400000)
-  const year = d.getUTCFullYear()
+  const z = days + 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const m = mp < 10 ? mp + 3 : mp - 9
+  const year = yoe + era * 400 + (m <= 2 ? 1 : 0)
   const y = year < 0 ? '-' + pad(-year, 4) : pad(year, 4)
-  return `${y}-${pad(d.getUTCMonth() + 1, 2)}-${pad(d.getUTCDate(), 2)}`
+  return `${y}-${pad(m, 2)}-${pad(d, 2)}`
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
