@@ -10,7 +10,7 @@
 #        tables follow `dwh source generate`'s proportions).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${1:-$here/build-bench}"
+build="$(mkdir -p "${1:-$here/build-bench}" && cd "${1:-$here/build-bench}" && pwd)"
 orders="${BENCH_ORDERS:-10000000}"
 
 if [ ! -x "$build/cli/dwh" ]; then

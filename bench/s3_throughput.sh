@@ -9,7 +9,7 @@
 # Env:   BENCH_SCALE=0.1 shrinks the workload for a quick look (figures then cover less data).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="${1:-$here/build-bench}"
+build="$(mkdir -p "${1:-$here/build-bench}" && cd "${1:-$here/build-bench}" && pwd)"
 scale="${BENCH_SCALE:-1}"
 
 if [ ! -x "$build/cli/dwh" ]; then

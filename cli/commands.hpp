@@ -21,4 +21,7 @@ void register_ingest_command(CLI::App& app, int& exit_code);
 // Adds `transform`: landed rows into the processed zone's star schemas (Parquet).
 void register_transform_command(CLI::App& app, int& exit_code);
 
+// Adds `warehouse` (init): the warehouse schema from the models.
+void register_warehouse_commands(CLI::App& app, int& exit_code);
+
 }  // namespace dwh::cli

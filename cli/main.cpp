@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   dwh::cli::register_source_simulate_command(*source, exit_code);
   dwh::cli::register_ingest_command(app, exit_code);
   dwh::cli::register_transform_command(app, exit_code);
+  dwh::cli::register_warehouse_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -8,18 +8,25 @@ namespace dwh::jobs {
 
 Result<std::vector<std::string>> tables_without_cursor_index(PgSession& session, const IngestConfig& config,
                                                              const std::vector<IngestTable>& tables) {
-  std::vector<std::string> missing;
+  if (tables.empty()) return std::vector<std::string>{};
+  // One round trip for all tables: an incremental run's fixed cost is what the target is about.
+  std::string pairs;
   for (const auto& t : tables) {
-    // indkey[0] is the index's leading column; a partial or invalid (failed CONCURRENTLY) index
-    // does not serve the range predicate for every row, so it does not count.
-    auto rows = session.query(
-        "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] "
-        "WHERE n.nspname = " + sql_literal(config.schema) + " AND c.relname = " + sql_literal(t.name) +
-        " AND a.attname = " + sql_literal(t.cursor) + " AND i.indisvalid AND i.indpred IS NULL");
-    if (!rows) return std::move(rows).error();
-    if (rows->empty() || !(*rows)[0][0] || *(*rows)[0][0] == "0") missing.push_back(t.name);
+    pairs += (pairs.empty() ? "" : ", ") + std::string("(") + sql_literal(t.name) + ", " + sql_literal(t.cursor) + ")";
+  }
+  // indkey[0] is the index's leading column; a partial or invalid (failed CONCURRENTLY) index
+  // does not serve the range predicate for every row, so it does not count.
+  auto rows = session.query(
+      "SELECT w.t FROM (VALUES " + pairs + ") AS w(t, col) WHERE NOT EXISTS ("
+      "SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] "
+      "WHERE n.nspname = " + sql_literal(config.schema) + " AND c.relname = w.t AND a.attname = w.col "
+      "AND i.indisvalid AND i.indpred IS NULL) ORDER BY w.t");
+  if (!rows) return std::move(rows).error();
+  std::vector<std::string> missing;
+  for (const auto& r : *rows) {
+    if (r[0]) missing.push_back(*r[0]);
   }
   return missing;
 }

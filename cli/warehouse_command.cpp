@@ -1,0 +1,70 @@
+// `dwh warehouse init`: create or migrate the warehouse schema from the models
+// (dwh::load::init_warehouse). Idempotent; an incompatible model change is refused.
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "dwh/load/warehouse_schema.hpp"
+#include "dwh/local/database_url.hpp"
+#include "dwh/log.hpp"
+#include "dwh/transform/model.hpp"
+#include "warehouse_url.hpp"
+
+namespace dwh::cli {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+struct WarehouseInitArgs {
+  std::optional<std::string> warehouse;
+  std::string model;
+  std::string dialect;
+};
+
+int fail(const Error& e, bool input) {
+  log::error("warehouse init failed", {{"code", e.code}, {"error", e.message}});
+  std::cerr << "dwh warehouse init: " << e.message << "\n";
+  return input ? kExitBadInput : kExitFailure;
+}
+
+int run_init(const WarehouseInitArgs& args) {
+  log::set_context("warehouse", "");
+  auto target = resolve_warehouse(args.warehouse, args.dialect);
+  if (!target) return fail(target.error(), true);
+  auto dataset = transform::load_dataset(args.model);
+  if (!dataset) return fail(dataset.error(), true);
+  auto report = load::init_warehouse(target->url, *dataset, target->dialect);
+  if (!report) {
+    const bool input = report.error().code == "IncompatibleWarehouseSchema" || report.error().code == "ModelError" ||
+                       local::is_database_input_error(report.error());
+    return fail(report.error(), input);
+  }
+  log::info("warehouse ready", {{"created_tables", report->created_tables.size()},
+                                {"added_columns", report->added_columns.size()},
+                                {"views", report->views.size()}});
+  std::cout << nlohmann::json{{"created_tables", report->created_tables},
+                              {"added_columns", report->added_columns},
+                              {"views", report->views}}
+                   .dump()
+            << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void register_warehouse_commands(CLI::App& app, int& exit_code) {
+  CLI::App* warehouse = app.add_subcommand("warehouse", "The warehouse schema");
+  warehouse->require_subcommand(1);
+  auto args = std::make_shared<WarehouseInitArgs>();
+  CLI::App* init = warehouse->add_subcommand(
+      "init", "Create the warehouse tables, control table and views from the models; migrate added columns");
+  add_warehouse_options(*init, args->warehouse, args->dialect);
+  init->add_option("--model", args->model, "Model folder, e.g. models/totesys")->required();
+  init->callback([args, &exit_code] { exit_code = run_init(*args); });
+}
+
+}  // namespace dwh::cli

@@ -1,0 +1,10 @@
+-- How fresh the warehouse is: the newest source change it holds (the latest last_updated of any
+-- fact version) and the last load recorded in the control table.
+CREATE OR REPLACE VIEW warehouse_freshness AS
+SELECT
+  (SELECT MAX(CAST(last_updated_date AS timestamp) + last_updated_time) FROM (
+     SELECT last_updated_date, last_updated_time FROM fact_sales_order
+     UNION ALL SELECT last_updated_date, last_updated_time FROM fact_purchase_order
+     UNION ALL SELECT last_updated_date, last_updated_time FROM fact_payment) f) AS newest_source_change,
+  (SELECT MAX(loaded_at) FROM dwh_loaded_manifests) AS last_load_at,
+  (SELECT COUNT(*) FROM dwh_loaded_manifests) AS loads;
