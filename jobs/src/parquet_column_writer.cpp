@@ -23,6 +23,12 @@ constexpr std::size_t kMaxPageValues = 1u << 20;
 constexpr std::size_t kMaxStatisticBytes = 4096;
 // BYTE_ARRAY lengths are 4-byte and page sizes i32: keep any value well inside both.
 constexpr std::size_t kMaxValueBytes = 1u << 30;
+// The first page of a chunk ends after this many values while the dictionary is on trial, so
+// a column of distinct values (ids, times) stops hashing early instead of at the size limit.
+constexpr std::size_t kDictionaryTrialValues = 8192;
+// Fixed-width values are checked against the page limit every this many values (strings every
+// value: one can be large).
+constexpr std::size_t kPageCheckInterval = 256;
 constexpr std::int64_t kMillisPerDay = 86'400'000;
 constexpr std::int64_t kMicrosPerDay = 86'400'000'000;
 
@@ -122,8 +128,9 @@ struct ColumnChunkWriter::State {
   WriterOptions options;
   Physical physical;
 
-  // The chunk so far: finished (compressed) data pages.
-  std::string pages;
+  // The chunk so far: finished data pages (header + compressed body each).
+  std::vector<std::string> pages;
+  std::size_t pages_bytes = 0;
   std::int64_t uncompressed_total = 0;
   std::int64_t chunk_values = 0;
   bool used_plain = false;
@@ -310,7 +317,7 @@ struct ColumnChunkWriter::State {
 
   [[nodiscard]] bool page_full() const {
     return page_values >= kMaxPageValues || page_estimate() >= options.page_bytes ||
-           (dictionary_mode && dict_plain_bytes > kDictionaryLimit);
+           (dictionary_mode && (dict_plain_bytes > kDictionaryLimit || (!dictionary_used && page_values >= kDictionaryTrialValues)));
   }
 
   void append_dictionary_entry_plain(std::uint32_t i, std::string& out) const {
@@ -328,6 +335,7 @@ struct ColumnChunkWriter::State {
     }
   }
 
+  // Compresses `body` into a new piece: header, then the compressed bytes.
   Status write_page(format::PageType type, std::size_t values, format::Encoding encoding, std::string& out) {
     compressed.clear();
     if (auto st = compress_page(options.compression, options.zstd_level, body, compressed); !st) return st;
@@ -345,6 +353,7 @@ struct ColumnChunkWriter::State {
     }
     header.clear();
     format::encode(h, header);
+    out.reserve(header.size() + compressed.size());
     out.append(header);
     out.append(compressed);
     uncompressed_total += static_cast<std::int64_t>(header.size() + body.size());
@@ -382,11 +391,14 @@ struct ColumnChunkWriter::State {
     } else {
       body.append(plain);
     }
+    std::string page;
     if (auto st = write_page(format::PageType::DataPage, page_values,
-                             use_dictionary ? format::Encoding::RleDictionary : format::Encoding::Plain, pages);
+                             use_dictionary ? format::Encoding::RleDictionary : format::Encoding::Plain, page);
         !st) {
       return st;
     }
+    pages_bytes += page.size();
+    pages.push_back(std::move(page));
     if (use_dictionary) {
       dictionary_used = true;
       // Too big to keep growing: the rest of the chunk is PLAIN; the pages so far keep it.
@@ -452,22 +464,21 @@ struct ColumnChunkWriter::State {
     m.path_in_schema = {schema.name};
     m.codec = codec_of(options.compression);
     m.num_values = chunk_values;
+    std::size_t dictionary_bytes = 0;
     if (dictionary_used) {
       body.clear();
       for (std::uint32_t i = 0; i < dict_size(); ++i) append_dictionary_entry_plain(i, body);
-      if (auto st = write_page(format::PageType::DictionaryPage, dict_size(), format::Encoding::Plain, out.bytes); !st) {
+      std::string page;
+      if (auto st = write_page(format::PageType::DictionaryPage, dict_size(), format::Encoding::Plain, page); !st) {
         return st.error();
       }
+      dictionary_bytes = page.size();
+      out.pages.push_back(std::move(page));
       m.dictionary_page_offset = 0;
     }
-    m.data_page_offset = static_cast<std::int64_t>(out.bytes.size());
-    if (out.bytes.empty()) {
-      out.bytes = std::move(pages);
-      pages = std::string();
-    } else {
-      out.bytes.append(pages);
-    }
-    m.total_compressed_size = static_cast<std::int64_t>(out.bytes.size());
+    m.data_page_offset = static_cast<std::int64_t>(dictionary_bytes);
+    for (auto& page : pages) out.pages.push_back(std::move(page));
+    m.total_compressed_size = static_cast<std::int64_t>(dictionary_bytes + pages_bytes);
     m.total_uncompressed_size = uncompressed_total;
     // Encodings in enum order, so the footer is deterministic.
     if (used_plain || dictionary_used) m.encodings.push_back(format::Encoding::Plain);
@@ -476,6 +487,7 @@ struct ColumnChunkWriter::State {
     m.statistics = statistics();
 
     pages.clear();
+    pages_bytes = 0;
     uncompressed_total = 0;
     chunk_values = 0;
     used_plain = false;
@@ -497,7 +509,7 @@ struct ColumnChunkWriter::State {
       else ++null_count;
       ++page_values;
       ++chunk_values;
-      if (page_full()) {
+      if ((physical == Physical::ByteArray || page_values % kPageCheckInterval == 0) && page_full()) {
         if (auto st = flush_page(); !st) return st;
       }
     }
@@ -524,7 +536,7 @@ Status ColumnChunkWriter::append(const Column& col, std::size_t begin, std::size
 
 std::size_t ColumnChunkWriter::buffered_bytes() const {
   const State& s = *s_;
-  return s.pages.size() + s.page_estimate() + s.dict_plain_bytes;
+  return s.pages_bytes + s.page_estimate() + s.dict_plain_bytes;
 }
 
 Result<EncodedChunk> ColumnChunkWriter::finish() { return s_->finish(); }

@@ -16,8 +16,10 @@
 namespace dwh::parquet {
 
 struct EncodedChunk {
-  std::string bytes;               // dictionary page (if any), then data pages
-  format::ColumnMetaData meta;     // offsets relative to the start of `bytes`
+  // The dictionary page (if any), then the data pages, each a header + compressed body; kept
+  // as pieces so a row group's pages are never copied into one buffer.
+  std::vector<std::string> pages;
+  format::ColumnMetaData meta;  // offsets relative to the start of the first page
 };
 
 // Checks one column of a batch against its schema: vector sizes, nulls where not nullable, value

@@ -149,8 +149,10 @@ class FileWriter final : public Writer {
       cc.file_offset = m.dictionary_page_offset.value_or(m.data_page_offset);
       group.total_byte_size += m.total_uncompressed_size;
       compressed += m.total_compressed_size;
-      if (auto st = emit(encoded.bytes); !st) return st;
-      encoded.bytes = std::string();  // release the row group's pages as they go out
+      for (auto& page : encoded.pages) {
+        if (auto st = emit(page); !st) return st;
+        page = std::string();  // release the row group's pages as they go out
+      }
       group.columns.push_back(std::move(cc));
     }
     group.total_compressed_size = compressed;
