@@ -15,6 +15,7 @@ APT_PACKAGES=(
   awscli python3-botocore
   nodejs
   curl socat procps time
+  chromium hyperfine
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
