@@ -28,6 +28,21 @@ constexpr std::size_t kTailBytes = 8;  // footer length + magic
 constexpr std::int64_t kMaxPageBytes = (1ll << 30) + (64ll << 20);
 constexpr std::size_t kMaxReserve = 1u << 20;
 
+std::string encoding_name(Encoding e) {
+  switch (e) {
+    case Encoding::Plain: return "PLAIN";
+    case Encoding::PlainDictionary: return "PLAIN_DICTIONARY";
+    case Encoding::Rle: return "RLE";
+    case Encoding::BitPacked: return "BIT_PACKED";
+    case Encoding::DeltaBinaryPacked: return "DELTA_BINARY_PACKED";
+    case Encoding::DeltaLengthByteArray: return "DELTA_LENGTH_BYTE_ARRAY";
+    case Encoding::DeltaByteArray: return "DELTA_BYTE_ARRAY";
+    case Encoding::RleDictionary: return "RLE_DICTIONARY";
+    case Encoding::ByteStreamSplit: return "BYTE_STREAM_SPLIT";
+  }
+  return "encoding " + std::to_string(static_cast<int>(e));
+}
+
 std::uint32_t load_u32(const char* p) {
   std::uint32_t v;
   std::memcpy(&v, p, 4);
@@ -105,7 +120,7 @@ class ChunkDecoder {
     if (dictionary_ || done > 0) return corrupt("dictionary page after data pages or a second dictionary");
     if (physical_ == PhysicalType::Boolean) return unsupported("dictionary-encoded booleans");
     const auto enc = h.dictionary_page->encoding;
-    if (enc != Encoding::Plain && enc != Encoding::PlainDictionary) return unsupported("dictionary page encoding " + std::to_string(static_cast<int>(enc)));
+    if (enc != Encoding::Plain && enc != Encoding::PlainDictionary) return unsupported("dictionary page encoding " + encoding_name(enc) + " is not supported");
     if (h.dictionary_page->num_values < 0) return corrupt("negative dictionary size");
     if (auto err = decompress(page, static_cast<std::size_t>(h.uncompressed_page_size), buffer_)) return err;
     dictionary_.emplace();
@@ -148,7 +163,7 @@ class ChunkDecoder {
     const auto count = static_cast<std::size_t>(d.num_values);
     std::size_t present = count;
     if (nullable_) {
-      if (d.definition_level_encoding != Encoding::Rle) return unsupported("definition level encoding " + std::to_string(static_cast<int>(d.definition_level_encoding)));
+      if (d.definition_level_encoding != Encoding::Rle) return unsupported("definition level encoding " + encoding_name(d.definition_level_encoding) + " is not supported");
       if (body.size() < 4) return corrupt("page too short for its definition levels");
       const std::uint32_t length = load_u32(body.data());
       if (length > body.size() - 4) return corrupt("definition levels run past the page");
@@ -210,7 +225,7 @@ class ChunkDecoder {
       if (!rle.get(indexes_.data(), present)) return corrupt(std::string("RLE booleans: ") + rle.error());
       for (std::size_t i = 0; i < present; ++i) target->ints.push_back(indexes_[i]);
     } else {
-      return unsupported("encoding " + std::to_string(static_cast<int>(encoding)));
+      return unsupported("encoding " + encoding_name(encoding) + " is not supported");
     }
     if (target == &out) return std::nullopt;
     // Spread the present values over the page's slots.
