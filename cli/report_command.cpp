@@ -1,0 +1,60 @@
+// `dwh report --warehouse URL --out FILE.html`: the dashboard over the warehouse views
+// (dwh::report::write_report). Stdout: {"out", "bytes", "marks": {chart: count}}.
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "dwh/local/database_url.hpp"
+#include "dwh/log.hpp"
+#include "dwh/report/report.hpp"
+#include "warehouse_url.hpp"
+
+namespace dwh::cli {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+struct ReportArgs {
+  std::optional<std::string> warehouse;
+  std::string dialect;
+  std::string out;
+};
+
+int fail(const Error& e, bool input) {
+  log::error("report failed", {{"code", e.code}, {"error", e.message}});
+  std::cerr << "dwh report: " << e.message << "\n";
+  return input ? kExitBadInput : kExitFailure;
+}
+
+int run_report(const ReportArgs& args) {
+  log::set_context("report", "");
+  auto target = resolve_warehouse(args.warehouse, args.dialect);
+  if (!target) return fail(target.error(), true);
+  // The queries are plain SELECTs over the views, the same on both dialects.
+  auto summary = report::write_report(target->url, args.out);
+  if (!summary) {
+    const bool input =
+        summary.error().code == "WarehouseNotInitialized" || local::is_database_input_error(summary.error());
+    return fail(summary.error(), input);
+  }
+  std::cout << nlohmann::json{{"out", summary->out.string()}, {"bytes", summary->bytes}, {"marks", summary->marks}}.dump()
+            << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void register_report_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Write the dashboard (one self-contained HTML file with SVG charts) from the warehouse views");
+  add_warehouse_options(*cmd, args->warehouse, args->dialect);
+  cmd->add_option("--out", args->out, "The HTML file to write, e.g. report.html")->required();
+  cmd->callback([args, &exit_code] { exit_code = run_report(*args); });
+}
+
+}  // namespace dwh::cli
