@@ -23,6 +23,8 @@ void register_transform_command(CLI::App& app, int& exit_code);
 
 // Adds `warehouse` (init): the warehouse schema from the models.
 void register_warehouse_commands(CLI::App& app, int& exit_code);
+// Adds `load`: committed transform runs into the warehouse, exactly once, checked.
+void register_load_command(CLI::App& app, int& exit_code);
 // Adds `report`: the dashboard (one self-contained HTML file) from the warehouse views.
 void register_report_command(CLI::App& app, int& exit_code);
 

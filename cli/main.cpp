@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   dwh::cli::register_ingest_command(app, exit_code);
   dwh::cli::register_transform_command(app, exit_code);
   dwh::cli::register_warehouse_commands(app, exit_code);
+  dwh::cli::register_load_command(app, exit_code);
   dwh::cli::register_report_command(app, exit_code);
   try {
     app.parse(argc, argv);

@@ -47,6 +47,10 @@ std::string column_definition_sql(const transform::Model& /*model*/, const trans
   return out;
 }
 
+std::string column_type_sql(const transform::ModelColumn& column, Dialect dialect) {
+  return dialect == Dialect::Redshift ? redshift_type(column) : column.sql_type;
+}
+
 std::string create_table_sql(const transform::Model& model, Dialect dialect) {
   std::vector<std::string> lines;
   if (!model.surrogate_key.empty()) {

@@ -1,0 +1,85 @@
+// `dwh load`: committed transform manifests into the warehouse, each exactly once, in one
+// transaction with data-quality checks (dwh::load::run_load). Prints the report as JSON on
+// stdout; progress goes to stderr as JSON log lines.
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "dwh/load/load.hpp"
+#include "dwh/log.hpp"
+#include "warehouse_url.hpp"
+
+namespace dwh::cli {
+namespace {
+
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+
+struct LoadArgs {
+  std::string processed;
+  std::optional<std::string> warehouse;
+  std::string dialect;
+  std::string model;
+  std::string iam_role;
+  int threads = 2;
+};
+
+int fail(const Error& e, bool input) {
+  log::error("load failed", {{"code", e.code}, {"error", e.message}});
+  std::cerr << "dwh load: " << e.message << "\n";
+  return input ? kExitBadInput : kExitFailure;
+}
+
+int run(const LoadArgs& args) {
+  log::set_context("load", "");
+  auto target = resolve_warehouse(args.warehouse, args.dialect);
+  if (!target) return fail(target.error(), true);
+  load::LoadOptions options;
+  options.processed_url = args.processed;
+  options.warehouse_url = target->url;
+  options.dialect = target->dialect;
+  options.model_dir = args.model;
+  options.iam_role = args.iam_role;
+  options.decode_threads = args.threads;
+  auto report = load::run_load(options);
+  if (!report) return fail(report.error(), load::is_load_input_error(report.error()));
+  nlohmann::json loaded = nlohmann::json::array();
+  for (const auto& m : report->loaded) {
+    loaded.push_back({{"run_id", m.run_id},
+                      {"manifest", m.manifest_key},
+                      {"staged", m.staged},
+                      {"written", m.written},
+                      {"seconds", m.seconds}});
+  }
+  std::cout << nlohmann::json{{"status", report->loaded.empty() ? "nothing new" : "loaded"},
+                              {"loaded", loaded},
+                              {"already_loaded", report->already_loaded},
+                              {"rows", report->rows},
+                              {"seconds", report->seconds}}
+                   .dump()
+            << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void register_load_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<LoadArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "load", "Load every committed transform run not yet loaded into the warehouse, each in one checked transaction");
+  cmd->add_option("--processed", args->processed, "Processed store (read): file:///path or s3://bucket/prefix")
+      ->required();
+  add_warehouse_options(*cmd, args->warehouse, args->dialect);
+  cmd->add_option("--model", args->model,
+                  "Dataset folder of model files (default: models/<dataset> of the dataset the manifests name)");
+  cmd->add_option("--iam-role", args->iam_role, "Redshift: the IAM role ARN its COPY uses to read the processed bucket");
+  cmd->add_option("--threads", args->threads, "Parquet row groups decoded in parallel")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->callback([args, &exit_code] { exit_code = run(*args); });
+}
+
+}  // namespace dwh::cli

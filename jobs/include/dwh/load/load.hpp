@@ -1,0 +1,64 @@
+#pragma once
+// The load job: committed transform manifests into the warehouse, each exactly once and all or
+// nothing. A Lambda handler can call run_load() like the CLI does.
+//
+// Every manifest under <processed>/_manifests/transform/ whose run id is not in the control
+// table (dwh_loaded_manifests) is loaded, oldest first, in ONE transaction:
+//   lock (one loader per warehouse) -> chain check (previous_run must be the last loaded run)
+//   -> download and verify each table's object (size, sha256) -> stage (COPY) -> checks on the
+//   staged rows (counts, not null, unique natural keys) -> upsert dimensions -> check fact
+//   foreign keys -> append facts (a version already present is skipped) -> control row -> commit.
+// Any failure rolls the transaction back; the error names the step, table, column and keys.
+//
+// Error codes (dwh::Error::code). Bad input (is_load_input_error; `dwh load` exits 2):
+//   InvalidArgument, UnknownStoreScheme, InvalidStoreUrl, ModelError, WarehouseNotInitialized,
+//   and the database input errors of dwh/local/database_url.hpp.
+// Otherwise (exit 1): ManifestGap, ChecksumMismatch, CheckFailed (a data-quality check),
+//   ManifestInvalid, StoreError, StoreUnavailable, WarehouseError, LoadFailed, CopyFailed.
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dwh/aws/service_client.hpp"
+#include "dwh/load/warehouse_schema.hpp"
+#include "dwh/result.hpp"
+
+namespace dwh::load {
+
+struct LoadOptions {
+  std::string processed_url;  // file:///path or s3://bucket/prefix (read; Redshift: s3:// only)
+  std::string warehouse_url;  // libpq URI (never logged with its password)
+  Dialect dialect = Dialect::Postgres;
+  // Empty: models/<dataset> of the source tree, <dataset> as the manifests name it.
+  std::filesystem::path model_dir;
+  // Redshift: the role COPY assumes to read the processed bucket.
+  std::string iam_role;
+  int decode_threads = 2;  // Parquet row groups decoded and encoded in parallel
+  aws::ClientOptions s3_options;
+};
+
+struct LoadedManifest {
+  std::string run_id;
+  std::string manifest_key;
+  std::map<std::string, std::uint64_t> staged;    // rows per table, as the manifest counts them
+  // Rows written per table: facts, the new versions; dimensions, rows inserted or changed.
+  std::map<std::string, std::uint64_t> written;
+  double seconds = 0;
+};
+
+struct LoadReport {
+  std::vector<LoadedManifest> loaded;  // in run order
+  // Manifests another loader recorded while this one waited for the lock.
+  std::vector<std::string> already_loaded;
+  std::uint64_t rows = 0;
+  double seconds = 0;
+};
+
+Result<LoadReport> run_load(const LoadOptions& options);
+
+bool is_load_input_error(const Error& error);
+
+}  // namespace dwh::load

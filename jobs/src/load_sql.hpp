@@ -1,0 +1,61 @@
+#pragma once
+// Every statement the load job sends, as pure functions of the model (and the dialect), so the
+// Redshift statements, which cannot run here, are pinned by golden files
+// (tests/golden/load/redshift/) and the PostgreSQL ones are the same code the tests run.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dwh/load/warehouse_schema.hpp"
+#include "dwh/transform/model.hpp"
+
+namespace dwh::load::sql {
+
+// "name" with embedded quotes doubled.
+std::string ident(std::string_view name);
+// 'text' with embedded quotes doubled (standard_conforming_strings: backslashes are plain).
+std::string literal(std::string_view text);
+
+// The staging table of a model: "_dwh_stage_<table>".
+std::string stage_table(const transform::Model& model);
+
+// The advisory lock that serialises loaders of one warehouse (PostgreSQL: a transaction-scoped
+// advisory lock on a fixed key; Redshift: LOCK on the control table).
+std::string lock(Dialect dialect);
+std::string last_loaded_run();
+std::string is_loaded(std::string_view run_id);
+
+// A staging table with the model's columns (no surrogate key, no constraints), dropped at commit
+// or rollback (PostgreSQL ON COMMIT DROP; Redshift drops it explicitly, see drop_stage).
+std::string create_stage(const transform::Model& model, Dialect dialect);
+std::string drop_stage(const transform::Model& model);
+// PostgreSQL: COPY of the staging table from the client (text format).
+std::string copy_from_stdin(const transform::Model& model);
+// Redshift: COPY of the staging table from the Parquet object named by a manifest file.
+std::string copy_from_s3(const transform::Model& model, std::string_view manifest_url, std::string_view iam_role);
+// The COPY manifest file for one Parquet object (Redshift needs content_length for Parquet).
+std::string copy_manifest(std::string_view object_url, std::uint64_t bytes);
+// Redshift: why the last COPY of this session failed.
+std::string load_errors();
+
+// Data-quality checks on a staged table. Each returns rows only when the check fails.
+// One row: the number of NULLs per NOT NULL column, in the order of not_null_columns().
+std::vector<std::string> not_null_columns(const transform::Model& model);
+std::string count_nulls(const transform::Model& model);
+// Up to 5 natural keys (as text) of staged rows whose `column` is NULL.
+std::string null_examples(const transform::Model& model, std::string_view column);
+// Up to 5 unique keys staged more than once, with their counts.
+std::string duplicate_keys(const transform::Model& model);
+// Up to 5 distinct staged values of `column` with no row in the table it references.
+std::string unresolved_references(const transform::Model& model, const transform::ModelColumn& column);
+
+// Dimensions: the staged rows replace the stored ones with the same natural key.
+std::string upsert_dimension(const transform::Model& model, Dialect dialect);
+// Facts: the staged versions not already stored.
+std::string append_facts(const transform::Model& model, Dialect dialect);
+
+std::string record_manifest(std::string_view run_id, std::string_view manifest_key, std::string_view manifest_sha256,
+                            std::string_view model, std::string_view row_counts_json, double seconds);
+
+}  // namespace dwh::load::sql
