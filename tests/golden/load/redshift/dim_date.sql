@@ -1,0 +1,14 @@
+DROP TABLE IF EXISTS "_dwh_stage_dim_date";
+CREATE TEMP TABLE "_dwh_stage_dim_date" ("date_id" date, "year" int, "month" int, "day" int, "day_of_week" int, "day_name" varchar(65535), "month_name" varchar(65535), "quarter" int);
+COPY "_dwh_stage_dim_date" FROM 's3://dwh-processed/totesys/_load/redshift/20261121T102233123Z-1a2b3c4d/dim_date.manifest' IAM_ROLE 'arn:aws:iam::123456789012:role/dwh-load' FORMAT AS PARQUET MANIFEST;
+SELECT count(*) - count("date_id"), count(*) - count("year"), count(*) - count("month"), count(*) - count("day"), count(*) - count("day_of_week"), count(*) - count("day_name"), count(*) - count("month_name"), count(*) - count("quarter") FROM "_dwh_stage_dim_date";
+SELECT coalesce("date_id"::text, 'NULL') FROM "_dwh_stage_dim_date" WHERE "date_id" IS NULL LIMIT 5;
+SELECT coalesce("date_id"::text, 'NULL') FROM "_dwh_stage_dim_date" WHERE "year" IS NULL LIMIT 5;
+SELECT coalesce("date_id"::text, 'NULL') FROM "_dwh_stage_dim_date" WHERE "month" IS NULL LIMIT 5;
+SELECT coalesce("date_id"::text, 'NULL') FROM "_dwh_stage_dim_date" WHERE "day" IS NULL LIMIT 5;
+SELECT coalesce("date_id"::text, 'NULL') FROM "_dwh_stage_dim_date" WHERE "day_of_week" IS NULL LIMIT 5;
+SELECT coalesce("date_id"::text, 'NULL') FROM "_dwh_stage_dim_date" WHERE "day_name" IS NULL LIMIT 5;
+SELECT coalesce("date_id"::text, 'NULL') FROM "_dwh_stage_dim_date" WHERE "month_name" IS NULL LIMIT 5;
+SELECT coalesce("date_id"::text, 'NULL') FROM "_dwh_stage_dim_date" WHERE "quarter" IS NULL LIMIT 5;
+SELECT coalesce("date_id"::text, 'NULL'), count(*) FROM "_dwh_stage_dim_date" GROUP BY "date_id" HAVING count(*) > 1 ORDER BY "date_id" LIMIT 5;
+MERGE INTO "dim_date" USING "_dwh_stage_dim_date" s ON "dim_date"."date_id" = s."date_id" WHEN MATCHED THEN UPDATE SET "year" = s."year", "month" = s."month", "day" = s."day", "day_of_week" = s."day_of_week", "day_name" = s."day_name", "month_name" = s."month_name", "quarter" = s."quarter" WHEN NOT MATCHED THEN INSERT ("date_id", "year", "month", "day", "day_of_week", "day_name", "month_name", "quarter") VALUES (s."date_id", s."year", s."month", s."day", s."day_of_week", s."day_name", s."month_name", s."quarter");

@@ -1,0 +1,10 @@
+DROP TABLE IF EXISTS "_dwh_stage_dim_design";
+CREATE TEMP TABLE "_dwh_stage_dim_design" ("design_id" int, "design_name" varchar(65535), "file_location" varchar(65535), "file_name" varchar(65535));
+COPY "_dwh_stage_dim_design" FROM 's3://dwh-processed/totesys/_load/redshift/20261121T102233123Z-1a2b3c4d/dim_design.manifest' IAM_ROLE 'arn:aws:iam::123456789012:role/dwh-load' FORMAT AS PARQUET MANIFEST;
+SELECT count(*) - count("design_id"), count(*) - count("design_name"), count(*) - count("file_location"), count(*) - count("file_name") FROM "_dwh_stage_dim_design";
+SELECT coalesce("design_id"::text, 'NULL') FROM "_dwh_stage_dim_design" WHERE "design_id" IS NULL LIMIT 5;
+SELECT coalesce("design_id"::text, 'NULL') FROM "_dwh_stage_dim_design" WHERE "design_name" IS NULL LIMIT 5;
+SELECT coalesce("design_id"::text, 'NULL') FROM "_dwh_stage_dim_design" WHERE "file_location" IS NULL LIMIT 5;
+SELECT coalesce("design_id"::text, 'NULL') FROM "_dwh_stage_dim_design" WHERE "file_name" IS NULL LIMIT 5;
+SELECT coalesce("design_id"::text, 'NULL'), count(*) FROM "_dwh_stage_dim_design" GROUP BY "design_id" HAVING count(*) > 1 ORDER BY "design_id" LIMIT 5;
+MERGE INTO "dim_design" USING "_dwh_stage_dim_design" s ON "dim_design"."design_id" = s."design_id" WHEN MATCHED THEN UPDATE SET "design_name" = s."design_name", "file_location" = s."file_location", "file_name" = s."file_name" WHEN NOT MATCHED THEN INSERT ("design_id", "design_name", "file_location", "file_name") VALUES (s."design_id", s."design_name", s."file_location", s."file_name");

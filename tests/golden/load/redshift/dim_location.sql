@@ -1,0 +1,12 @@
+DROP TABLE IF EXISTS "_dwh_stage_dim_location";
+CREATE TEMP TABLE "_dwh_stage_dim_location" ("location_id" int, "address_line_1" varchar(65535), "address_line_2" varchar(65535), "district" varchar(65535), "city" varchar(65535), "postal_code" varchar(65535), "country" varchar(65535), "phone" varchar(65535));
+COPY "_dwh_stage_dim_location" FROM 's3://dwh-processed/totesys/_load/redshift/20261121T102233123Z-1a2b3c4d/dim_location.manifest' IAM_ROLE 'arn:aws:iam::123456789012:role/dwh-load' FORMAT AS PARQUET MANIFEST;
+SELECT count(*) - count("location_id"), count(*) - count("address_line_1"), count(*) - count("city"), count(*) - count("postal_code"), count(*) - count("country"), count(*) - count("phone") FROM "_dwh_stage_dim_location";
+SELECT coalesce("location_id"::text, 'NULL') FROM "_dwh_stage_dim_location" WHERE "location_id" IS NULL LIMIT 5;
+SELECT coalesce("location_id"::text, 'NULL') FROM "_dwh_stage_dim_location" WHERE "address_line_1" IS NULL LIMIT 5;
+SELECT coalesce("location_id"::text, 'NULL') FROM "_dwh_stage_dim_location" WHERE "city" IS NULL LIMIT 5;
+SELECT coalesce("location_id"::text, 'NULL') FROM "_dwh_stage_dim_location" WHERE "postal_code" IS NULL LIMIT 5;
+SELECT coalesce("location_id"::text, 'NULL') FROM "_dwh_stage_dim_location" WHERE "country" IS NULL LIMIT 5;
+SELECT coalesce("location_id"::text, 'NULL') FROM "_dwh_stage_dim_location" WHERE "phone" IS NULL LIMIT 5;
+SELECT coalesce("location_id"::text, 'NULL'), count(*) FROM "_dwh_stage_dim_location" GROUP BY "location_id" HAVING count(*) > 1 ORDER BY "location_id" LIMIT 5;
+MERGE INTO "dim_location" USING "_dwh_stage_dim_location" s ON "dim_location"."location_id" = s."location_id" WHEN MATCHED THEN UPDATE SET "address_line_1" = s."address_line_1", "address_line_2" = s."address_line_2", "district" = s."district", "city" = s."city", "postal_code" = s."postal_code", "country" = s."country", "phone" = s."phone" WHEN NOT MATCHED THEN INSERT ("location_id", "address_line_1", "address_line_2", "district", "city", "postal_code", "country", "phone") VALUES (s."location_id", s."address_line_1", s."address_line_2", s."district", s."city", s."postal_code", s."country", s."phone");

@@ -1,0 +1,12 @@
+DROP TABLE IF EXISTS "_dwh_stage_dim_staff";
+CREATE TEMP TABLE "_dwh_stage_dim_staff" ("staff_id" int, "first_name" varchar(65535), "last_name" varchar(65535), "department_name" varchar(65535), "location" varchar(65535), "email_address" varchar(65535));
+COPY "_dwh_stage_dim_staff" FROM 's3://dwh-processed/totesys/_load/redshift/20261121T102233123Z-1a2b3c4d/dim_staff.manifest' IAM_ROLE 'arn:aws:iam::123456789012:role/dwh-load' FORMAT AS PARQUET MANIFEST;
+SELECT count(*) - count("staff_id"), count(*) - count("first_name"), count(*) - count("last_name"), count(*) - count("department_name"), count(*) - count("location"), count(*) - count("email_address") FROM "_dwh_stage_dim_staff";
+SELECT coalesce("staff_id"::text, 'NULL') FROM "_dwh_stage_dim_staff" WHERE "staff_id" IS NULL LIMIT 5;
+SELECT coalesce("staff_id"::text, 'NULL') FROM "_dwh_stage_dim_staff" WHERE "first_name" IS NULL LIMIT 5;
+SELECT coalesce("staff_id"::text, 'NULL') FROM "_dwh_stage_dim_staff" WHERE "last_name" IS NULL LIMIT 5;
+SELECT coalesce("staff_id"::text, 'NULL') FROM "_dwh_stage_dim_staff" WHERE "department_name" IS NULL LIMIT 5;
+SELECT coalesce("staff_id"::text, 'NULL') FROM "_dwh_stage_dim_staff" WHERE "location" IS NULL LIMIT 5;
+SELECT coalesce("staff_id"::text, 'NULL') FROM "_dwh_stage_dim_staff" WHERE "email_address" IS NULL LIMIT 5;
+SELECT coalesce("staff_id"::text, 'NULL'), count(*) FROM "_dwh_stage_dim_staff" GROUP BY "staff_id" HAVING count(*) > 1 ORDER BY "staff_id" LIMIT 5;
+MERGE INTO "dim_staff" USING "_dwh_stage_dim_staff" s ON "dim_staff"."staff_id" = s."staff_id" WHEN MATCHED THEN UPDATE SET "first_name" = s."first_name", "last_name" = s."last_name", "department_name" = s."department_name", "location" = s."location", "email_address" = s."email_address" WHEN NOT MATCHED THEN INSERT ("staff_id", "first_name", "last_name", "department_name", "location", "email_address") VALUES (s."staff_id", s."first_name", s."last_name", s."department_name", s."location", s."email_address");
