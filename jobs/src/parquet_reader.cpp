@@ -265,7 +265,7 @@ class ChunkDecoder {
         if (n > body.size() / 8) return corrupt("PLAIN INT64 values run past the page");
         const std::size_t base = out.ints.size();
         out.ints.resize(base + n);
-        std::memcpy(out.ints.data() + base, body.data(), 8 * n);
+        if (n > 0) std::memcpy(out.ints.data() + base, body.data(), 8 * n);
         used = 8 * n;
         return std::nullopt;
       }
@@ -273,7 +273,7 @@ class ChunkDecoder {
         if (n > body.size() / 8) return corrupt("PLAIN DOUBLE values run past the page");
         const std::size_t base = out.doubles.size();
         out.doubles.resize(base + n);
-        std::memcpy(out.doubles.data() + base, body.data(), 8 * n);
+        if (n > 0) std::memcpy(out.doubles.data() + base, body.data(), 8 * n);
         used = 8 * n;
         return std::nullopt;
       }

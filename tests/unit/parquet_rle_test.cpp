@@ -64,23 +64,28 @@ TEST(ParquetRle, RoundTripsRandomRunsAtEveryWidth) {
 TEST(ParquetRle, DecoderRejectsMalformedRuns) {
   std::uint32_t out[16];
   {
-    RleDecoder d(std::string("\x10", 1), 3);  // RLE run of 8 without its value byte
+    const std::string input("\x10", 1);
+    RleDecoder d(input, 3);  // RLE run of 8 without its value byte
     EXPECT_FALSE(d.get(out, 8));
   }
   {
-    RleDecoder d(std::string("\x10\x09", 2), 3);  // value 9 does not fit 3 bits
+    const std::string input("\x10\x09", 2);
+    RleDecoder d(input, 3);  // value 9 does not fit 3 bits
     EXPECT_FALSE(d.get(out, 8));
   }
   {
-    RleDecoder d(std::string("\x10\x01", 2), 1);  // 8 values available, 9 asked for
+    const std::string input("\x10\x01", 2);
+    RleDecoder d(input, 1);  // 8 values available, 9 asked for
     EXPECT_FALSE(d.get(out, 9));
   }
   {
-    RleDecoder d(std::string("\x00\x00", 2), 1);  // zero-length run would never end
+    const std::string input("\x00\x00", 2);
+    RleDecoder d(input, 1);  // zero-length run would never end
     EXPECT_FALSE(d.get(out, 1));
   }
   {
-    RleDecoder d(std::string("\x03", 1), 33);
+    const std::string input("\x03", 1);
+    RleDecoder d(input, 33);
     EXPECT_FALSE(d.get(out, 1));
   }
 }

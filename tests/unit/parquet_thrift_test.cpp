@@ -92,7 +92,8 @@ TEST(ParquetThrift, LongListsAndNegativeFieldDeltas) {
 
 TEST(ParquetThrift, MalformedInputIsAnErrorNotACrash) {
   {
-    Decoder d(bytes({0x18, 0x7f}));  // binary of length 127 with no bytes behind it
+    const std::string input = bytes({0x18, 0x7f});
+    Decoder d(input);  // binary of length 127 with no bytes behind it
     d.begin_struct();
     ASSERT_TRUE(d.next_field());
     EXPECT_EQ(d.read_binary(), "");
@@ -100,7 +101,8 @@ TEST(ParquetThrift, MalformedInputIsAnErrorNotACrash) {
     EXPECT_NE(d.error().find("runs past the end"), std::string::npos) << d.error();
   }
   {
-    Decoder d(bytes({0x19, 0xf5, 0xff, 0xff, 0xff, 0x0f}));  // a list claiming 2^32 - 1 elements
+    const std::string input = bytes({0x19, 0xf5, 0xff, 0xff, 0xff, 0x0f});
+    Decoder d(input);  // a list claiming 2^32 - 1 elements
     d.begin_struct();
     ASSERT_TRUE(d.next_field());
     Type element{};
@@ -118,21 +120,24 @@ TEST(ParquetThrift, MalformedInputIsAnErrorNotACrash) {
     EXPECT_NE(d.error().find("nested too deeply"), std::string::npos) << d.error();
   }
   {
-    Decoder d(bytes({0x15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}));  // 11-byte varint
+    const std::string input = bytes({0x15, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01});
+    Decoder d(input);  // 11-byte varint
     d.begin_struct();
     ASSERT_TRUE(d.next_field());
     d.read_i32();
     EXPECT_FALSE(d.ok());
   }
   {
-    Decoder d(bytes({0x16, 0x02}));  // an i64 field read as i32
+    const std::string input = bytes({0x16, 0x02});
+    Decoder d(input);  // an i64 field read as i32
     d.begin_struct();
     ASSERT_TRUE(d.next_field());
     d.read_i32();
     EXPECT_FALSE(d.ok());
   }
   {
-    Decoder d(bytes({0x1d}));  // field type 13 does not exist
+    const std::string input = bytes({0x1d});
+    Decoder d(input);  // field type 13 does not exist
     d.begin_struct();
     EXPECT_FALSE(d.next_field());
     EXPECT_FALSE(d.ok());
