@@ -20,9 +20,8 @@ constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
 
 struct WarehouseInitArgs {
-  std::optional<std::string> warehouse;
+  WarehouseOptions warehouse;
   std::string model;
-  std::string dialect;
 };
 
 int fail(const Error& e, bool input) {
@@ -33,7 +32,7 @@ int fail(const Error& e, bool input) {
 
 int run_init(const WarehouseInitArgs& args) {
   log::set_context("warehouse", "");
-  auto target = resolve_warehouse(args.warehouse, args.dialect);
+  auto target = resolve_warehouse(args.warehouse);
   if (!target) return fail(target.error(), true);
   auto dataset = transform::load_dataset(args.model);
   if (!dataset) return fail(dataset.error(), true);
@@ -62,7 +61,7 @@ void register_warehouse_commands(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<WarehouseInitArgs>();
   CLI::App* init = warehouse->add_subcommand(
       "init", "Create the warehouse tables, control table and views from the models; migrate added columns");
-  add_warehouse_options(*init, args->warehouse, args->dialect);
+  add_warehouse_options(*init, args->warehouse);
   init->add_option("--model", args->model, "Model folder, e.g. models/totesys")->required();
   init->callback([args, &exit_code] { exit_code = run_init(*args); });
 }
