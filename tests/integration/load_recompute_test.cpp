@@ -6,7 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dwh/aws/s3.hpp"
 #include "load_test_support.hpp"
+#include "s3rver.hpp"
 
 namespace dwh::test {
 namespace {
@@ -51,6 +53,27 @@ TEST(LoadRecompute, FullThenIncrementalLoadsEqualTheSourceRecomputedInSql) {
   EXPECT_EQ(nlohmann::json::parse(r.out).at("status"), "nothing new") << r.out;
   EXPECT_EQ(diff(before, warehouse_snapshot(p.warehouse.url)), "");
   if (!HasFailure()) fs::remove_all(p.work);
+}
+
+// The processed zone on S3 (the local S3 server): transform writes it, load reads it.
+TEST(LoadRecompute, FromAnS3ProcessedStore) {
+  auto& s3 = S3rver::instance();
+  auto p = Pipeline::make("load_s3");
+  const std::string bucket = unique_bucket("load");
+  {
+    auto client = aws::s3::Client::create(s3.client_options());
+    ASSERT_TRUE(client) << client.error().message;
+    ASSERT_TRUE((*client)->create_bucket(bucket));
+  }
+  for (const auto& [k, v] : s3.cli_environment()) p.env[k] = v;
+  p.processed = "s3://" + bucket + "/processed/zone";
+  p.ingest();
+  p.transform();
+  p.init_warehouse();
+  const auto r = p.load();
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  EXPECT_EQ(nlohmann::json::parse(r.out).at("loaded").size(), 1u) << r.out;
+  EXPECT_EQ(diff(p.expected(), warehouse_snapshot(p.warehouse.url)), "");
 }
 
 }  // namespace
