@@ -43,16 +43,17 @@ h1 { font-size:24px; margin:0; letter-spacing:-0.01em; }
 .card .desc { color:var(--muted); margin:2px 0 10px; font-size:13px; }
 .card .source { color:var(--muted); font-size:12px; margin:8px 0 0; border-top:1px solid var(--line); padding-top:6px; }
 .card code { font-size:12px; background:#f9fafb; padding:1px 4px; border-radius:4px; }
-.facets { display:grid; grid-template-columns:repeat(auto-fit, minmax(320px, 1fr)); gap:12px 24px; }
+.facets { display:grid; grid-template-columns:repeat(auto-fill, minmax(320px, 1fr)); gap:12px 24px; }
 figure { margin:0; min-width:0; }
 figcaption { font-weight:600; font-size:13px; margin-bottom:2px; }
 figcaption .swatch, .legend .swatch { display:inline-block; width:10px; height:10px; border-radius:2px; margin-right:6px; vertical-align:0; }
 .legend { display:flex; flex-wrap:wrap; gap:4px 16px; margin:0 0 8px; padding:0; list-style:none; font-size:13px; color:#374151; }
-svg.chart { display:block; width:100%; height:auto; overflow:visible; }
+svg.chart { display:block; width:100%; max-width:640px; height:auto; overflow:visible; }
 svg.chart text { font-variant-numeric:tabular-nums; }
 .empty { display:flex; flex-direction:column; align-items:center; justify-content:center; min-height:140px;
   border:1px dashed #d1d5db; border-radius:8px; color:var(--muted); background:#fafafa; text-align:center; padding:12px; }
 .empty strong { color:#374151; font-size:15px; }
+.empty code { background:#eceef1; }
 table.runs { width:100%; border-collapse:collapse; font-variant-numeric:tabular-nums; }
 table.runs th, table.runs td { text-align:left; padding:5px 6px; border-bottom:1px solid var(--line); overflow-wrap:anywhere; }
 table.runs td.n, table.runs th.n { text-align:right; }
@@ -251,6 +252,9 @@ std::string age_hint(const std::optional<std::string>& ts, const std::string& no
   if (!ts) return "";
   const auto s = seconds_between(*ts, now);
   if (!s) return "UTC";
+  // The report's clock has whole seconds and may differ slightly from the database's.
+  constexpr double kClockSlack = 60;
+  if (*s < 0 && *s > -kClockSlack) return "UTC \u00b7 just before this report";
   return *s >= 0 ? "UTC \u00b7 " + format_age(*s) + " before this report"
                  : "UTC \u00b7 " + format_age(-*s) + " after this report's clock";
 }
