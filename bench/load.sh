@@ -64,7 +64,8 @@ cols() {  # the fact table's columns but its surrogate key, comma-separated
 for t in $facts; do
   "$psql" "$base" -qc "\copy (SELECT $(cols "$t") FROM $t) TO '$work/$t.csv' WITH (FORMAT csv)"
 done
-"$psql" "$base" -qc "TRUNCATE $(echo $facts | tr ' ' ','); VACUUM ANALYZE" >/dev/null
+"$psql" "$base" -qc "TRUNCATE $(echo $facts | tr ' ' ',')" >/dev/null
+"$psql" "$base" -qc "VACUUM ANALYZE" >/dev/null
 fact_rows=$(cat $work/fact_*.csv | wc -l)
 copy_all=""
 for t in $facts; do copy_all+="\\copy $t ($(cols "$t")) FROM '$work/$t.csv' WITH (FORMAT csv)"$'\n'; done
