@@ -183,5 +183,26 @@ TEST(LoadFailure, AnUninitialisedWarehouseSaysToRunWarehouseInit) {
   EXPECT_NE(r.err.find("dwh warehouse init"), std::string::npos) << r.err;
 }
 
+// A password in the warehouse URL appears in no log line or error, whether the load works or not.
+TEST(LoadFailure, PasswordsNeverAppearInLogsOrErrors) {
+  auto p = Pipeline::make("load_fail_pw");
+  p.ingest();
+  p.transform();
+  p.init_warehouse();
+  const std::string secret = "Pw-9d1e-never-shown";
+  const auto port = std::to_string(PostgresFixture::instance().port());
+  const std::string url = "postgresql://postgres:" + secret + "@127.0.0.1:" + port + "/" + p.warehouse.name;
+  auto ok = p.dwh({"load", "--processed", p.processed, "--warehouse", url});
+  EXPECT_EQ(ok.exit_code, 0) << describe(ok);
+  auto bad = p.dwh({"load", "--processed", p.processed, "--warehouse",
+                    "postgresql://postgres:" + secret + "@127.0.0.1:" + port + "/no_such_db_here"});
+  EXPECT_EQ(bad.exit_code, 2) << describe(bad);
+  EXPECT_NE(bad.err.find("no_such_db_here"), std::string::npos) << bad.err;
+  for (const auto& r : {ok, bad}) {
+    EXPECT_EQ(r.err.find(secret), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find(secret), std::string::npos) << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace dwh::test
