@@ -233,6 +233,7 @@ Result<Landed> read_landed(jobs::ObjectStore& landing, const Dataset& dataset, c
         o.compression = o.key.ends_with(".zst") ? jobs::Compression::Zstd : *compression;
         o.size = entry.at("bytes").get<std::uint64_t>();
         o.sha256 = entry.value("sha256", "");
+        o.rows = entry.value("rows", std::uint64_t{0});
         out.objects[name].push_back(std::move(o));
       }
     } catch (const std::exception& e) {
@@ -595,6 +596,8 @@ Result<TransformReport> run(const TransformOptions& options) {
                    {"dataset", dataset->name},
                    {"quarantine", options.quarantine},
                    {"consumed", consumed},
+                   // The load job checks this chain: a manifest missing from the middle is a gap.
+                   {"previous_run", prev->run_id.empty() ? json(nullptr) : json(prev->run_id)},
                    {"last_ingest_run", landed->runs.back().run_id},
                    {"tables", tables},
                    {"state", {{"current", state_current}, {"calendars", state_calendars}}},

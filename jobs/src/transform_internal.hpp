@@ -38,6 +38,7 @@ struct InputObject {
   jobs::Compression compression = jobs::Compression::Gzip;
   std::optional<std::uint64_t> size;  // what the ingest manifest says (checked at the end)
   std::string sha256;                 // likewise; empty: not checked
+  std::uint64_t rows = 0;             // likewise (sizes the unique-key check)
 };
 
 // A piece of decompressed JSON Lines holding whole lines only, followed by simdjson's padding.

@@ -28,8 +28,28 @@ struct ThreadState {
   std::vector<Value> values;
   std::vector<OutValue> out;
   std::string scratch;
-  std::vector<std::uint64_t> hashes;
+  std::vector<std::uint64_t> hashes;    // of the chunk being processed
+  std::vector<std::uint64_t> overflow;  // chunks that did not fit KeyHashes
   std::map<std::string, DateRange> dates;
+};
+
+// The unique-key hashes of a table's output rows: one array sized from the ingest manifests'
+// row counts (8 bytes per row, no growth slack), filled a chunk at a time (one atomic add per
+// chunk), sorted in place at the end. Rows beyond the estimate go to per-thread overflow.
+struct KeyHashes {
+  std::unique_ptr<std::uint64_t[]> data;
+  std::size_t capacity = 0;
+  std::atomic<std::size_t> used{0};
+
+  explicit KeyHashes(std::size_t n) : data(std::make_unique_for_overwrite<std::uint64_t[]>(n)), capacity(n) {}
+  // Appends a chunk's hashes; returns how many fitted (the caller keeps the rest).
+  std::size_t add(const std::vector<std::uint64_t>& h) {
+    const std::size_t at = used.fetch_add(h.size(), std::memory_order_relaxed);
+    if (at >= capacity) return 0;
+    const std::size_t n = std::min(h.size(), capacity - at);
+    std::memcpy(data.get() + at, h.data(), n * sizeof(std::uint64_t));
+    return n;
+  }
 };
 
 struct Piece {
@@ -172,6 +192,9 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
   tbb::enumerable_thread_specific<ThreadState> tls;
   const auto& unique = ev.unique_columns();
   bool crash_armed = true;
+  std::uint64_t expected_rows = 0;
+  for (const auto& o : inputs.objects) expected_rows += o.rows;
+  KeyHashes hashes(unique.empty() ? 0 : static_cast<std::size_t>(expected_rows));
 
   // Parses, filters and evaluates one chunk. With `find`, only reports the rows whose unique-key
   // hash is in it (the search for the duplicates a failed expectation names).
@@ -179,6 +202,7 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
     auto& ts = tls.local();
     if (!ts.json) ts.json = make_line_parser(parser);
     if (!find) p.batch = empty_batch(schema);
+    ts.hashes.clear();
     const char* data = p.chunk.data.get();
     std::size_t pos = 0;
     auto problem = [&](Problem& pr, std::string_view line) {
@@ -233,6 +257,10 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
         if (!ts.out[idx].null) ts.dates[table].add(ts.out[idx].i);
       }
       append_row(schema, ts.out, p.batch);
+    }
+    if (!find && !ts.hashes.empty()) {
+      const std::size_t taken = hashes.add(ts.hashes);
+      ts.overflow.insert(ts.overflow.end(), ts.hashes.begin() + static_cast<std::ptrdiff_t>(taken), ts.hashes.end());
     }
   };
 
@@ -331,17 +359,20 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
 
   // Expectation: the unique key holds over this run's output.
   if (!unique.empty()) {
-    std::vector<std::uint64_t> all;
-    for (auto& ts : tls) {
-      all.insert(all.end(), ts.hashes.begin(), ts.hashes.end());
-      std::vector<std::uint64_t>().swap(ts.hashes);
-    }
-    tbb::parallel_sort(all.begin(), all.end());
+    const std::size_t n = std::min(hashes.used.load(), hashes.capacity);
+    std::uint64_t* all = hashes.data.get();
+    tbb::parallel_sort(all, all + n);
+    std::vector<std::uint64_t> overflow;
+    for (auto& ts : tls) overflow.insert(overflow.end(), ts.overflow.begin(), ts.overflow.end());
+    std::sort(overflow.begin(), overflow.end());
     std::unordered_set<std::uint64_t> dup;
-    for (std::size_t i = 1; i < all.size() && dup.size() < kMaxDuplicatesNamed; ++i) {
+    for (std::size_t i = 1; i < n && dup.size() < kMaxDuplicatesNamed; ++i) {
       if (all[i] == all[i - 1]) dup.insert(all[i]);
     }
-    std::vector<std::uint64_t>().swap(all);
+    for (std::size_t i = 0; i < overflow.size() && dup.size() < kMaxDuplicatesNamed; ++i) {
+      if ((i > 0 && overflow[i] == overflow[i - 1]) || std::binary_search(all, all + n, overflow[i])) dup.insert(overflow[i]);
+    }
+    hashes.data.reset();
     if (!dup.empty()) {
       std::vector<std::string> found;
       for (const auto& pass : passes) (void)run_pass(pass, &dup, &found);

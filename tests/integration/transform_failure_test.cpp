@@ -174,6 +174,27 @@ TEST(TransformFailure, QuarantineSetsBadRecordsAsideAndCompletes) {
   }
 }
 
+// A landed fact version that is already there (same natural key and version): the unique-key
+// expectation fails the run, even with --quarantine, naming the rows.
+TEST(TransformFailure, DuplicateFactVersionFailsTheUniqueKey) {
+  auto& f = fixture();
+  std::string key;
+  const json dup = f.sample["sales_order"][0];
+  const std::string landing = landing_with("sales_order", {dup.dump()}, key, "dup");
+  const std::string processed = "file://" + make_temp_dir("tr-fail-dup-p");
+  const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed, "--model",
+                              model_dir(), "--quarantine"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("unique key (sales_order_id, last_updated_date, last_updated_time)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(key + " line 1"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(f.first_manifest.at("tables").at("sales_order").at("key").get<std::string>()), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("sales_order_id=" + dup.at("sales_order_id").dump()), std::string::npos) << r.err;
+  auto store = jobs::open_store(processed).value();
+  EXPECT_TRUE(manifests(*store).empty());
+  EXPECT_TRUE(data_objects(*store).empty());
+}
+
 TEST(TransformFailure, ModelErrorBeforeAnyDataIsRead) {
   const std::string models = make_temp_dir("tr-fail-model");
   fs::copy(model_dir(), models, fs::copy_options::recursive);
