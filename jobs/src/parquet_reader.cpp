@@ -11,6 +11,7 @@
 
 #include "dwh/parquet/reader.hpp"
 #include "parquet_codec.hpp"
+#include "parquet_delta.hpp"
 #include "parquet_format.hpp"
 #include "parquet_rle.hpp"
 #include "parquet_schema.hpp"
@@ -224,6 +225,14 @@ class ChunkDecoder {
       RleDecoder rle(body.substr(4, length), 1);
       if (!rle.get(indexes_.data(), present)) return corrupt(std::string("RLE booleans: ") + rle.error());
       for (std::size_t i = 0; i < present; ++i) target->ints.push_back(indexes_[i]);
+    } else if (encoding == Encoding::DeltaBinaryPacked &&
+               (physical_ == PhysicalType::Int32 || physical_ == PhysicalType::Int64)) {
+      if (auto err = delta_ints(body, present, *target)) return err;
+    } else if (encoding == Encoding::DeltaLengthByteArray && physical_ == PhysicalType::ByteArray) {
+      if (auto err = delta_length_strings(body, present, *target)) return err;
+    } else if (encoding == Encoding::ByteStreamSplit &&
+               (physical_ == PhysicalType::Double || physical_ == PhysicalType::Int32 || physical_ == PhysicalType::Int64)) {
+      if (auto err = byte_stream_split(body, present, *target)) return err;
     } else {
       return unsupported("encoding " + encoding_name(encoding) + " is not supported");
     }
@@ -295,6 +304,51 @@ class ChunkDecoder {
       default: break;
     }
     return unsupported("physical type " + std::to_string(static_cast<int>(physical_)));
+  }
+
+  std::optional<ChunkError> delta_ints(std::string_view body, std::size_t n, Column& out) {
+    std::size_t used = 0;
+    std::string error;
+    const std::size_t base = out.ints.size();
+    if (!delta_binary_packed(body, n, out.ints, used, error)) return corrupt(error);
+    if (physical_ == PhysicalType::Int32) {
+      // INT32 deltas wrap at 32 bits.
+      for (std::size_t i = base; i < out.ints.size(); ++i) {
+        out.ints[i] = static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(out.ints[i])));
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<ChunkError> delta_length_strings(std::string_view body, std::size_t n, Column& out) {
+    std::vector<std::int64_t> lengths;
+    std::size_t used = 0;
+    std::string error;
+    if (!delta_binary_packed(body, n, lengths, used, error)) return corrupt("string lengths: " + error);
+    std::size_t p = used;
+    for (const std::int64_t len : lengths) {
+      if (len < 0 || static_cast<std::uint64_t>(len) > body.size() - p) return corrupt("DELTA_LENGTH_BYTE_ARRAY value runs past the page");
+      out.bytes.append(body.substr(p, static_cast<std::size_t>(len)));
+      p += static_cast<std::size_t>(len);
+      if (out.bytes.size() > UINT32_MAX) return unsupported("more than 4 GiB of strings in one column chunk");
+      out.offsets.push_back(static_cast<std::uint32_t>(out.bytes.size()));
+    }
+    return std::nullopt;
+  }
+
+  std::optional<ChunkError> byte_stream_split(std::string_view body, std::size_t n, Column& out) {
+    const std::size_t width = physical_ == PhysicalType::Int32 ? 4 : 8;
+    if (n > body.size() / width) return corrupt("BYTE_STREAM_SPLIT values run past the page");
+    const auto* streams = reinterpret_cast<const std::uint8_t*>(body.data());
+    const std::size_t stride = n;  // stream k holds byte k of every value
+    for (std::size_t i = 0; i < n; ++i) {
+      std::uint8_t bytes[8] = {};
+      for (std::size_t k = 0; k < width; ++k) bytes[k] = streams[k * stride + i];
+      if (physical_ == PhysicalType::Double) out.doubles.push_back(load_le<double>(reinterpret_cast<const char*>(bytes)));
+      else if (physical_ == PhysicalType::Int32) out.ints.push_back(load_le<std::int32_t>(reinterpret_cast<const char*>(bytes)));
+      else out.ints.push_back(load_le<std::int64_t>(reinterpret_cast<const char*>(bytes)));
+    }
+    return std::nullopt;
   }
 
   std::optional<ChunkError> from_dictionary(std::string_view body, std::size_t n, Column& out) {
