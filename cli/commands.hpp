@@ -28,4 +28,10 @@ void register_load_command(CLI::App& app, int& exit_code);
 // Adds `report`: the dashboard (one self-contained HTML file) from the warehouse views.
 void register_report_command(CLI::App& app, int& exit_code);
 
+// Adds `demo`: the embedded default end to end (local PostgreSQL, file:// lake, dashboard).
+void register_demo_command(CLI::App& app, int& exit_code);
+
+// Adds `run`: ingest -> transform -> load once or on a schedule (dwh.toml).
+void register_run_command(CLI::App& app, int& exit_code);
+
 }  // namespace dwh::cli

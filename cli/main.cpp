@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   dwh::cli::register_warehouse_commands(app, exit_code);
   dwh::cli::register_load_command(app, exit_code);
   dwh::cli::register_report_command(app, exit_code);
+  dwh::cli::register_run_command(app, exit_code);
+  dwh::cli::register_demo_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -161,7 +161,11 @@ Result<Horizon> read_horizon(PgSession& s, const IngestConfig& config) {
                       ", 'YYYY-MM-DD HH24:MI:SS.US'), "
                       "to_char(min(xact_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
                       "extract(epoch FROM clock_timestamp() - min(xact_start))::float8, "
-                      "count(*) FILTER (WHERE backend_type = 'client backend' AND state IS NULL) "
+                      // Without pg_read_all_stats, another role's session shows with state, backend_type and
+                      // xact_start all NULL (PostgreSQL 15); only its datid remains. Only sessions
+                      // in this database can write the source tables.
+                      "count(*) FILTER (WHERE state IS NULL AND (backend_type IS NULL OR backend_type = 'client backend') "
+                      "AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())) "
                       "FROM pg_stat_activity");
   if (!rows) return std::move(rows).error();
   const auto& r = rows->at(0);
