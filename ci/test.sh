@@ -34,7 +34,7 @@ fi
 if [ "${DWH_SKIP_FUZZ:-0}" != 1 ] && [ -f tests/fuzz/CMakeLists.txt ]; then
   step "fuzz (libFuzzer, short run)"
   CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Debug -DDWH_BUILD_FUZZ=ON -DDWH_WERROR=ON >/dev/null
-  cmake --build build-fuzz -j "$jobs" --target dwh_fuzz_parsers
+  cmake --build build-fuzz -j "$jobs" --target dwh_fuzz_parsers dwh_fuzz_parquet
   ctest --test-dir build-fuzz -L fuzz --output-on-failure
 fi
 
