@@ -19,8 +19,7 @@ constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
 
 struct ReportArgs {
-  std::optional<std::string> warehouse;
-  std::string dialect;
+  WarehouseOptions warehouse;
   std::string out;
 };
 
@@ -32,7 +31,7 @@ int fail(const Error& e, bool input) {
 
 int run_report(const ReportArgs& args) {
   log::set_context("report", "");
-  auto target = resolve_warehouse(args.warehouse, args.dialect);
+  auto target = resolve_warehouse(args.warehouse);
   if (!target) return fail(target.error(), true);
   // The queries are plain SELECTs over the views, the same on both dialects.
   auto summary = report::write_report(target->url, args.out);
@@ -52,7 +51,7 @@ void register_report_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
       "report", "Write the dashboard (one self-contained HTML file with SVG charts) from the warehouse views");
-  add_warehouse_options(*cmd, args->warehouse, args->dialect);
+  add_warehouse_options(*cmd, args->warehouse);
   cmd->add_option("--out", args->out, "The HTML file to write, e.g. report.html")->required();
   cmd->callback([args, &exit_code] { exit_code = run_report(*args); });
 }
