@@ -20,8 +20,7 @@ constexpr int kExitBadInput = 2;
 
 struct LoadArgs {
   std::string processed;
-  std::optional<std::string> warehouse;
-  std::string dialect;
+  WarehouseOptions warehouse;
   std::string model;
   std::string iam_role;
   int threads = 2;
@@ -35,7 +34,7 @@ int fail(const Error& e, bool input) {
 
 int run(const LoadArgs& args) {
   log::set_context("load", "");
-  auto target = resolve_warehouse(args.warehouse, args.dialect);
+  auto target = resolve_warehouse(args.warehouse);
   if (!target) return fail(target.error(), true);
   load::LoadOptions options;
   options.processed_url = args.processed;
@@ -72,7 +71,7 @@ void register_load_command(CLI::App& app, int& exit_code) {
       "load", "Load every committed transform run not yet loaded into the warehouse, each in one checked transaction");
   cmd->add_option("--processed", args->processed, "Processed store (read): file:///path or s3://bucket/prefix")
       ->required();
-  add_warehouse_options(*cmd, args->warehouse, args->dialect);
+  add_warehouse_options(*cmd, args->warehouse);
   cmd->add_option("--model", args->model,
                   "Dataset folder of model files (default: models/<dataset> of the dataset the manifests name)");
   cmd->add_option("--iam-role", args->iam_role, "Redshift: the IAM role ARN its COPY uses to read the processed bucket");
