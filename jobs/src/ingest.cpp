@@ -32,16 +32,6 @@ Error with_context(Error e, const std::string& prefix) {
   return e;
 }
 
-std::string utc_now_iso() {
-  const auto ms = chr::duration_cast<chr::milliseconds>(chr::system_clock::now().time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char out[64];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return out;
-}
 
 // The committed state: for each table, the entry of the newest manifest that covers it.
 struct PreviousTable {

@@ -47,4 +47,16 @@ std::string run_id_of_key(std::string_view key) {
   return std::string(name);
 }
 
+std::string utc_now_iso() {
+  namespace chr = std::chrono;
+  const auto ms = chr::duration_cast<chr::milliseconds>(chr::system_clock::now().time_since_epoch()).count();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char out[64];
+  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return out;
+}
+
 }  // namespace dwh::jobs

@@ -26,15 +26,6 @@ double since(chr::steady_clock::time_point t0) {
   return chr::duration<double>(chr::steady_clock::now() - t0).count();
 }
 
-std::string utc_now_iso() {
-  const auto now = chr::system_clock::now();
-  const std::time_t t = chr::system_clock::to_time_t(now);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string describe(const Error& e) { return e.code + ": " + e.message; }
 
@@ -213,7 +204,7 @@ Status prepare_warehouse(const PipelineConfig& config, const PipelineTargets& ta
 RunSummary run_pipeline_once(const PipelineConfig& config, const PipelineTargets& targets,
                              const std::atomic<bool>* stop) {
   RunSummary summary;
-  summary.started_at = utc_now_iso();
+  summary.started_at = jobs::utc_now_iso();
   const auto t0 = chr::steady_clock::now();
   using StageFn = StageSummary (*)(const PipelineConfig&, const PipelineTargets&);
   const std::pair<const char*, StageFn> steps[] = {

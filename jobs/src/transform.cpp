@@ -31,16 +31,6 @@ Error with_context(Error e, const std::string& prefix) {
   return e;
 }
 
-std::string utc_now_iso() {
-  const auto ms = chr::duration_cast<chr::milliseconds>(chr::system_clock::now().time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char out[64];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return out;
-}
 
 std::string transform_manifest_key(const std::string& run_id) {
   return std::string(kTransformManifestPrefix) + run_id + ".json";
@@ -384,7 +374,7 @@ Status validate(const TransformOptions& o) {
 
 Result<TransformReport> run(const TransformOptions& options) {
   const auto t0 = chr::steady_clock::now();
-  const std::string started_at = utc_now_iso();
+  const std::string started_at = jobs::utc_now_iso();
   if (auto s = validate(options); !s) return std::move(s).error();
 
   // A model with errors is rejected before any data is read.
@@ -592,7 +582,7 @@ Result<TransformReport> run(const TransformOptions& options) {
                    {"job", "transform"},
                    {"run_id", run_id},
                    {"started_at", started_at},
-                   {"finished_at", utc_now_iso()},
+                   {"finished_at", jobs::utc_now_iso()},
                    {"dataset", dataset->name},
                    {"quarantine", options.quarantine},
                    {"consumed", consumed},

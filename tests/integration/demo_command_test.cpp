@@ -22,7 +22,7 @@ TEST(DemoCommand, RunsThePipelineTwiceWritesTheDashboardAndStopsItsCluster) {
 
   // Two summaries: the full run loads every table, the incremental one after the simulation
   // loads new versions; both succeed.
-  const std::regex run_ok(R"(run \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ  ok)");
+  const std::regex run_ok(R"(run \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  ok)");
   EXPECT_EQ(std::distance(std::sregex_iterator(r.out.begin(), r.out.end(), run_ok), std::sregex_iterator()), 2) << r.out;
   for (const char* line : {"  ingest     done", "  transform  done", "  load       done", "fact_sales_order 11187",
                            "dashboard  "}) {
