@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <thread>
@@ -77,6 +78,15 @@ TEST(TransformCrash, KilledRunsLeaveNothingAndTheRerunMatches) {
 
   const std::vector<std::string> points = {"transform-before-cleanup", "transform-mid-write",
                                            "transform-before-manifest", "transform-after-manifest"};
+  // Random kills land inside a run: delays are drawn below how long one uninterrupted CLI run
+  // takes on this machine and build (a fixed range let fast Release runs finish first).
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto timed = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed",
+                                  "file://" + make_temp_dir("tr-crash-timed"), "--model", model_dir()});
+  ASSERT_EQ(timed.exit_code, 0) << timed.err;
+  const int run_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+  const int max_delay_ms = std::max(2, run_ms * 9 / 10);
   std::mt19937 rng(20261121);
   constexpr int kTrials = 24;
   int killed = 0;
@@ -91,7 +101,7 @@ TEST(TransformCrash, KilledRunsLeaveNothingAndTheRerunMatches) {
       const std::string point = named ? points[static_cast<std::size_t>(trial) % points.size()] : "";
       // (Assigned rather than built with ?: — g++ 12 -O2 reports a false maybe-uninitialized.)
       std::optional<std::chrono::milliseconds> delay;
-      if (!named) delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 400)(rng));
+      if (!named) delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(1, max_delay_ms)(rng));
       const std::string how = run_and_kill(argv, point, delay);
       if (how == "killed") ++killed;
       else EXPECT_EQ(how, "exit 0");
