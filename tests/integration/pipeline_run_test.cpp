@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -222,6 +223,15 @@ TEST(PipelineRun, ResumesAfterBeingKilledAnywhere) {
   const auto wh = PostgresFixture::instance().create_database("pipe_kill_wh");
   const auto clean_wh = PostgresFixture::instance().create_database("pipe_kill_clean");
   const auto args = run_args(db.url, "file://" + make_temp_dir("pipe-kill-l"), "file://" + make_temp_dir("pipe-kill-p"), wh.url);
+  // Kill delays are drawn below how long an incremental run takes on this machine and build
+  // (most trials are incremental runs), so the kills land inside runs whatever the build's speed.
+  const auto timed_args = run_args(db.url, "file://" + make_temp_dir("pipe-kill-tl"), "file://" + make_temp_dir("pipe-kill-tp"),
+                                   PostgresFixture::instance().create_database("pipe_kill_timed").url);
+  ASSERT_EQ(run_process(timed_args).exit_code, 0);
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_EQ(run_process(timed_args).exit_code, 0);
+  const int run_ms = static_cast<int>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
   std::mt19937 rng(12345);
   int killed = 0;
   for (int trial = 0; trial < 20; ++trial) {
@@ -239,7 +249,7 @@ TEST(PipelineRun, ResumesAfterBeingKilledAnywhere) {
       execv(argv[0], argv.data());
       _exit(127);
     }
-    const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 250)(rng));
+    const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(1, std::max(2, run_ms * 9 / 10))(rng));
     const auto until = std::chrono::steady_clock::now() + delay;
     int status = 0;
     bool done = false;
