@@ -4,7 +4,9 @@
 
 #include <filesystem>
 #include <regex>
+#include <stdlib.h>
 
+#include "dwh/local/cluster.hpp"
 #include "process.hpp"
 
 namespace dwh::test {
@@ -13,9 +15,16 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(DemoCommand, RunsThePipelineTwiceWritesTheDashboardAndStopsItsCluster) {
-  const fs::path dir = make_temp_dir("demo");
-  // As root, the cluster runs as the postgres user, which must be able to enter the folder.
+  // As root, the cluster runs as the postgres user, which must be able to enter the folder; a
+  // checkout under /root is not enterable, so then the demo goes under the system temp dir.
+  fs::path dir = make_temp_dir("demo");
   fs::permissions(dir, fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
+  if (!local::check_server_can_reach(dir / ".dwh")) {
+    std::string tmpl = (fs::temp_directory_path() / "dwhkit-demo-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir = tmpl;
+    fs::permissions(dir, fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
+  }
   const fs::path state = dir / ".dwh";
   const auto r = run_process({DWH_CLI_PATH, "demo", "--state-dir", state.string(), "--simulate-seconds", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err.substr(r.err.size() > 4000 ? r.err.size() - 4000 : 0);
