@@ -232,11 +232,13 @@ TEST(S3Stub, FailedPartAbortsTheUpload) {
   }
 }
 
-// Parallelism is proven where the timing is ours to set: each part is answered 400 ms late, so a
+// Parallelism is proven where the timing is ours to set: each part is answered 1.5 s late, so a
 // sequential uploader would have one part outstanding at a time. The server's own arrival times
 // show max_in_flight parts outstanding together, and never more.
 TEST(S3Stub, PartsUploadInParallelUpToTheLimit) {
-  constexpr auto kDelay = std::chrono::milliseconds(400);
+  // Long enough that filling and sending kInFlight 5 MiB parts fits inside it even under ASan
+  // on a loaded machine (400 ms did not: 401.8 ms was seen).
+  constexpr auto kDelay = std::chrono::milliseconds(1500);
   constexpr int kInFlight = 4;
   MultipartStub stub;
   stub.part_delay = kDelay;
