@@ -26,10 +26,7 @@ void write_err(const std::string& s) { (void)!::write(STDERR_FILENO, s.data(), s
 
 ProgressDisplay::ProgressDisplay(bool terminal) : terminal_(terminal) {
   if (!terminal_) return;
-  log::set_sink([this](std::string_view line) {
-    const std::string drawn = consume(line);
-    (void)drawn;
-  });
+  log::set_sink([this](std::string_view line) { consume(line); });
 }
 
 ProgressDisplay::~ProgressDisplay() {
@@ -75,13 +72,13 @@ std::string ProgressDisplay::render(const std::string& name, const Stage& s) con
   return head + bar + with_commas(s.rows) + " rows" + tail;
 }
 
-std::string ProgressDisplay::consume(std::string_view json_line) {
+void ProgressDisplay::consume(std::string_view json_line) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(json_line);
   } catch (const std::exception&) {
     if (terminal_) write_err(std::string(json_line) + "\n");
-    return "";
+    return;
   }
   std::lock_guard lock(mutex_);
   const std::string level = j.value("level", "");
@@ -96,8 +93,8 @@ std::string ProgressDisplay::consume(std::string_view json_line) {
     if (terminal_) write_err(std::string(line_open_ ? "\r\033[K" : "") + text + "\n");
     line_open_ = false;
   }
-  if (job != "ingest" && job != "transform" && job != "load") return "";
-  if (!figures.contains("table") || !figures.contains("rows") || !figures["rows"].is_number_unsigned()) return "";
+  if (job != "ingest" && job != "transform" && job != "load") return;
+  if (!figures.contains("table") || !figures.contains("rows") || !figures["rows"].is_number_unsigned()) return;
   auto [it, fresh] = stages_.try_emplace(job);
   if (fresh) it->second.started = std::chrono::steady_clock::now();
   if (job != current_ && terminal_ && line_open_) write_err("\n");
@@ -108,7 +105,6 @@ std::string ProgressDisplay::consume(std::string_view json_line) {
   const std::string drawn = render(job, it->second);
   if (terminal_) write_err("\r\033[K" + drawn);
   line_open_ = true;
-  return drawn;
 }
 
 }  // namespace dwh::cli

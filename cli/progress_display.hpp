@@ -25,10 +25,9 @@ class ProgressDisplay {
   // Ends the current line (before the summary is printed).
   void finish();
 
-  // Exposed for tests: feed one JSON log line; returns the line as drawn ("" when none).
-  std::string consume(std::string_view json_line);
-
  private:
+  // One JSON log line from the sink: redraws the progress line or prints a warning.
+  void consume(std::string_view json_line);
   struct Stage {
     std::set<std::string> tables;
     unsigned long long rows = 0;

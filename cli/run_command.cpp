@@ -37,7 +37,6 @@ void on_interrupt(int) {
 
 struct RunArgs {
   std::optional<std::string> config;
-  std::map<std::string, std::string> flags;  // config key -> value
   std::optional<std::string> source, landing, processed, warehouse, secret, dialect, model, every;
   bool json = false;
   bool show_config = false;

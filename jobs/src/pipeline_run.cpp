@@ -68,21 +68,22 @@ Result<std::uint64_t> pending_landed_rows(const PipelineConfig& config, const Pi
   return rows;
 }
 
+// A step that failed: its error becomes the summary's, the rest stays empty.
+StageSummary failed(StageSummary s, const Error& e) {
+  s.status = StageStatus::Failed;
+  s.error = describe(e);
+  return s;
+}
+
+// Each step fills rows, status and run id; run_pipeline_once names and times it.
 StageSummary run_ingest_stage(const PipelineConfig& config, const PipelineTargets& targets) {
   StageSummary s;
-  s.stage = "ingest";
-  const auto t0 = chr::steady_clock::now();
   jobs::IngestOptions o;
   o.source_url = targets.source_url;
   o.landing_url = config.landing_url;
   o.s3_options = targets.s3_options;
   auto r = jobs::run_ingest(o);
-  s.seconds = since(t0);
-  if (!r) {
-    s.status = StageStatus::Failed;
-    s.error = describe(r.error());
-    return s;
-  }
+  if (!r) return failed(std::move(s), r.error());
   s.run_id = r->run_id;
   for (const auto& t : r->tables) s.rows[t.table] = t.rows;
   s.total_rows = r->rows;
@@ -92,18 +93,10 @@ StageSummary run_ingest_stage(const PipelineConfig& config, const PipelineTarget
 
 StageSummary run_transform_stage(const PipelineConfig& config, const PipelineTargets& targets) {
   StageSummary s;
-  s.stage = "transform";
-  const auto t0 = chr::steady_clock::now();
   auto pending = pending_landed_rows(config, targets);
-  if (!pending) {
-    s.status = StageStatus::Failed;
-    s.error = describe(pending.error());
-    s.seconds = since(t0);
-    return s;
-  }
+  if (!pending) return failed(std::move(s), pending.error());
   if (*pending == 0) {
     s.status = StageStatus::NothingNew;
-    s.seconds = since(t0);
     return s;
   }
   transform::TransformOptions o;
@@ -112,12 +105,7 @@ StageSummary run_transform_stage(const PipelineConfig& config, const PipelineTar
   o.model_dir = config.model_dir;
   o.s3_options = targets.s3_options;
   auto r = transform::run_transform(o);
-  s.seconds = since(t0);
-  if (!r) {
-    s.status = StageStatus::Failed;
-    s.error = describe(r.error());
-    return s;
-  }
+  if (!r) return failed(std::move(s), r.error());
   s.run_id = r->nothing_new ? "" : r->run_id;
   for (const auto& t : r->tables) s.rows[t.table] = t.rows;
   s.total_rows = r->rows;
@@ -127,8 +115,6 @@ StageSummary run_transform_stage(const PipelineConfig& config, const PipelineTar
 
 StageSummary run_load_stage(const PipelineConfig& config, const PipelineTargets& targets) {
   StageSummary s;
-  s.stage = "load";
-  const auto t0 = chr::steady_clock::now();
   load::LoadOptions o;
   o.processed_url = config.processed_url;
   o.warehouse_url = targets.warehouse_url;
@@ -136,12 +122,7 @@ StageSummary run_load_stage(const PipelineConfig& config, const PipelineTargets&
   o.model_dir = config.model_dir;
   o.s3_options = targets.s3_options;
   auto r = load::run_load(o);
-  s.seconds = since(t0);
-  if (!r) {
-    s.status = StageStatus::Failed;
-    s.error = describe(r.error());
-    return s;
-  }
+  if (!r) return failed(std::move(s), r.error());
   for (const auto& m : r->loaded) {
     s.run_id = m.run_id;
     for (const auto& [table, n] : m.written) s.rows[table] += n;
@@ -217,7 +198,10 @@ RunSummary run_pipeline_once(const PipelineConfig& config, const PipelineTargets
       continue;
     }
     log::set_context(name, "");
+    const auto step_start = chr::steady_clock::now();
     StageSummary s = fn(config, targets);
+    s.stage = name;
+    s.seconds = since(step_start);
     log::set_context("run", "");
     if (s.status == StageStatus::Failed) {
       summary.ok = false;
