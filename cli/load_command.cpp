@@ -51,6 +51,8 @@ int run(const LoadArgs& args) {
                       {"manifest", m.manifest_key},
                       {"staged", m.staged},
                       {"written", m.written},
+                      {"bytes_read", m.bytes_read},
+                      {"largest_read_bytes", m.largest_read},
                       {"seconds", m.seconds}});
   }
   std::cout << nlohmann::json{{"status", report->loaded.empty() ? "nothing new" : "loaded"},

@@ -21,6 +21,7 @@ struct TransformArgs {
   std::string model;
   bool quarantine = false;
   std::string compression = "snappy";
+  std::size_t row_group_rows = 1'000'000;
 };
 
 int fail(const Error& e, bool input) {
@@ -42,6 +43,7 @@ int run(const TransformArgs& args) {
   options.model_dir = args.model;
   options.quarantine = args.quarantine;
   options.compression = compression_of(args.compression);
+  options.row_group_rows = args.row_group_rows;
   auto report = transform::run_transform(options);
   if (!report) return fail(report.error(), transform::is_transform_input_error(report.error()));
   nlohmann::json tables = nlohmann::json::array();
@@ -84,6 +86,10 @@ void register_transform_command(CLI::App& app, int& exit_code) {
                 "Set bad records aside under _rejected/<run_id>/ and continue (default: fail the run)");
   cmd->add_option("--compression", args->compression, "Parquet compression: snappy, zstd or none")
       ->check(CLI::IsMember({"snappy", "zstd", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--row-group-rows", args->row_group_rows,
+                  "Rows per Parquet row group at most (the load reads and decodes one row group at a time)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
       ->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "dwh/aws/digest.hpp"
 #include "dwh/aws/http.hpp"
 #include "dwh/aws/s3.hpp"
 #include "dwh/aws/xml.hpp"
@@ -42,21 +43,7 @@ ObjectInfo object_info(const HttpResponse& response);
 std::string hex(std::string_view raw);
 std::string base64(std::string_view raw);
 
-// An incremental MD5 or SHA-256 (OpenSSL EVP), for streamed bodies.
-class StreamDigest {
- public:
-  enum class Kind { Md5, Sha256 };
-  explicit StreamDigest(Kind kind);
-  ~StreamDigest();
-  StreamDigest(const StreamDigest&) = delete;
-  StreamDigest& operator=(const StreamDigest&) = delete;
-  void update(std::string_view bytes);
-  void reset();
-  std::string finish();  // raw digest; ends this round, reset() starts another
- private:
-  Kind kind_;
-  void* ctx_;  // EVP_MD_CTX*
-};
+using aws::StreamDigest;
 
 // An integrity failure, naming the object.
 Error integrity_error(std::string_view operation, std::string_view bucket, std::string_view key,

@@ -1,7 +1,6 @@
 // One table, pipelined with bounded memory: a serial stage reads COPY text from the connection,
 // a parallel stage turns chunks into JSON Lines and compresses each into its own gzip member
 // (or zstd frame), and a serial stage hashes and writes them in order.
-#include <openssl/evp.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -12,6 +11,8 @@
 
 #include <tbb/parallel_pipeline.h>
 
+#include "dwh/aws/digest.hpp"
+#include "first_error.hpp"
 #include "ingest_internal.hpp"
 
 namespace dwh::jobs::ingest_detail {
@@ -25,47 +26,7 @@ struct Chunk {
 };
 using ChunkPtr = std::shared_ptr<Chunk>;
 
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void update(std::string_view d) { EVP_DigestUpdate(ctx_, d.data(), d.size()); }
-  std::string hex() {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx_, md, &n);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < n; ++i) out += kHex[md[i] >> 4], out += kHex[md[i] & 0xf];
-    return out;
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
-
-// The first error of any stage; later stages skip their work once it is set.
-class FirstError {
- public:
-  void set(Error e) {
-    std::lock_guard lock(mutex_);
-    if (!error_) error_ = std::move(e);
-  }
-  bool failed() const {
-    std::lock_guard lock(mutex_);
-    return error_.has_value();
-  }
-  std::optional<Error> take() {
-    std::lock_guard lock(mutex_);
-    return std::move(error_);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::optional<Error> error_;
-};
+using jobs::detail::FirstError;
 
 }  // namespace
 
@@ -91,7 +52,7 @@ Result<TableReport> extract_table(PgSession& session, ObjectStore& store, const 
   report.table = plan.table.name;
   report.mode = plan.incremental ? "incremental" : "full";
   FirstError failure;
-  Sha256 sha;
+  aws::StreamDigest sha(aws::StreamDigest::Kind::Sha256);
   std::unique_ptr<ObjectWriter> writer;
   CursorRange range;
   bool more = true;
@@ -182,7 +143,7 @@ Result<TableReport> extract_table(PgSession& session, ObjectStore& store, const 
       return e;
     }
     report.key = key;
-    report.sha256 = sha.hex();
+    report.sha256 = sha.finish_hex();
   }
   report.cursor_min = range.min;
   report.cursor_max = range.max;

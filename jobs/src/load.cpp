@@ -12,7 +12,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dwh/aws/sigv4.hpp"
 #include "dwh/jobs/object_store.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
@@ -114,23 +113,6 @@ Status check_references(Connection& conn, const Model& model) {
   return {};
 }
 
-// The object of one table, checked against the manifest before any of it is used.
-Result<std::string> download(jobs::ObjectStore& store, const std::string& key, const ManifestTable& entry) {
-  auto bytes = store.get(key);
-  if (!bytes) return with_context(std::move(bytes).error(), "cannot read " + key + ": ");
-  if (bytes->size() != entry.bytes) {
-    return make_error("ChecksumMismatch", "checksum check failed: " + store.url() + "/" + key + " has " +
-                                              std::to_string(bytes->size()) + " bytes, its manifest says " +
-                                              std::to_string(entry.bytes));
-  }
-  const std::string sha = aws::sigv4::sha256_hex(*bytes);
-  if (sha != entry.sha256) {
-    return make_error("ChecksumMismatch", "checksum check failed: " + store.url() + "/" + key + " has sha256 " + sha +
-                                              ", its manifest says " + entry.sha256);
-  }
-  return bytes;
-}
-
 // Redshift reads the object itself, through a COPY manifest written next to the data.
 Status stage_redshift(Context& ctx, const Model& model, const TransformManifest& m, const ManifestTable& entry,
                       std::uint64_t& staged) {
@@ -214,19 +196,21 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
     const ManifestTable& entry = it->second;
     std::uint64_t staged = 0;
     if (entry.key) {
+      const ExpectedObject object{*entry.key, entry.bytes, entry.sha256};
       if (dialect == Dialect::Redshift) {
         // The checksum is still ours to verify: Redshift would load whatever the object holds.
-        auto bytes = download(ctx.store, *entry.key, entry);
-        if (!bytes) return fail(std::move(bytes).error());
-        bytes->clear();
+        auto read = verify_object(ctx.store, object);
+        if (!read) return fail(std::move(read).error());
+        out.bytes_read += read->bytes_read;
+        out.largest_read = std::max(out.largest_read, read->largest_read);
         if (auto s = stage_redshift(ctx, model, m, entry, staged); !s) return fail(std::move(s).error());
       } else {
-        auto bytes = download(ctx.store, *entry.key, entry);
-        if (!bytes) return fail(std::move(bytes).error());
         if (auto r = ctx.conn.exec(sql::create_stage(model, dialect)); !r) return fail(std::move(r).error());
-        auto n = stage_postgres(ctx.conn, model, std::move(*bytes), *entry.key, ctx.options.decode_threads);
-        if (!n) return fail(std::move(n).error());
-        staged = *n;
+        auto read = stage_postgres(ctx.conn, model, ctx.store, object, ctx.options.decode_threads);
+        if (!read) return fail(std::move(read).error());
+        staged = read->rows;
+        out.bytes_read += read->bytes_read;
+        out.largest_read = std::max(out.largest_read, read->largest_read);
       }
     } else if (dialect == Dialect::Postgres) {
       // An empty stage keeps the later statements uniform.
@@ -386,7 +370,9 @@ Result<LoadReport> run(const LoadOptions& options) {
     std::uint64_t rows = 0;
     for (const auto& [t, n] : lm.staged) rows += n;
     report.rows += rows;
-    log::info("manifest loaded", {{"manifest", m->key}, {"rows", rows}, {"written", lm.written}, {"seconds", lm.seconds}});
+    log::info("manifest loaded", {{"manifest", m->key}, {"rows", rows}, {"written", lm.written},
+                                    {"bytes_read", lm.bytes_read}, {"largest_read_bytes", lm.largest_read},
+                                    {"seconds", lm.seconds}});
     report.loaded.push_back(std::move(lm));
   }
   report.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();

@@ -394,30 +394,59 @@ struct ChunkPlace {
 
 class FileReader final : public Reader {
  public:
-  FileReader(std::string bytes, std::string name) : bytes_(std::move(bytes)), name_(std::move(name)) {}
+  // `data` holds the file's bytes from `data_offset` to its end: all of them, or only the tail.
+  FileReader(std::string data, std::uint64_t data_offset, std::uint64_t file_size, std::string name)
+      : data_(std::move(data)), data_offset_(data_offset), file_size_(file_size), name_(std::move(name)) {}
 
   Status load() {
-    if (bytes_.size() < 2 * kMagic.size() + 4) return corrupt("file of " + std::to_string(bytes_.size()) + " bytes is too short for Parquet");
-    if (std::string_view(bytes_).substr(0, 4) != kMagic || std::string_view(bytes_).substr(bytes_.size() - 4) != kMagic) {
+    if (file_size_ < 2 * kMagic.size() + 4) return corrupt("file of " + std::to_string(file_size_) + " bytes is too short for Parquet");
+    if (data_offset_ > file_size_ || data_.size() != file_size_ - data_offset_) {
+      return corrupt("read " + std::to_string(data_.size()) + " bytes at offset " + std::to_string(data_offset_) +
+                     " of a file of " + std::to_string(file_size_) + " bytes");
+    }
+    if (data_.size() < kTailBytes) return corrupt("fewer than " + std::to_string(kTailBytes) + " bytes of the tail were read");
+    if ((whole() && std::string_view(data_).substr(0, 4) != kMagic) || std::string_view(data_).substr(data_.size() - 4) != kMagic) {
       return corrupt("no PAR1 magic at both ends (not a Parquet file)");
     }
-    const std::uint32_t footer_length = load_u32(bytes_.data() + bytes_.size() - kTailBytes);
-    if (footer_length > bytes_.size() - kTailBytes - kMagic.size()) return corrupt("footer length " + std::to_string(footer_length) + " exceeds the file");
-    data_end_ = bytes_.size() - kTailBytes - footer_length;
-    auto meta = format::decode_file_metadata(std::string_view(bytes_).substr(data_end_, footer_length));
+    auto tail = tail_size_of(std::string_view(data_).substr(data_.size() - kTailBytes), file_size_);
+    if (!tail) return tail.error();
+    if (*tail > data_.size()) {
+      return corrupt("the footer needs the last " + std::to_string(*tail) + " bytes, only " + std::to_string(data_.size()) + " were read");
+    }
+    data_end_ = file_size_ - *tail;
+    auto meta = format::decode_file_metadata(std::string_view(data_).substr(data_end_ - data_offset_, *tail - kTailBytes));
     if (!meta) return corrupt("footer: " + meta.error().message);
     meta_ = std::move(meta).value();
     if (auto st = load_schema(); !st) return st;
-    return load_row_groups();
+    if (auto st = load_row_groups(); !st) return st;
+    if (!whole()) data_.clear();  // the footer is parsed; nothing else in it is needed
+    return {};
+  }
+
+  // The tail (footer + length + magic) of a file, from its last 8 bytes.
+  Result<std::uint64_t> tail_size_of(std::string_view last8, std::uint64_t file_size) const {
+    if (last8.size() != kTailBytes || last8.substr(4) != kMagic) return corrupt("no PAR1 magic at the end (not a Parquet file)");
+    const std::uint32_t footer_length = load_u32(last8.data());
+    if (file_size < 2 * kMagic.size() + 4 || footer_length > file_size - kTailBytes - kMagic.size()) {
+      return corrupt("footer length " + std::to_string(footer_length) + " exceeds the file");
+    }
+    return std::uint64_t{footer_length} + kTailBytes;
   }
 
   [[nodiscard]] const Schema& schema() const override { return schema_; }
   [[nodiscard]] std::uint64_t rows() const override { return rows_; }
   [[nodiscard]] std::size_t row_groups() const override { return infos_.size(); }
   [[nodiscard]] const RowGroupInfo& row_group_info(std::size_t index) const override { return infos_.at(index); }
+  [[nodiscard]] ByteSpan row_group_span(std::size_t index) const override { return spans_.at(index); }
 
-  Result<ColumnBatch> read_row_group(std::size_t index) const override {
+  Result<ColumnBatch> decode_row_group(std::size_t index, std::string_view bytes, std::uint64_t bytes_offset) const override {
     if (index >= infos_.size()) return make_error("ParquetNoSuchRowGroup", name_ + ": row group " + std::to_string(index) + " of " + std::to_string(infos_.size()));
+    const ByteSpan span = spans_[index];
+    if (bytes_offset > span.offset || bytes_offset + bytes.size() < span.end()) {
+      return make_error("InvalidArgument", name_ + ": row group " + std::to_string(index) + " lies in [" +
+                                               std::to_string(span.offset) + ", " + std::to_string(span.end()) + "), the bytes given cover [" +
+                                               std::to_string(bytes_offset) + ", " + std::to_string(bytes_offset + bytes.size()) + ")");
+    }
     const std::size_t n = schema_.columns.size();
     ColumnBatch batch;
     batch.rows = static_cast<std::size_t>(infos_[index].rows);
@@ -425,7 +454,7 @@ class FileReader final : public Reader {
     std::vector<std::optional<ChunkError>> errors(n);
     tbb::parallel_for(std::size_t{0}, n, [&](std::size_t c) {
       const ChunkPlace& place = places_[index][c];
-      ChunkDecoder decoder(std::string_view(bytes_).substr(place.offset, place.size), physical_[c],
+      ChunkDecoder decoder(bytes.substr(place.offset - bytes_offset, place.size), physical_[c],
                            schema_.columns[c].nullable, place.codec, static_cast<std::int64_t>(batch.rows));
       errors[c] = decoder.decode(batch.columns[c]);
     });
@@ -438,7 +467,13 @@ class FileReader final : public Reader {
     return batch;
   }
 
+  Result<ColumnBatch> read_row_group(std::size_t index) const override {
+    if (!whole()) return make_error("ParquetNoData", name_ + " was opened from its footer only; decode row groups from their bytes");
+    return decode_row_group(index, data_, 0);
+  }
+
   Result<ColumnBatch> read_all() const override {
+    if (!whole()) return make_error("ParquetNoData", name_ + " was opened from its footer only; decode row groups from their bytes");
     ColumnBatch all;
     all.columns.resize(schema_.columns.size());
     for (std::size_t g = 0; g < infos_.size(); ++g) {
@@ -451,6 +486,7 @@ class FileReader final : public Reader {
 
  private:
   Error corrupt(const std::string& message) const { return make_error("ParquetCorrupt", name_ + ": " + message); }
+  [[nodiscard]] bool whole() const { return data_offset_ == 0; }
 
   Status append(ColumnBatch& all, ColumnBatch& part) const {
     for (std::size_t c = 0; c < all.columns.size(); ++c) {
@@ -550,6 +586,8 @@ class FileReader final : public Reader {
       RowGroupInfo info;
       info.rows = static_cast<std::uint64_t>(group.num_rows);
       std::vector<ChunkPlace> places;
+      ByteSpan span{data_end_, 0};
+      std::uint64_t span_end = 0;
       for (std::size_t c = 0; c < n; ++c) {
         const std::string at = where + ", column " + schema_.columns[c].name;
         const auto& chunk = group.columns[c];
@@ -570,11 +608,16 @@ class FileReader final : public Reader {
           return corrupt(at + ": chunk bytes [" + std::to_string(start) + ", +" + std::to_string(m.total_compressed_size) + ") lie outside the data");
         }
         places.push_back({static_cast<std::size_t>(start), static_cast<std::size_t>(m.total_compressed_size), m.codec});
+        span.offset = std::min<std::uint64_t>(span.offset, static_cast<std::uint64_t>(start));
+        span_end = std::max<std::uint64_t>(span_end, static_cast<std::uint64_t>(start + m.total_compressed_size));
         auto stats = statistics(c, m.statistics);
         if (!stats) return stats.error();
         info.statistics.push_back(std::move(stats).value());
       }
+      span.size = span_end > span.offset ? span_end - span.offset : 0;
+      if (n == 0) span.offset = kMagic.size();
       total += info.rows;
+      spans_.push_back(span);
       infos_.push_back(std::move(info));
       places_.push_back(std::move(places));
     }
@@ -585,21 +628,40 @@ class FileReader final : public Reader {
     return {};
   }
 
-  std::string bytes_;
+  std::string data_;
+  std::uint64_t data_offset_ = 0;
+  std::uint64_t file_size_ = 0;
   std::string name_;
-  std::size_t data_end_ = 0;
+  std::uint64_t data_end_ = 0;  // where the footer starts
   format::FileMetaData meta_;
   Schema schema_;
   std::vector<PhysicalType> physical_;
   std::vector<RowGroupInfo> infos_;
   std::vector<std::vector<ChunkPlace>> places_;
+  std::vector<ByteSpan> spans_;
   std::uint64_t rows_ = 0;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Reader>> Reader::open(std::string bytes, std::string name) {
-  auto reader = std::make_unique<FileReader>(std::move(bytes), std::move(name));
+  const std::uint64_t size = bytes.size();
+  auto reader = std::make_unique<FileReader>(std::move(bytes), 0, size, std::move(name));
+  if (auto st = reader->load(); !st) return st.error();
+  return std::unique_ptr<Reader>(std::move(reader));
+}
+
+Result<std::uint64_t> Reader::tail_size(std::string_view last_8_bytes, std::uint64_t file_size, const std::string& name) {
+  return FileReader(std::string(), 0, file_size, name).tail_size_of(last_8_bytes, file_size);
+}
+
+Result<std::unique_ptr<Reader>> Reader::open_tail(std::string tail, std::uint64_t file_size, std::string name) {
+  if (tail.size() > file_size) {
+    return make_error("InvalidArgument", name + ": a tail of " + std::to_string(tail.size()) + " bytes for a file of " +
+                                             std::to_string(file_size));
+  }
+  const std::uint64_t offset = file_size - tail.size();
+  auto reader = std::make_unique<FileReader>(std::move(tail), offset, file_size, std::move(name));
   if (auto st = reader->load(); !st) return st.error();
   return std::unique_ptr<Reader>(std::move(reader));
 }

@@ -98,6 +98,41 @@ TEST(LoadFailure, CorruptedParquetObjectFailsTheChecksumAndLoadsNothing) {
   expect_untouched(s);
 }
 
+// The object is read by ranges, so its size is checked against the manifest as it is read:
+// shorter or longer is a checksum failure, and so is damage that first shows as undecodable
+// Parquet (a page header), since the checksum names the real cause.
+TEST(LoadFailure, TruncatedLongerOrUndecodableObjectsFailTheChecksum) {
+  auto s = loaded_then_pending("load_fail_size");
+  const json m = json::parse(read_text(manifest_paths(s.p).back()));
+  const std::string key = m.at("tables").at("fact_sales_order").at("key");
+  const std::string path = processed_dir(s.p) + "/" + key;
+  const std::string original = read_text(path);
+  struct Case {
+    const char* name;
+    std::string bytes;
+    const char* says;
+  };
+  std::string damaged_header = original;
+  for (std::size_t i = 4; i < 12; ++i) damaged_header[i] = '\xff';  // the first page header
+  const std::vector<Case> cases = {
+      {"truncated", original.substr(0, original.size() - 100), "has fewer than the"},
+      {"longer", original + "trailing", "has more than the"},
+      {"page header damaged", damaged_header, "has sha256"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    write_file(path, c.bytes);
+    const auto r = s.p.load();
+    EXPECT_EQ(r.exit_code, 1) << describe(r);
+    EXPECT_NE(r.err.find("checksum check failed: " + s.p.processed + "/" + key + " " + c.says), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("rolled back"), std::string::npos) << r.err;
+    expect_untouched(s);
+  }
+  write_file(path, original);
+  const auto r = s.p.load();
+  EXPECT_EQ(r.exit_code, 0) << describe(r);
+}
+
 TEST(LoadFailure, FactWithoutItsDimensionRowFailsTheForeignKeyCheck) {
   auto s = loaded_then_pending("load_fail_fk");
   rewrite_table(manifest_paths(s.p).back(), s.p, "fact_sales_order", [](parquet::Schema& schema, parquet::ColumnBatch& b) {

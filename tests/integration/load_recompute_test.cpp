@@ -76,5 +76,39 @@ TEST(LoadRecompute, FromAnS3ProcessedStore) {
   EXPECT_EQ(diff(p.expected(), warehouse_snapshot(p.warehouse.url)), "");
 }
 
+// Objects are read by row group, never whole: with row groups of 500 rows on S3, every byte of
+// every object is read exactly once, and no single read is near an object's size.
+TEST(LoadRecompute, ObjectsAreReadByRowGroupFromS3) {
+  auto& s3 = S3rver::instance();
+  auto p = Pipeline::make("load_groups", 0.2);
+  const std::string bucket = unique_bucket("groups");
+  auto client = aws::s3::Client::create(s3.client_options());
+  ASSERT_TRUE(client) << client.error().message;
+  ASSERT_TRUE((*client)->create_bucket(bucket));
+  for (const auto& [k, v] : s3.cli_environment()) p.env[k] = v;
+  p.processed = "s3://" + bucket + "/processed";
+  p.ingest();
+  p.transform({"--row-group-rows", "500"});
+  p.init_warehouse();
+  const auto r = p.load();
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  const auto loaded = nlohmann::json::parse(r.out).at("loaded");
+  ASSERT_EQ(loaded.size(), 1u) << r.out;
+
+  auto listed = (*client)->list_all_objects(bucket, "processed/");
+  ASSERT_TRUE(listed) << listed.error().message;
+  std::uint64_t parquet_bytes = 0, largest_object = 0;
+  for (const auto& o : listed->objects) {
+    if (o.key.size() < 8 || o.key.substr(o.key.size() - 8) != ".parquet") continue;
+    parquet_bytes += o.size;
+    largest_object = std::max<std::uint64_t>(largest_object, o.size);
+  }
+  const auto fact_rows = loaded[0].at("staged").at("fact_sales_order").get<std::uint64_t>();
+  ASSERT_GT(fact_rows, 1500u) << "fact_sales_order must span several row groups";
+  EXPECT_EQ(loaded[0].at("bytes_read").get<std::uint64_t>(), parquet_bytes) << r.out;
+  EXPECT_LT(loaded[0].at("largest_read_bytes").get<std::uint64_t>(), largest_object / 2) << r.out;
+  EXPECT_EQ(diff(p.expected(), warehouse_snapshot(p.warehouse.url)), "");
+}
+
 }  // namespace
 }  // namespace dwh::test

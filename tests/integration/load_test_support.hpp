@@ -168,8 +168,10 @@ struct Pipeline {
     PostgresFixture::run_sql(source.url, sql);
   }
 
-  void transform() const {
-    const auto r = dwh({"transform", "--landing", landing, "--processed", processed, "--model", model_dir()});
+  void transform(std::vector<std::string> extra_args = {}) const {
+    std::vector<std::string> args = {"transform", "--landing", landing, "--processed", processed, "--model", model_dir()};
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    const auto r = dwh(args);
     ASSERT_EQ(r.exit_code, 0) << describe(r);
   }
 

@@ -204,6 +204,57 @@ TEST(ParquetRoundTrip, RowGroupsByRowsAndByBytes) {
   expect_same(schema, batches, all.value());
 }
 
+// Reading by ranges (an object store): footer first, then each row group from just its bytes.
+TEST(ParquetRoundTrip, OpenedFromTheTailRowGroupsDecodeFromTheirSpansAlone) {
+  const Schema schema = all_types_schema(true);
+  const std::vector<ColumnBatch> batches{random_batch(schema, 2500, 5, 1000, 0.1)};
+  WriterOptions options;
+  options.row_group_rows = 1000;
+  const std::string file = write_file(schema, batches, options);
+  auto whole = open_reader(file);
+  ASSERT_TRUE(whole);
+
+  auto tail_size = Reader::tail_size(std::string_view(file).substr(file.size() - 8), file.size(), "t.parquet");
+  ASSERT_TRUE(tail_size.ok()) << tail_size.error().message;
+  ASSERT_LT(*tail_size, file.size());
+  auto tail = Reader::open_tail(file.substr(file.size() - *tail_size), file.size(), "t.parquet");
+  ASSERT_TRUE(tail.ok()) << tail.error().message;
+  const Reader& r = **tail;
+  ASSERT_EQ(r.row_groups(), 3u);
+  EXPECT_EQ(r.rows(), 2500u);
+  EXPECT_EQ(r.read_row_group(0).error().code, "ParquetNoData");
+  EXPECT_EQ(r.read_all().error().code, "ParquetNoData");
+
+  ColumnBatch all;
+  all.columns.resize(schema.columns.size());
+  std::uint64_t previous_end = 4;  // after the leading magic
+  for (std::size_t g = 0; g < r.row_groups(); ++g) {
+    const ByteSpan span = r.row_group_span(g);
+    EXPECT_EQ(span.offset, previous_end) << "row groups lie back to back";
+    previous_end = span.end();
+    // Only the span's bytes, at a copy of their own: nothing else of the file is reachable.
+    const std::string bytes = file.substr(span.offset, span.size);
+    auto batch = r.decode_row_group(g, bytes, span.offset);
+    ASSERT_TRUE(batch.ok()) << batch.error().message;
+    auto expected = whole->read_row_group(g);
+    ASSERT_TRUE(expected.ok());
+    expect_same(schema, {expected.value()}, batch.value());
+    // One byte short of the span is refused, not read out of bounds.
+    auto short_by_one = r.decode_row_group(g, std::string_view(bytes).substr(0, bytes.size() - 1), span.offset);
+    ASSERT_FALSE(short_by_one.ok());
+    EXPECT_EQ(short_by_one.error().code, "InvalidArgument");
+  }
+  EXPECT_EQ(previous_end, file.size() - *tail_size) << "the footer follows the last row group";
+
+  // A tail too short for the footer, and a file that is not Parquet, fail clearly.
+  auto too_short = Reader::open_tail(file.substr(file.size() - 8), file.size(), "t.parquet");
+  ASSERT_FALSE(too_short.ok());
+  EXPECT_NE(too_short.error().message.find("the footer needs the last"), std::string::npos) << too_short.error().message;
+  auto not_parquet = Reader::tail_size("12345678", 100, "t.csv");
+  ASSERT_FALSE(not_parquet.ok());
+  EXPECT_EQ(not_parquet.error().code, "ParquetCorrupt");
+}
+
 TEST(ParquetRoundTrip, LargeDictionaryFallsBackToPlainMidChunk) {
   Schema schema;
   schema.columns.push_back({"s", LogicalType::String, true, 0, 0});

@@ -46,6 +46,10 @@ struct LoadedManifest {
   std::map<std::string, std::uint64_t> staged;    // rows per table, as the manifest counts them
   // Rows written per table: facts, the new versions; dimensions, rows inserted or changed.
   std::map<std::string, std::uint64_t> written;
+  // Bytes of Parquet read, and the largest single read: objects are read by row group, never
+  // whole, so the largest read is about one row group's bytes however big the object.
+  std::uint64_t bytes_read = 0;
+  std::uint64_t largest_read = 0;
   double seconds = 0;
 };
 
