@@ -14,7 +14,8 @@
 # (docs/ingest.md), and a production source has them (`dwh ingest --create-cursor-indexes`).
 #
 # Usage: bench/pipeline.sh [BUILD_DIR]   (default: build-bench, configured Release)
-# Env:   BENCH_ORDERS (default 10,000,000 sales orders), BENCH_KEEP=1 keeps the work directory.
+# Env:   BENCH_ORDERS (default 10,000,000 sales orders), BENCH_KEEP=1 keeps the work directory,
+#        BENCH_DWH=path/to/dwh uses that (Release) binary instead of building one.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$(mkdir -p "${1:-$here/build-bench}" && cd "${1:-$here/build-bench}" && pwd)"
@@ -22,11 +23,15 @@ orders="${BENCH_ORDERS:-10000000}"
 node_modules="$here/.node/node_modules"
 [ -d "$node_modules/@duckdb/node-api" ] || { echo "needs @duckdb/node-api under $node_modules (ci/install-deps.sh)" >&2; exit 1; }
 
-if [ ! -x "$build/cli/dwh" ]; then
-  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDWH_BUILD_TESTS=OFF >/dev/null
+if [ -n "${BENCH_DWH:-}" ]; then
+  dwh="$BENCH_DWH"  # an already built Release binary
+else
+  if [ ! -x "$build/cli/dwh" ]; then
+    cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDWH_BUILD_TESTS=OFF >/dev/null
+  fi
+  cmake --build "$build" --target dwh >/dev/null
+  dwh="$build/cli/dwh"
 fi
-cmake --build "$build" --target dwh >/dev/null
-dwh="$build/cli/dwh"
 psql=/usr/lib/postgresql/15/bin/psql
 model="$here/models/totesys"
 
