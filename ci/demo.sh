@@ -10,7 +10,6 @@ cd "$here"
 
 "$here/ci/install-deps.sh"
 export CCACHE_DIR="${CCACHE_DIR:-$here/.cache/ccache}"
-export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
 cmake -S . -B build-demo -G Ninja -DCMAKE_BUILD_TYPE=Release -DDWH_BUILD_TESTS=OFF >/dev/null
 cmake --build build-demo --target dwh
 # PostgreSQL refuses to run as root; as root `dwh local up` runs the server as the postgres user,

@@ -10,8 +10,6 @@ cd "$here"
 
 export CCACHE_DIR="${CCACHE_DIR:-$here/.cache/ccache}"
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-2G}"
-# Lets ccache cache compilations that use the targets' precompiled headers.
-export CCACHE_SLOPPINESS="${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}"
 jobs="$(nproc)"
 start=$(date +%s)
 
