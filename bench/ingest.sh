@@ -10,28 +10,13 @@
 #        tables follow `dwh source generate`'s proportions).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="$(mkdir -p "${1:-$here/build-bench}" && cd "${1:-$here/build-bench}" && pwd)"
 orders="${BENCH_ORDERS:-10000000}"
-
-if [ ! -x "$build/cli/dwh" ]; then
-  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDWH_BUILD_TESTS=OFF >/dev/null
-fi
-cmake --build "$build" --target dwh >/dev/null
-dwh="$build/cli/dwh"
-psql=/usr/lib/postgresql/15/bin/psql
-
-work="$(mktemp -d /tmp/dwh-bench-ingest.XXXXXX)"
-chmod 755 "$work"
-cleanup() { (cd "$work" && "$dwh" local down >/dev/null 2>&1) || true; rm -rf "$work"; }
-trap cleanup EXIT
-cd "$work"
-
-# Scale 1 has 11,187 sales orders (dwh::source::counts_for_scale).
-scale=$(awk -v n="$orders" 'BEGIN{printf "%.4f", n/11187}')
-"$dwh" local up >/dev/null
-url="$("$dwh" local status | awk '/^source/{print $2}')"
-[ -n "$url" ] || { echo "no local cluster URL" >&2; exit 1; }
-"$dwh" source init --url "$url" >/dev/null
+. "$here/bench/lib.sh"
+bench_dwh "${1:-$here/build-bench}"
+bench_work ingest
+scale=$(bench_scale "$orders")
+bench_cluster
+url="$src"
 echo "generating scale $scale ($orders sales orders)..." >&2
 gen_start=$(date +%s.%N)
 "$dwh" source generate --url "$url" --scale "$scale" --seed 1 >/dev/null
@@ -41,10 +26,7 @@ so_rows=$("$psql" "$url" -Atc "SELECT count(*) FROM sales_order")
 # After VACUUM ANALYZE the statistics count every row.
 all_rows=$("$psql" "$url" -Atc "SELECT sum(n_live_tup) FROM pg_stat_user_tables")
 
-measure() {  # measure OUT_PREFIX CMD... -> "$1.time" holds "seconds rss_kib"
-  local out="$1"; shift
-  /usr/bin/time -f "%e %M" -o "$out.time" "$@" >/dev/null 2>"$out.err"
-}
+measure() { bench_measure "$@"; }
 
 # Warm the cache once so neither side pays the first read from disk.
 "$psql" "$url" -qc "\copy (SELECT * FROM sales_order) TO '/dev/null'"

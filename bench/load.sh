@@ -13,32 +13,15 @@
 # Env:   BENCH_ORDERS=100000 sizes the workload by sales orders (default 10,000,000).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="$(mkdir -p "${1:-$here/build-bench}" && cd "${1:-$here/build-bench}" && pwd)"
 orders="${BENCH_ORDERS:-10000000}"
-
-if [ ! -x "$build/cli/dwh" ]; then
-  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDWH_BUILD_TESTS=OFF >/dev/null
-fi
-cmake --build "$build" --target dwh >/dev/null
-dwh="$build/cli/dwh"
-psql=/usr/lib/postgresql/15/bin/psql
 model="$here/models/totesys"
-
-work="$(mktemp -d /tmp/dwh-bench-load.XXXXXX)"
-chmod 755 "$work"
-cleanup() { (cd "$work" && "$dwh" local down >/dev/null 2>&1) || true; rm -rf "$work"; }
-trap cleanup EXIT
-cd "$work"
-
-# Scale 1 has 11,187 sales orders (dwh::source::counts_for_scale).
-scale=$(awk -v n="$orders" 'BEGIN{printf "%.4f", n/11187}')
-"$dwh" local up >/dev/null
-src="$("$dwh" local status | awk '/^source/{print $2}')"
-wh="$("$dwh" local status | awk '/^warehouse/{print $2}')"
-[ -n "$src" ] && [ -n "$wh" ] || { echo "no local cluster URLs" >&2; exit 1; }
+. "$here/bench/lib.sh"
+bench_dwh "${1:-$here/build-bench}"
+bench_work load
+scale=$(bench_scale "$orders")
+bench_cluster
 base="${wh%/*}/baseline"
 "$psql" "$wh" -qc "CREATE DATABASE baseline" >/dev/null
-"$dwh" source init --url "$src" >/dev/null
 echo "generating scale $scale ($orders sales orders), ingest, transform..." >&2
 "$dwh" source generate --url "$src" --scale "$scale" --seed 1 >/dev/null
 mkdir -p landing processed
@@ -47,10 +30,7 @@ mkdir -p landing processed
 "$dwh" warehouse init --warehouse "$wh" --model "$model" >/dev/null 2>&1
 "$dwh" warehouse init --warehouse "$base" --model "$model" >/dev/null 2>&1
 
-measure() {  # measure OUT_PREFIX CMD... -> "$1.time" holds "seconds rss_kib"
-  local out="$1"; shift
-  /usr/bin/time -f "%e %M" -o "$out.time" "$@" >"$out.out" 2>"$out.err"
-}
+measure() { bench_measure "$@"; }
 
 facts="fact_sales_order fact_purchase_order fact_payment"
 cols() {  # the fact table's columns but its surrogate key, comma-separated

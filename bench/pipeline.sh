@@ -18,40 +18,17 @@
 #        BENCH_DWH=path/to/dwh uses that (Release) binary instead of building one.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="$(mkdir -p "${1:-$here/build-bench}" && cd "${1:-$here/build-bench}" && pwd)"
 orders="${BENCH_ORDERS:-10000000}"
+model="$here/models/totesys"
 node_modules="$here/.node/node_modules"
 [ -d "$node_modules/@duckdb/node-api" ] || { echo "needs @duckdb/node-api under $node_modules (ci/install-deps.sh)" >&2; exit 1; }
-
-if [ -n "${BENCH_DWH:-}" ]; then
-  dwh="$BENCH_DWH"  # an already built Release binary
-else
-  if [ ! -x "$build/cli/dwh" ]; then
-    cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDWH_BUILD_TESTS=OFF >/dev/null
-  fi
-  cmake --build "$build" --target dwh >/dev/null
-  dwh="$build/cli/dwh"
-fi
-psql=/usr/lib/postgresql/15/bin/psql
-model="$here/models/totesys"
-
-work="$(mktemp -d /tmp/dwh-bench-pipeline.XXXXXX)"
-chmod 755 "$work"
-cleanup() {
-  (cd "$work" && "$dwh" local down >/dev/null 2>&1) || true
-  [ "${BENCH_KEEP:-0}" = 1 ] && echo "kept $work" >&2 || rm -rf "$work"
-}
-trap cleanup EXIT
-cd "$work"
-
-scale=$(awk -v n="$orders" 'BEGIN{printf "%.4f", n/11187}')  # scale 1 = 11,187 sales orders
-"$dwh" local up >/dev/null
-src="$("$dwh" local status | awk '/^source/{print $2}')"
-wh="$("$dwh" local status | awk '/^warehouse/{print $2}')"
-[ -n "$src" ] && [ -n "$wh" ] || { echo "no local cluster URLs" >&2; exit 1; }
+. "$here/bench/lib.sh"
+bench_dwh "${1:-$here/build-bench}"
+bench_work pipeline
+scale=$(bench_scale "$orders")
+bench_cluster
 base="${wh%/*}/baseline"
 "$psql" "$wh" -qc "CREATE DATABASE baseline" >/dev/null
-"$dwh" source init --url "$src" >/dev/null
 echo "generating scale $scale ($orders sales orders)..." >&2
 "$dwh" source generate --url "$src" --scale "$scale" --seed 1 >/dev/null
 tables="address counterparty currency department design staff payment_type sales_order purchase_order transaction payment"
@@ -71,10 +48,7 @@ url = "$wh"
 dir = "$model"
 EOF
 
-measure() {  # measure NAME CMD... -> NAME.time holds "seconds rss_kib"
-  local out="$1"; shift
-  /usr/bin/time -f "%e %M" -o "$out.time" "$@" >"$out.out" 2>"$out.err" || { cat "$out.err" >&2; exit 1; }
-}
+measure() { bench_measure "$@"; }
 mib() { awk -v k="$1" 'BEGIN{printf "%.0f", k/1024}'; }
 stage() {  # stage FILE NAME -> seconds of that stage in a `dwh run --json` summary
   python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(next(x["seconds"] for x in s["stages"] if x["stage"]==sys.argv[2]))' "$1" "$2"

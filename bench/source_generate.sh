@@ -22,29 +22,16 @@
 #        Disk: about 3 x 6 GB at the default scale (the database and the two dumps).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="$(cd "${1:-$here/build-bench}" 2>/dev/null && pwd || echo "${1:-$here/build-bench}")"
 scale="${BENCH_SCALE:-894}"
 seed="${BENCH_SEED:-1}"
 with_text="${BENCH_TEXT:-1}"
 
-if [ ! -x "$build/cli/dwh" ]; then
-  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDWH_BUILD_TESTS=OFF >/dev/null
-fi
-cmake --build "$build" --target dwh >/dev/null
-dwh="$build/cli/dwh"
-psql=/usr/lib/postgresql/15/bin/psql
 py=/usr/bin/python3
-
-work="$(mktemp -d /tmp/dwh-bench-generate.XXXXXX)"
-chmod 755 "$work"
-cleanup() { (cd "$work" && "$dwh" local down >/dev/null 2>&1) || true; rm -rf "$work"; }
-trap cleanup EXIT
-cd "$work"
-
-"$dwh" local up >/dev/null
-url="$("$dwh" local status | awk '/^source/{print $2}')"
-[ -n "$url" ] || { echo "no local cluster URL" >&2; exit 1; }
-"$dwh" source init --url "$url" >/dev/null
+. "$here/bench/lib.sh"
+bench_dwh "${1:-$here/build-bench}"
+bench_work generate
+bench_cluster
+url="$src"
 
 now() { date +%s.%N; }
 elapsed() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", b-a}'; }

@@ -14,33 +14,15 @@
 #        tables follow `dwh source generate`'s proportions). BENCH_KEEP=1 keeps the work dir.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-build="$(cd "${1:-$here/build-bench}" 2>/dev/null && pwd || echo "${1:-$here/build-bench}")"
 orders="${BENCH_ORDERS:-10000000}"
 node_modules="$here/.node/node_modules"
-
-if [ ! -x "$build/cli/dwh" ]; then
-  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DDWH_BUILD_TESTS=OFF >/dev/null
-fi
-cmake --build "$build" --target dwh >/dev/null
-dwh="$build/cli/dwh"
-psql=/usr/lib/postgresql/15/bin/psql
 [ -d "$node_modules/@duckdb/node-api" ] || { echo "needs @duckdb/node-api under $node_modules" >&2; exit 1; }
-
-work="$(mktemp -d /tmp/dwh-bench-transform.XXXXXX)"
-chmod 755 "$work"
-cleanup() {
-  (cd "$work" && "$dwh" local down >/dev/null 2>&1) || true
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-cd "$work"
-
-# Scale 1 has 11,187 sales orders (dwh::source::counts_for_scale).
-scale=$(awk -v n="$orders" 'BEGIN{printf "%.4f", n/11187}')
-"$dwh" local up >/dev/null
-url="$("$dwh" local status | awk '/^source/{print $2}')"
-[ -n "$url" ] || { echo "no local cluster URL" >&2; exit 1; }
-"$dwh" source init --url "$url" >/dev/null
+. "$here/bench/lib.sh"
+bench_dwh "${1:-$here/build-bench}"
+bench_work transform
+scale=$(bench_scale "$orders")
+bench_cluster
+url="$src"
 echo "generating scale $scale ($orders sales orders)..." >&2
 "$dwh" source generate --url "$url" --scale "$scale" --seed 1 >/dev/null 2>generate.err
 mkdir -p landing processed duckdb
@@ -48,12 +30,7 @@ echo "ingesting..." >&2
 "$dwh" ingest --source "$url" --landing "file://$work/landing" >/dev/null 2>ingest1.err
 landed_mb=$(du -sm landing | cut -f1)
 
-measure() {  # measure NAME CMD... -> NAME.time holds "seconds rss_kib"; NAME.out, NAME.err the output
-  local name="$1"; shift
-  if ! /usr/bin/time -f "%e %M" -o "$name.time" "$@" >"$name.out" 2>"$name.err"; then
-    echo "$name failed:" >&2; tail -20 "$name.err" >&2; exit 1
-  fi
-}
+measure() { bench_measure "$@"; }
 # Parquet row counts of every table, read back by DuckDB (our files: all runs so far; DuckDB's: one file each).
 count_rows() {  # count_rows GLOB_PREFIX GLOB_SUFFIX -> "table rows" lines
   local sql="" t
