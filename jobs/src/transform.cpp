@@ -15,6 +15,7 @@
 #include "dwh/log.hpp"
 #include "dwh/transform/calendar.hpp"
 #include "dwh/transform/values.hpp"
+#include "dwh/aws/sigv4.hpp"
 #include "transform_internal.hpp"
 
 namespace dwh::transform {
@@ -207,7 +208,7 @@ Result<Landed> read_landed(jobs::ObjectStore& landing, const Dataset& dataset, c
     auto text = landing.get(key);
     if (!text) return with_context(std::move(text).error(), "cannot read ingest manifest " + key + ": ");
     const int run = static_cast<int>(out.runs.size());
-    out.runs.push_back({id, key, sha256_hex(*text)});
+    out.runs.push_back({id, key, aws::sigv4::sha256_hex(*text)});
     try {
       const json m = json::parse(*text);
       const auto compression = jobs::parse_compression(m.value("compression", "gzip"));

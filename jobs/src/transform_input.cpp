@@ -6,7 +6,6 @@
 // decompressed in one call (about twice zlib's speed, CRC included); zlib streams otherwise.
 // The decompressed bytes go straight into the buffer that becomes the next chunk: no copies
 // beyond the partial line carried over.
-#include <openssl/evp.h>
 #include <zlib.h>
 #include <zstd.h>
 #ifdef DWH_HAVE_LIBDEFLATE
@@ -23,21 +22,8 @@ namespace {
 constexpr std::size_t kReadBytes = 4u << 20;  // compressed bytes per ranged read
 constexpr std::size_t kStreamOut = 1u << 20;  // zlib / zstd output per step
 
-std::string hex(const unsigned char* md, unsigned n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < n; ++i) out += kHex[md[i] >> 4], out += kHex[md[i] & 0xf];
-  return out;
-}
 
 }  // namespace
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr);
-  return hex(md, n);
-}
 
 struct ObjectReader::Impl {
   jobs::ObjectStore& store;
@@ -52,7 +38,7 @@ struct ObjectReader::Impl {
   std::unique_ptr<char[]> out;
   std::size_t out_len = 0;
   std::size_t out_cap = 0;  // usable bytes (kJsonPadding more are allocated)
-  EVP_MD_CTX* sha = EVP_MD_CTX_new();
+  aws::StreamDigest sha{aws::StreamDigest::Kind::Sha256};
   z_stream z{};
   bool z_init = false;
   bool member_done = true;  // between gzip members / zstd frames
@@ -62,11 +48,9 @@ struct ObjectReader::Impl {
 #endif
 
   Impl(jobs::ObjectStore& s, const InputObject& o, std::size_t c) : store(s), object(o), chunk_bytes(c) {
-    EVP_DigestInit_ex(sha, EVP_sha256(), nullptr);
     reserve(2 * chunk_bytes);
   }
   ~Impl() {
-    EVP_MD_CTX_free(sha);
     if (z_init) inflateEnd(&z);
     if (zstd) ZSTD_freeDStream(zstd);
 #ifdef DWH_HAVE_LIBDEFLATE
@@ -100,7 +84,7 @@ struct ObjectReader::Impl {
       input_done = true;
       return {};
     }
-    EVP_DigestUpdate(sha, got->data(), got->size());
+    sha.update(*got);
     offset += got->size();
     if (got->size() < kReadBytes) input_done = true;
     if (in_pos == in.size()) {
@@ -195,10 +179,7 @@ struct ObjectReader::Impl {
       return corrupt("size is " + std::to_string(offset) + " bytes, the ingest manifest says " +
                      std::to_string(*object.size));
     }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(sha, md, &n);
-    const std::string got = hex(md, n);
+    const std::string got = sha.finish_hex();
     if (!object.sha256.empty() && got != object.sha256) {
       return corrupt("SHA-256 is " + got + ", the ingest manifest says " + object.sha256);
     }

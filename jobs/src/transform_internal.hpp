@@ -11,6 +11,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "dwh/aws/digest.hpp"
+
 #include "dwh/jobs/compression.hpp"
 #include "dwh/jobs/object_store.hpp"
 #include "dwh/parquet/column_batch.hpp"
@@ -65,8 +67,6 @@ class ObjectReader {
 
 // Every line of an object (state objects and small lookup tables).
 Result<std::string> read_whole_object(jobs::ObjectStore& store, const InputObject& object);
-
-std::string sha256_hex(std::string_view data);
 
 // ---------------------------------------------------------------------------------------------
 // Records: one JSON line parsed into the columns a model needs.
@@ -268,7 +268,7 @@ class OutputFile {
   std::string key_;
   std::unique_ptr<jobs::ObjectWriter> object_;
   std::unique_ptr<parquet::Writer> writer_;
-  void* sha_ = nullptr;  // EVP_MD_CTX
+  aws::StreamDigest sha_{aws::StreamDigest::Kind::Sha256};
   std::uint64_t bytes_ = 0;
   std::string sha256_;
   bool done_ = false;

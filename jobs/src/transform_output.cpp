@@ -1,6 +1,5 @@
 // Where the transform job's results go: Parquet objects streamed to the processed store (hashed
 // and counted on the way), reject records, and the messages that name a bad record.
-#include <openssl/evp.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -44,14 +43,11 @@ Result<std::unique_ptr<OutputFile>> OutputFile::open(jobs::ObjectStore& store, s
   auto object = store.open_writer(out->key_);
   if (!object) return std::move(object).error();
   out->object_ = std::move(object).value();
-  auto* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  out->sha_ = ctx;
   OutputFile* self = out.get();
   auto writer = parquet::Writer::open(
       schema,
       [self](std::string_view bytes) -> Status {
-        EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(self->sha_), bytes.data(), bytes.size());
+        self->sha_.update(bytes);
         self->bytes_ += bytes.size();
         return self->object_->write(bytes);
       },
@@ -63,7 +59,6 @@ Result<std::unique_ptr<OutputFile>> OutputFile::open(jobs::ObjectStore& store, s
 
 OutputFile::~OutputFile() {
   if (!done_) abort();
-  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(sha_));
 }
 
 Status OutputFile::write(const parquet::ColumnBatch& batch) { return writer_->write(batch); }
@@ -76,11 +71,7 @@ Status OutputFile::finish() {
     return {};
   }
   if (auto s = writer_->close(); !s) return s;
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(sha_), md, &n);
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned i = 0; i < n; ++i) sha256_ += kHex[md[i] >> 4], sha256_ += kHex[md[i] & 0xf];
+  sha256_ = sha_.finish_hex();
   if (auto s = object_->commit(); !s) return s;
   done_ = true;
   return {};

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <thread>
 
+#include "dwh/aws/sigv4.hpp"
 #include "../../jobs/src/transform_internal.hpp"
 #include "transform_test_support.hpp"
 
@@ -73,7 +74,7 @@ std::string landing_with(const std::string& table, const std::vector<std::string
   entry["key"] = key;
   entry["rows"] = lines.size();
   entry["bytes"] = gz.size();
-  entry["sha256"] = transform::detail::sha256_hex(gz);
+  entry["sha256"] = aws::sigv4::sha256_hex(gz);
   tables[table] = entry;
   m["tables"] = tables;
   EXPECT_TRUE(store->put(jobs::manifest_key(run_id), m.dump(2)));

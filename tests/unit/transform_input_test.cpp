@@ -6,6 +6,7 @@
 #include <random>
 
 #include "../../jobs/src/transform_internal.hpp"
+#include "dwh/aws/sigv4.hpp"
 #include "dwh/jobs/compression.hpp"
 #include "dwh/jobs/object_store.hpp"
 #include "process.hpp"
@@ -46,7 +47,7 @@ Stored store_object(jobs::Compression c, const std::string& bytes) {
   s.object.key = "t/2026/11/21/x.jsonl";
   s.object.compression = c;
   s.object.size = bytes.size();
-  s.object.sha256 = sha256_hex(bytes);
+  s.object.sha256 = aws::sigv4::sha256_hex(bytes);
   EXPECT_TRUE(s.store->put(s.object.key, bytes));
   return s;
 }
