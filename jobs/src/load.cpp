@@ -256,12 +256,22 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
   crash_point("load-after-facts");
 
   step = "record";
+  std::string newest_change;  // the same fixed-width text for every table: compares as text
+  for (const auto& model : ctx.dataset.models) {
+    if (model.kind != ModelKind::Fact || out.staged[model.table] == 0) continue;
+    const std::string query = sql::newest_staged_change(model);
+    if (query.empty()) continue;
+    auto newest = ctx.conn.query(query);
+    if (!newest) return fail(std::move(newest).error());
+    newest_change = std::max(newest_change, first_value(*newest));
+  }
   nlohmann::json counts = nlohmann::json::object();
   for (const auto& [table, n] : out.staged) counts[table] = {{"staged", n}, {"written", out.written[table]}};
   out.run_id = m.run_id;
   out.manifest_key = m.key;
   out.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
-  if (auto r = ctx.conn.exec(sql::record_manifest(m.run_id, m.key, m.sha256, ctx.dataset.name, counts.dump(), out.seconds));
+  if (auto r = ctx.conn.exec(sql::record_manifest(m.run_id, m.key, m.sha256, ctx.dataset.name, counts.dump(), out.seconds,
+                                                   newest_change));
       !r) {
     return fail(std::move(r).error());
   }

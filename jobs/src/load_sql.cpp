@@ -196,14 +196,41 @@ std::string append_facts(const Model& model, Dialect dialect) {
   return insert + column_list(model) + " FROM " + stage_table(model) + " ON CONFLICT (" + keys + ") DO NOTHING";
 }
 
+std::string source_change_expression(const Model& model) {
+  std::string whole, date, time;
+  for (const auto& name : model.version_columns) {
+    const ModelColumn* c = model.column(name);
+    if (c == nullptr) continue;
+    switch (c->expr.kind) {
+      case transform::ColumnExpr::Kind::Copy: whole = ident(name); break;
+      case transform::ColumnExpr::Kind::TimestampDate: date = ident(name); break;
+      case transform::ColumnExpr::Kind::TimestampTime: time = ident(name); break;
+      default: break;
+    }
+  }
+  if (!whole.empty()) return "CAST(" + whole + " AS timestamp)";
+  if (date.empty()) return "";
+  return time.empty() ? "CAST(" + date + " AS timestamp)" : "CAST(" + date + " AS timestamp) + " + time;
+}
+
+std::string newest_staged_change(const Model& model) {
+  const std::string expr = source_change_expression(model);
+  if (expr.empty()) return "";
+  // Text in one fixed shape whatever the session's DateStyle, so it goes back in as a literal.
+  return "SELECT to_char(MAX(" + expr + "), 'YYYY-MM-DD HH24:MI:SS.US') FROM " + stage_table(model);
+}
+
 std::string record_manifest(std::string_view run_id, std::string_view manifest_key, std::string_view manifest_sha256,
-                            std::string_view model, std::string_view row_counts_json, double seconds) {
+                            std::string_view model, std::string_view row_counts_json, double seconds,
+                            std::string_view newest_source_change) {
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.3f", seconds);
+  const std::string newest =
+      newest_source_change.empty() ? "NULL" : "CAST(" + literal(newest_source_change) + " AS timestamp)";
   return std::string("INSERT INTO ") + kControlTable +
-         " (run_id, manifest_key, manifest_sha256, model, row_counts, load_seconds) VALUES (" + literal(run_id) + ", " +
-         literal(manifest_key) + ", " + literal(manifest_sha256) + ", " + literal(model) + ", " +
-         literal(row_counts_json) + ", " + secs + ")";
+         " (run_id, manifest_key, manifest_sha256, model, row_counts, load_seconds, newest_source_change) VALUES (" +
+         literal(run_id) + ", " + literal(manifest_key) + ", " + literal(manifest_sha256) + ", " + literal(model) + ", " +
+         literal(row_counts_json) + ", " + secs + ", " + newest + ")";
 }
 
 }  // namespace dwh::load::sql

@@ -55,7 +55,18 @@ std::string upsert_dimension(const transform::Model& model, Dialect dialect);
 // Facts: the staged versions not already stored.
 std::string append_facts(const transform::Model& model, Dialect dialect);
 
+// A fact's source change time, as SQL over its own columns: its version columns are read from the
+// source's cursor (the model loader checks that), so they put back together the cursor's value:
+// the timestamp itself, or its date part plus its time part. "" when a model has none.
+std::string source_change_expression(const transform::Model& model);
+// One row, one value: the newest source change among the staged rows of a fact (NULL if none).
+// The load records it in the control table, so the freshness view reads one row per load
+// instead of scanning every fact version.
+std::string newest_staged_change(const transform::Model& model);
+
+// `newest_source_change` is a timestamp literal's text ("2026-11-21 10:22:33.123") or empty (NULL).
 std::string record_manifest(std::string_view run_id, std::string_view manifest_key, std::string_view manifest_sha256,
-                            std::string_view model, std::string_view row_counts_json, double seconds);
+                            std::string_view model, std::string_view row_counts_json, double seconds,
+                            std::string_view newest_source_change = {});
 
 }  // namespace dwh::load::sql

@@ -159,6 +159,15 @@ Result<InitReport> init_warehouse(const std::string& warehouse_url, const transf
       if (auto s = plan_migration(tx, m, dialect, statements, report.added_columns); !s) return std::move(s).error();
     }
     statements.push_back(create_control_table_sql(dialect));
+    // A control table from an earlier release lacks the columns added since (nullable, so its
+    // old rows stay as they are).
+    const auto control = existing_columns(tx, kControlTable);
+    const bool has_newest = std::any_of(control.begin(), control.end(),
+                                        [](const auto& c) { return c.first == "newest_source_change"; });
+    if (!control.empty() && !has_newest) {
+      statements.push_back(std::string("ALTER TABLE ") + kControlTable + " ADD COLUMN newest_source_change timestamp");
+      report.added_columns.push_back(std::string(kControlTable) + ".newest_source_change");
+    }
     for (const auto& sql : statements) tx.exec(sql);
     for (const auto& v : *views) {
       tx.exec(v);

@@ -84,7 +84,8 @@ std::string create_control_table_sql(Dialect dialect) {
          "  model " + text + " NOT NULL,\n"
          "  row_counts " + text + " NOT NULL,\n"
          "  loaded_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),\n"
-         "  load_seconds double precision NOT NULL\n"
+         "  load_seconds double precision NOT NULL,\n"
+         "  newest_source_change timestamp\n"
          ")";
 }
 

@@ -119,6 +119,23 @@ TEST_F(WarehouseMigration, AddedNullableColumnIsAddedAndDataKept) {
             "Steel:null");
 }
 
+TEST_F(WarehouseMigration, ControlTableOfAnEarlierReleaseGainsNewestSourceChangeAndKeepsItsRows) {
+  // As an earlier release left it: no such column, and a view that did not read it.
+  PostgresFixture::run_sql(db_.url, "ALTER TABLE dwh_loaded_manifests DROP COLUMN newest_source_change CASCADE;"
+                                    "INSERT INTO dwh_loaded_manifests (run_id, manifest_key, manifest_sha256, model, "
+                                    "row_counts, load_seconds) VALUES ('r1', 'k', repeat('a', 64), 'totesys', '{}', 1.5)");
+  const auto r = dwh({"warehouse", "init", "--warehouse", db_.url, "--model", models_.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("dwh_loaded_manifests.newest_source_change"), std::string::npos) << r.out;
+  EXPECT_EQ(PostgresFixture::query_value(db_.url, "SELECT run_id || ':' || coalesce(newest_source_change::text, 'null') "
+                                                  "FROM dwh_loaded_manifests"),
+            "r1:null");
+  EXPECT_EQ(PostgresFixture::query_value(db_.url, "SELECT loads FROM warehouse_freshness"), "1");
+  const auto again = dwh({"warehouse", "init", "--warehouse", db_.url, "--model", models_.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("\"added_columns\":[]"), std::string::npos) << again.out;
+}
+
 TEST_F(WarehouseMigration, TypeChangeIsRefusedNamingTableAndColumnAndNothingChanges) {
   // Two changes at once: an addable column and an incompatible type. Neither may be applied.
   append("dim_design.toml", "\n[[column]]\nname = \"design_family\"\ntype = \"varchar\"\nop = \"constant\"\nvalue = \"core\"\n");

@@ -54,6 +54,7 @@ std::string table_statements(const transform::Model& m) {
       if (!c.references_table.empty()) s.push_back(sql::unresolved_references(m, c));
     }
     s.push_back(sql::append_facts(m, Dialect::Redshift));
+    s.push_back(sql::newest_staged_change(m));
   } else {
     s.push_back(sql::upsert_dimension(m, Dialect::Redshift));
     for (const auto& c : m.columns) {
@@ -77,13 +78,19 @@ TEST(LoadRedshiftSql, ControlStatementsAndCopyManifestMatchTheirGoldenFiles) {
   for (const auto& stmt : {std::string("BEGIN"), sql::lock(Dialect::Redshift), sql::is_loaded(kRun), sql::last_loaded_run(),
                            sql::record_manifest(kRun, std::string("_manifests/transform/") + kRun + ".json",
                                                 std::string(64, 'a'), "totesys",
-                                                R"({"dim_date":{"staged":10,"written":10}})", 1.5),
+                                                R"({"dim_date":{"staged":10,"written":10}})", 1.5,
+                                                "2026-11-21 10:22:33.123000"),
                            std::string("COMMIT"), sql::load_errors()}) {
     out += stmt + ";\n";
   }
   expect_golden("control.sql", out);
   expect_golden("copy_manifest.json",
                 sql::copy_manifest(std::string(kProcessed) + "/fact_sales_order/2026/11/21/" + kRun + ".parquet", 123456));
+}
+
+TEST(LoadRedshiftSql, NoNewestChangeIsRecordedAsNull) {
+  const std::string sql = sql::record_manifest(kRun, "k", std::string(64, 'a'), "totesys", "{}", 0.25);
+  EXPECT_NE(sql.find(", 0.250, NULL)"), std::string::npos) << sql;
 }
 
 TEST(LoadRedshiftSql, NamesAndValuesAreQuoted) {
