@@ -24,6 +24,7 @@ struct LoadArgs {
   std::string model;
   std::string iam_role;
   int threads = 2;
+  std::uint64_t defer_foreign_keys_from = load::LoadOptions{}.defer_foreign_keys_from_rows;
 };
 
 int fail(const Error& e, bool input) {
@@ -43,6 +44,7 @@ int run(const LoadArgs& args) {
   options.model_dir = args.model;
   options.iam_role = args.iam_role;
   options.decode_threads = args.threads;
+  options.defer_foreign_keys_from_rows = args.defer_foreign_keys_from;
   auto report = load::run_load(options);
   if (!report) return fail(report.error(), load::is_load_input_error(report.error()));
   nlohmann::json loaded = nlohmann::json::array();
@@ -53,6 +55,7 @@ int run(const LoadArgs& args) {
                       {"written", m.written},
                       {"bytes_read", m.bytes_read},
                       {"largest_read_bytes", m.largest_read},
+                      {"deferred_foreign_keys", m.deferred_foreign_keys},
                       {"seconds", m.seconds}});
   }
   std::cout << nlohmann::json{{"status", report->loaded.empty() ? "nothing new" : "loaded"},
@@ -79,6 +82,12 @@ void register_load_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--iam-role", args->iam_role, "Redshift: the IAM role ARN its COPY uses to read the processed bucket");
   cmd->add_option("--threads", args->threads, "Parquet row groups decoded in parallel")
       ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--defer-foreign-keys-from", args->defer_foreign_keys_from,
+                  "PostgreSQL: a fact batch of at least this many rows (and 1/20 of the table) is appended with "
+                  "the fact's foreign keys dropped, then adds them back, validated, in the same transaction "
+                  "(faster than per-row checks; readers of the fact and its dimensions wait for the commit). "
+                  "0: never")
       ->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

@@ -113,6 +113,30 @@ Status check_references(Connection& conn, const Model& model) {
   return {};
 }
 
+// The foreign keys to drop for this append and add back after it (see
+// LoadOptions::defer_foreign_keys_from_rows); none when the per-row checks cost less, or when
+// this role could not add them back.
+Result<std::vector<sql::ForeignKey>> keys_to_defer(Connection& conn, const Model& model, std::uint64_t staged,
+                                                   std::uint64_t from_rows) {
+  std::vector<sql::ForeignKey> keys;
+  if (from_rows == 0 || staged < from_rows) return keys;
+  auto size = conn.query(sql::estimated_rows(model));
+  if (!size) return std::move(size).error();
+  if (size->empty() || (*size)[0].size() < 3 || (*size)[0][2].value_or("f") != "t") return keys;
+  const long long rows = std::stoll((*size)[0][0].value_or("-1"));
+  const long long pages = std::stoll((*size)[0][1].value_or("0"));
+  // Never analysed yet not empty: its size is unknown, so keep the checks that cost per row.
+  if (rows < 0 && pages > 0) return keys;
+  if (static_cast<long double>(staged) * 20 < static_cast<long double>(std::max(rows, 0LL))) return keys;
+  auto found = conn.query(sql::foreign_keys_of(model));
+  if (!found) return std::move(found).error();
+  for (const auto& r : *found) {
+    if (r.size() < 3 || r[2].value_or("f") != "t") return std::vector<sql::ForeignKey>{};
+    keys.push_back({r[0].value_or(""), r[1].value_or("")});
+  }
+  return keys;
+}
+
 // Redshift reads the object itself, through a COPY manifest written next to the data.
 Status stage_redshift(Context& ctx, const Model& model, const TransformManifest& m, const ManifestTable& entry,
                       std::uint64_t& staged) {
@@ -249,9 +273,32 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
   for (const auto& model : ctx.dataset.models) {
     if (model.kind != ModelKind::Fact || out.staged[model.table] == 0) continue;
     step = "append " + model.table;
+    std::vector<sql::ForeignKey> deferred;
+    if (dialect == Dialect::Postgres) {
+      auto keys = keys_to_defer(ctx.conn, model, out.staged[model.table], ctx.options.defer_foreign_keys_from_rows);
+      if (!keys) return fail(std::move(keys).error());
+      deferred = std::move(*keys);
+    }
+    if (!deferred.empty()) {
+      step = "drop the foreign keys of " + model.table;
+      if (auto r = ctx.conn.exec(sql::drop_foreign_keys(model, deferred)); !r) return fail(std::move(r).error());
+      crash_point("load-after-dropping-foreign-keys");
+      step = "append " + model.table;
+    }
     auto n = ctx.conn.exec(sql::append_facts(model, dialect));
     if (!n) return fail(std::move(n).error());
     out.written[model.table] = *n;
+    if (!deferred.empty()) {
+      // The keys were checked against the staged rows above; this validates the whole table
+      // again, so the warehouse ends with the same, valid, constraints it started with.
+      step = "validate the foreign keys of " + model.table;
+      const auto v0 = chr::steady_clock::now();
+      if (auto r = ctx.conn.exec(sql::add_foreign_keys(model, deferred)); !r) return fail(std::move(r).error());
+      out.deferred_foreign_keys.push_back(model.table);
+      log::info("foreign keys added back and validated after the append",
+                {{"table", model.table}, {"foreign_keys", deferred.size()}, {"rows", *n},
+                 {"seconds", chr::duration<double>(chr::steady_clock::now() - v0).count()}});
+    }
   }
   crash_point("load-after-facts");
 
@@ -382,7 +429,7 @@ Result<LoadReport> run(const LoadOptions& options) {
     report.rows += rows;
     log::info("manifest loaded", {{"manifest", m->key}, {"rows", rows}, {"written", lm.written},
                                     {"bytes_read", lm.bytes_read}, {"largest_read_bytes", lm.largest_read},
-                                    {"seconds", lm.seconds}});
+                                    {"deferred_foreign_keys", lm.deferred_foreign_keys}, {"seconds", lm.seconds}});
     report.loaded.push_back(std::move(lm));
   }
   report.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();

@@ -196,6 +196,30 @@ std::string append_facts(const Model& model, Dialect dialect) {
   return insert + column_list(model) + " FROM " + stage_table(model) + " ON CONFLICT (" + keys + ") DO NOTHING";
 }
 
+std::string estimated_rows(const Model& model) {
+  return "SELECT reltuples::bigint, relpages, pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(" +
+         literal(ident(model.table)) + ")";
+}
+
+std::string foreign_keys_of(const Model& model) {
+  return "SELECT conname, pg_get_constraintdef(oid), has_table_privilege(confrelid, 'REFERENCES') FROM pg_constraint "
+         "WHERE conrelid = to_regclass(" + literal(ident(model.table)) + ") AND contype = 'f' ORDER BY conname";
+}
+
+std::string drop_foreign_keys(const Model& model, const std::vector<ForeignKey>& keys) {
+  std::string actions;
+  for (const auto& k : keys) actions += (actions.empty() ? " " : ", ") + std::string("DROP CONSTRAINT ") + ident(k.name);
+  return "ALTER TABLE " + ident(model.table) + actions;
+}
+
+std::string add_foreign_keys(const Model& model, const std::vector<ForeignKey>& keys) {
+  std::string actions;
+  for (const auto& k : keys) {
+    actions += (actions.empty() ? " " : ", ") + std::string("ADD CONSTRAINT ") + ident(k.name) + " " + k.definition;
+  }
+  return "ALTER TABLE " + ident(model.table) + actions;
+}
+
 std::string source_change_expression(const Model& model) {
   std::string whole, date, time;
   for (const auto& name : model.version_columns) {

@@ -64,6 +64,21 @@ std::string source_change_expression(const transform::Model& model);
 // instead of scanning every fact version.
 std::string newest_staged_change(const transform::Model& model);
 
+// PostgreSQL: the planner's row estimate of a table ("-1" when never analysed), its pages, and
+// whether this role owns it (may drop and add its constraints); reads no rows.
+std::string estimated_rows(const transform::Model& model);
+// PostgreSQL: the foreign keys a table holds: name, definition (pg_get_constraintdef), so the
+// same constraints can be added back exactly as they were, and whether this role may add them
+// (REFERENCES on the referenced table).
+std::string foreign_keys_of(const transform::Model& model);
+struct ForeignKey {
+  std::string name;
+  std::string definition;  // "FOREIGN KEY (created_date) REFERENCES dim_date(date_id)"
+};
+// One ALTER TABLE each, every key in it.
+std::string drop_foreign_keys(const transform::Model& model, const std::vector<ForeignKey>& keys);
+std::string add_foreign_keys(const transform::Model& model, const std::vector<ForeignKey>& keys);
+
 // `newest_source_change` is a timestamp literal's text ("2026-11-21 10:22:33.123") or empty (NULL).
 std::string record_manifest(std::string_view run_id, std::string_view manifest_key, std::string_view manifest_sha256,
                             std::string_view model, std::string_view row_counts_json, double seconds,

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <tbb/parallel_pipeline.h>
+#include <tbb/global_control.h>
 #include <tbb/task_arena.h>
 
 #include "dwh/aws/digest.hpp"
@@ -215,7 +216,13 @@ Result<StageReport> stage_postgres(Connection& conn, const transform::Model& mod
   const int workers = std::max(1, threads);
   SliceSource source(r, hashed, object.key);
   FirstError failure;
-  // Tokens bound memory: each holds one slice's COPY text.
+  // Tokens bound memory: each holds one slice's COPY text. The arena has a slot for the reading
+  // thread besides the encoders (it mostly waits on I/O), which TBB's default limit of one
+  // thread per core would refuse, with a warning, on a 2-core machine.
+  tbb::global_control allow(tbb::global_control::max_allowed_parallelism,
+                            std::max<std::size_t>(static_cast<std::size_t>(workers) + 1,
+                                                  tbb::global_control::active_value(
+                                                      tbb::global_control::max_allowed_parallelism)));
   tbb::task_arena arena(workers + 1);
   arena.execute([&] {
     tbb::parallel_pipeline(

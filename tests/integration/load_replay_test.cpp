@@ -1,6 +1,7 @@
 // Exactly once: the same manifests loaded twice, a load killed at random points (named crash
 // points and SIGKILL after a random delay) and rerun, and two loaders at once all leave the
-// warehouse identical to one clean load, with every manifest recorded once.
+// warehouse identical to one clean load, with every manifest recorded once. Also the large-batch
+// path (foreign keys dropped for the append and added back): same rows, same valid constraints.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -49,13 +50,15 @@ TestDatabase fresh_warehouse(const Pipeline& p, const std::string& prefix) {
 }
 
 ProcessResult load_into(const Pipeline& p, const TestDatabase& db, std::vector<std::string> prefix = {},
-                        std::map<std::string, std::string> env = {}) {
+                        std::map<std::string, std::string> env = {}, std::vector<std::string> extra_args = {},
+                        std::string url = {}) {
   std::vector<std::string> argv = prefix;
   argv.push_back(DWH_CLI_PATH);
   for (const auto& a : {"load", "--processed"}) argv.push_back(a);
   argv.push_back(p.processed);
   argv.push_back("--warehouse");
-  argv.push_back(db.url);
+  argv.push_back(url.empty() ? db.url : url);
+  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   auto e = p.env;
   for (auto& [k, v] : env) e[k] = v;
   return run_process(argv, e);
@@ -141,6 +144,82 @@ TEST(LoadReplay, TwoConcurrentLoadersLoadEachManifestOnce) {
                                                    "HAVING count(*) > 1) d"),
               "0");
   }
+}
+
+// Every constraint of the warehouse: table, name, definition, validated.
+std::vector<std::string> constraints(const std::string& url) {
+  return sorted_rows(url, "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
+                          "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace");
+}
+
+std::vector<std::string> deferred(const nlohmann::json& manifest) {
+  return manifest.value("deferred_foreign_keys", std::vector<std::string>{});
+}
+
+const std::vector<std::string> kFacts = {"fact_payment", "fact_purchase_order", "fact_sales_order"};
+
+TEST(LoadForeignKeys, LargeBatchesAppendWithTheKeysDroppedAndEndWithTheSameValidatedConstraints) {
+  auto& l = two_runs();
+  const auto reference = constraints(l.p.warehouse.url);
+  ASSERT_EQ(std::count_if(reference.begin(), reference.end(),
+                          [](const std::string& c) { return c.find("FOREIGN KEY") != std::string::npos; }),
+            24);
+
+  // Every fact batch is "large" from 1 row: the first (full) load appends into empty facts.
+  const auto db = fresh_warehouse(l.p, "load_fk_defer");
+  const auto r = load_into(l.p, db, {}, {}, {"--defer-foreign-keys-from", "1"});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  const auto report = nlohmann::json::parse(r.out);
+  ASSERT_EQ(report.at("loaded").size(), 2u);
+  EXPECT_EQ(deferred(report.at("loaded")[0]), kFacts) << r.out;
+  EXPECT_NE(r.err.find("foreign keys added back and validated after the append"), std::string::npos) << r.err;
+  EXPECT_EQ(diff(l.clean, warehouse_snapshot(db.url)), "");
+  EXPECT_EQ(loaded_runs(db.url), l.runs);
+  EXPECT_EQ(constraints(db.url), reference) << "the same constraints, all validated";
+  PostgresFixture::instance().drop_database(db.name);
+
+  // Below the threshold (and with 0: never) every key stays in place.
+  const auto kept = fresh_warehouse(l.p, "load_fk_keep");
+  const auto k = load_into(l.p, kept, {}, {}, {"--defer-foreign-keys-from", "0"});
+  ASSERT_EQ(k.exit_code, 0) << describe(k);
+  for (const auto& m : nlohmann::json::parse(k.out).at("loaded")) EXPECT_TRUE(deferred(m).empty()) << k.out;
+  EXPECT_EQ(diff(l.clean, warehouse_snapshot(kept.url)), "");
+  PostgresFixture::instance().drop_database(kept.name);
+}
+
+TEST(LoadForeignKeys, KilledWhileTheKeysAreDroppedLeavesThemInPlaceAndNothingLoaded) {
+  auto& l = two_runs();
+  const auto db = fresh_warehouse(l.p, "load_fk_kill");
+  const auto before = constraints(db.url);
+  const auto crashed = load_into(l.p, db, {}, {{"DWH_TEST_CRASH_POINT", "load-after-dropping-foreign-keys"}},
+                                 {"--defer-foreign-keys-from", "1"});
+  EXPECT_NE(crashed.exit_code, 0) << describe(crashed);
+  EXPECT_EQ(constraints(db.url), before);
+  EXPECT_EQ(PostgresFixture::query_value(db.url, "SELECT count(*) FROM fact_payment"), "0");
+  EXPECT_TRUE(loaded_runs(db.url).empty());
+  const auto rerun = load_into(l.p, db, {}, {}, {"--defer-foreign-keys-from", "1"});
+  ASSERT_EQ(rerun.exit_code, 0) << describe(rerun);
+  EXPECT_EQ(diff(l.clean, warehouse_snapshot(db.url)), "");
+  EXPECT_EQ(constraints(db.url), before);
+  PostgresFixture::instance().drop_database(db.name);
+}
+
+TEST(LoadForeignKeys, ALoaderThatDoesNotOwnTheFactsKeepsTheKeysAndLoads) {
+  auto& l = two_runs();
+  const auto db = fresh_warehouse(l.p, "load_fk_role");
+  PostgresFixture::run_sql(db.url,
+                           "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fk_loader') THEN "
+                           "CREATE ROLE fk_loader LOGIN; END IF; END $$;"
+                           "GRANT SELECT, INSERT, UPDATE, REFERENCES ON ALL TABLES IN SCHEMA public TO fk_loader;"
+                           "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO fk_loader;"
+                           "GRANT TEMPORARY ON DATABASE " + db.name + " TO fk_loader");
+  std::string url = db.url;
+  url.replace(url.find("postgres@"), 9, "fk_loader@");
+  const auto r = load_into(l.p, db, {}, {}, {"--defer-foreign-keys-from", "1"}, url);
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  for (const auto& m : nlohmann::json::parse(r.out).at("loaded")) EXPECT_TRUE(deferred(m).empty()) << r.out;
+  EXPECT_EQ(diff(l.clean, warehouse_snapshot(db.url)), "");
+  PostgresFixture::instance().drop_database(db.name);
 }
 
 }  // namespace
