@@ -7,6 +7,7 @@
 #include "dwh/load/warehouse_schema.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
+#include "load_sql.hpp"
 
 namespace dwh::load {
 namespace {
@@ -126,6 +127,20 @@ Status plan_migration(pqxx::work& tx, const transform::Model& model, Dialect dia
   return {};
 }
 
+// The newest source change in all the facts (a scan of each), or "" when no fact has version
+// columns that say when its source row changed.
+std::string newest_fact_change_sql(const transform::Dataset& dataset) {
+  std::string parts;
+  for (const auto& m : dataset.models) {
+    if (m.kind != transform::ModelKind::Fact) continue;
+    const std::string expr = sql::source_change_expression(m);
+    if (expr.empty()) continue;
+    parts += (parts.empty() ? "" : " UNION ALL ") + std::string("SELECT MAX(") + expr + ") AS newest FROM " +
+             sql::ident(m.table);
+  }
+  return parts.empty() ? "" : "SELECT MAX(newest) FROM (" + parts + ") f";
+}
+
 }  // namespace
 
 Result<InitReport> init_warehouse(const std::string& warehouse_url, const transform::Dataset& dataset,
@@ -166,6 +181,12 @@ Result<InitReport> init_warehouse(const std::string& warehouse_url, const transf
                                         [](const auto& c) { return c.first == "newest_source_change"; });
     if (!control.empty() && !has_newest) {
       statements.push_back(std::string("ALTER TABLE ") + kControlTable + " ADD COLUMN newest_source_change timestamp");
+      // Once: the newest change the facts already hold goes on the last load's row, so the
+      // freshness view (which reads only the control table) is right from the first read.
+      if (const std::string newest = newest_fact_change_sql(dataset); !newest.empty()) {
+        statements.push_back(std::string("UPDATE ") + kControlTable + " SET newest_source_change = (" + newest +
+                             ") WHERE run_id = (SELECT MAX(run_id) FROM " + kControlTable + ")");
+      }
       report.added_columns.push_back(std::string(kControlTable) + ".newest_source_change");
     }
     for (const auto& sql : statements) tx.exec(sql);

@@ -174,7 +174,7 @@ TEST(PipelineRun, OnceThenNothingNewAndTheWarehouseEqualsTheSource) {
       << "an amended order keeps both versions";
 
   // Freshness comes from the control table (one row per load), not from a scan of every fact
-  // version, and says the same as that scan; a control table without the figure falls back to it.
+  // version, and says the same as that scan.
   const std::string scan =
       "SELECT to_char(MAX(CAST(last_updated_date AS timestamp) + last_updated_time), 'YYYY-MM-DD HH24:MI:SS.MS') FROM ("
       "SELECT last_updated_date, last_updated_time FROM fact_sales_order UNION ALL "
@@ -189,16 +189,20 @@ TEST(PipelineRun, OnceThenNothingNewAndTheWarehouseEqualsTheSource) {
                                                  "' with their newest change' FROM dwh_loaded_manifests"),
             "2 loads, 2 with their newest change");
   std::string plan;
-  for (const auto& row : PostgresFixture::run_sql(wh.url, "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT * FROM warehouse_freshness")) {
+  for (const auto& row : PostgresFixture::run_sql(wh.url, "EXPLAIN SELECT * FROM warehouse_freshness")) {
     plan += row.at(0).as<std::string>() + "\n";
   }
-  for (const char* fact : {"fact_sales_order", "fact_purchase_order", "fact_payment"}) {
-    const auto at = plan.find(std::string("Seq Scan on ") + fact);
-    ASSERT_NE(at, std::string::npos) << plan;
-    EXPECT_NE(plan.substr(at, plan.find('\n', at) - at).find("never executed"), std::string::npos) << plan;
-  }
-  PostgresFixture::run_sql(wh.url, "UPDATE dwh_loaded_manifests SET newest_source_change = NULL");
-  EXPECT_EQ(PostgresFixture::query_value(wh.url, view), newest) << "the fallback scan of the facts";
+  EXPECT_EQ(plan.find("fact_"), std::string::npos) << plan;
+
+  // A warehouse loaded by an earlier release (no such column, an older view): `warehouse init`
+  // adds the column and fills it in once from the facts.
+  PostgresFixture::run_sql(wh.url, "ALTER TABLE dwh_loaded_manifests DROP COLUMN newest_source_change CASCADE");
+  const auto init = run_process({DWH_CLI_PATH, "warehouse", "init", "--warehouse", wh.url, "--model",
+                                 DWH_SOURCE_DIR "/models/totesys"});
+  ASSERT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(PostgresFixture::query_value(wh.url, view), newest);
+  EXPECT_EQ(PostgresFixture::query_value(wh.url, "SELECT count(newest_source_change) FROM dwh_loaded_manifests"), "1")
+      << "only the last load's row";
 }
 
 TEST(PipelineRun, FailingStepIsNamedAndExitIsNonZero) {
