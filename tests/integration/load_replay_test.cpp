@@ -182,7 +182,9 @@ TEST(LoadForeignKeys, LargeBatchesAppendWithTheKeysDroppedAndEndWithTheSameValid
   const auto kept = fresh_warehouse(l.p, "load_fk_keep");
   const auto k = load_into(l.p, kept, {}, {}, {"--defer-foreign-keys-from", "0"});
   ASSERT_EQ(k.exit_code, 0) << describe(k);
-  for (const auto& m : nlohmann::json::parse(k.out).at("loaded")) EXPECT_TRUE(deferred(m).empty()) << k.out;
+  // (A named report: a range-for over .at() of a temporary would iterate freed memory.)
+  const auto kept_report = nlohmann::json::parse(k.out);
+  for (const auto& m : kept_report.at("loaded")) EXPECT_TRUE(deferred(m).empty()) << k.out;
   EXPECT_EQ(diff(l.clean, warehouse_snapshot(kept.url)), "");
   PostgresFixture::instance().drop_database(kept.name);
 }
@@ -217,7 +219,8 @@ TEST(LoadForeignKeys, ALoaderThatDoesNotOwnTheFactsKeepsTheKeysAndLoads) {
   url.replace(url.find("postgres@"), 9, "fk_loader@");
   const auto r = load_into(l.p, db, {}, {}, {"--defer-foreign-keys-from", "1"}, url);
   ASSERT_EQ(r.exit_code, 0) << describe(r);
-  for (const auto& m : nlohmann::json::parse(r.out).at("loaded")) EXPECT_TRUE(deferred(m).empty()) << r.out;
+  const auto report = nlohmann::json::parse(r.out);
+  for (const auto& m : report.at("loaded")) EXPECT_TRUE(deferred(m).empty()) << r.out;
   EXPECT_EQ(diff(l.clean, warehouse_snapshot(db.url)), "");
   PostgresFixture::instance().drop_database(db.name);
 }
