@@ -303,14 +303,15 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
   crash_point("load-after-facts");
 
   step = "record";
-  std::string newest_change;  // the same fixed-width text for every table: compares as text
+  std::vector<const Model*> staged_facts;
   for (const auto& model : ctx.dataset.models) {
-    if (model.kind != ModelKind::Fact || out.staged[model.table] == 0) continue;
-    const std::string query = sql::newest_staged_change(model);
-    if (query.empty()) continue;
+    if (model.kind == ModelKind::Fact && out.staged[model.table] > 0) staged_facts.push_back(&model);
+  }
+  std::string newest_change;
+  if (const std::string query = sql::newest_source_change(staged_facts, sql::Rows::Staged); !query.empty()) {
     auto newest = ctx.conn.query(query);
     if (!newest) return fail(std::move(newest).error());
-    newest_change = std::max(newest_change, first_value(*newest));
+    newest_change = first_value(*newest);
   }
   nlohmann::json counts = nlohmann::json::object();
   for (const auto& [table, n] : out.staged) counts[table] = {{"staged", n}, {"written", out.written[table]}};

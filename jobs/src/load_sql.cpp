@@ -237,11 +237,16 @@ std::string source_change_expression(const Model& model) {
   return time.empty() ? "CAST(" + date + " AS timestamp)" : "CAST(" + date + " AS timestamp) + " + time;
 }
 
-std::string newest_staged_change(const Model& model) {
-  const std::string expr = source_change_expression(model);
-  if (expr.empty()) return "";
-  // Text in one fixed shape whatever the session's DateStyle, so it goes back in as a literal.
-  return "SELECT to_char(MAX(" + expr + "), 'YYYY-MM-DD HH24:MI:SS.US') FROM " + stage_table(model);
+std::string newest_source_change(const std::vector<const Model*>& facts, Rows rows) {
+  std::string parts;
+  for (const Model* m : facts) {
+    const std::string expr = source_change_expression(*m);
+    if (expr.empty()) continue;
+    parts += (parts.empty() ? "" : " UNION ALL ") + std::string("SELECT MAX(") + expr + ") AS newest FROM " +
+             (rows == Rows::Staged ? stage_table(*m) : ident(m->table));
+  }
+  if (parts.empty()) return "";
+  return "SELECT to_char(MAX(newest), 'YYYY-MM-DD HH24:MI:SS.US') FROM (" + parts + ") f";
 }
 
 std::string record_manifest(std::string_view run_id, std::string_view manifest_key, std::string_view manifest_sha256,

@@ -59,10 +59,13 @@ std::string append_facts(const transform::Model& model, Dialect dialect);
 // source's cursor (the model loader checks that), so they put back together the cursor's value:
 // the timestamp itself, or its date part plus its time part. "" when a model has none.
 std::string source_change_expression(const transform::Model& model);
-// One row, one value: the newest source change among the staged rows of a fact (NULL if none).
-// The load records it in the control table, so the freshness view reads one row per load
-// instead of scanning every fact version.
-std::string newest_staged_change(const transform::Model& model);
+// One row, one value: the newest source change among the rows of `facts` (those with no version
+// columns are left out), as text in one fixed shape whatever the session's DateStyle, or NULL.
+// Staged: their staging tables, which the load records in its control row, so the freshness
+// view reads one row per load instead of every fact version. Stored: the warehouse tables, read
+// once by `warehouse init` for a control table from an earlier release. "" when no fact counts.
+enum class Rows { Staged, Stored };
+std::string newest_source_change(const std::vector<const transform::Model*>& facts, Rows rows);
 
 // PostgreSQL: the planner's row estimate of a table ("-1" when never analysed), its pages, and
 // whether this role owns it (may drop and add its constraints); reads no rows.

@@ -127,20 +127,6 @@ Status plan_migration(pqxx::work& tx, const transform::Model& model, Dialect dia
   return {};
 }
 
-// The newest source change in all the facts (a scan of each), or "" when no fact has version
-// columns that say when its source row changed.
-std::string newest_fact_change_sql(const transform::Dataset& dataset) {
-  std::string parts;
-  for (const auto& m : dataset.models) {
-    if (m.kind != transform::ModelKind::Fact) continue;
-    const std::string expr = sql::source_change_expression(m);
-    if (expr.empty()) continue;
-    parts += (parts.empty() ? "" : " UNION ALL ") + std::string("SELECT MAX(") + expr + ") AS newest FROM " +
-             sql::ident(m.table);
-  }
-  return parts.empty() ? "" : "SELECT MAX(newest) FROM (" + parts + ") f";
-}
-
 }  // namespace
 
 Result<InitReport> init_warehouse(const std::string& warehouse_url, const transform::Dataset& dataset,
@@ -183,9 +169,13 @@ Result<InitReport> init_warehouse(const std::string& warehouse_url, const transf
       statements.push_back(std::string("ALTER TABLE ") + kControlTable + " ADD COLUMN newest_source_change timestamp");
       // Once: the newest change the facts already hold goes on the last load's row, so the
       // freshness view (which reads only the control table) is right from the first read.
-      if (const std::string newest = newest_fact_change_sql(dataset); !newest.empty()) {
-        statements.push_back(std::string("UPDATE ") + kControlTable + " SET newest_source_change = (" + newest +
-                             ") WHERE run_id = (SELECT MAX(run_id) FROM " + kControlTable + ")");
+      std::vector<const transform::Model*> facts;
+      for (const auto& m : dataset.models) {
+        if (m.kind == transform::ModelKind::Fact) facts.push_back(&m);
+      }
+      if (const std::string newest = sql::newest_source_change(facts, sql::Rows::Stored); !newest.empty()) {
+        statements.push_back(std::string("UPDATE ") + kControlTable + " SET newest_source_change = CAST((" + newest +
+                             ") AS timestamp) WHERE run_id = (SELECT MAX(run_id) FROM " + kControlTable + ")");
       }
       report.added_columns.push_back(std::string(kControlTable) + ".newest_source_change");
     }
