@@ -42,7 +42,9 @@ class StdinSource final : public dwh::aws::BodySource {
     for (;;) {
       ssize_t n = ::read(0, out.data(), out.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0) return dwh::make_error("LocalIOError", std::string("cannot read standard input: ") + std::strerror(errno));
+      if (n < 0)
+        return dwh::make_error("LocalIOError",
+                               std::string("cannot read standard input: ") + std::strerror(errno));
       return static_cast<std::size_t>(n);
     }
   }
@@ -75,7 +77,9 @@ struct CpOptions {
 dwh::Result<s3::TransferStats> copy(s3::Client& client, const CpOptions& o) {
   auto src = parse_s3_url(o.source);
   auto dst = parse_s3_url(o.destination);
-  if (src && dst) return dwh::make_error("Usage", "copying between two s3:// URLs is not supported; one side must be local");
+  if (src && dst)
+    return dwh::make_error("Usage",
+                           "copying between two s3:// URLs is not supported; one side must be local");
   if (!src && !dst) return dwh::make_error("Usage", "one of SRC and DST must be an s3:// URL");
 
   if (dst) {  // upload
@@ -113,18 +117,26 @@ dwh::Result<s3::TransferStats> copy(s3::Client& client, const CpOptions& o) {
 
 void register_aws_s3_cp_command(CLI::App& s3_app, int& exit_code) {
   auto opts = std::make_shared<CpOptions>();
-  auto* cmd = s3_app.add_subcommand("cp", "Copy files to or from S3 ('-' is stdin/stdout; --recursive for trees)");
+  auto* cmd =
+      s3_app.add_subcommand("cp", "Copy files to or from S3 ('-' is stdin/stdout; --recursive for trees)");
   cmd->add_option("SRC", opts->source, "Local path, '-', or s3://bucket/key")->required();
   cmd->add_option("DST", opts->destination, "Local path, '-', or s3://bucket/key")->required();
-  cmd->add_flag("--recursive,-r", opts->recursive, "Copy every file under a directory, or every object under a prefix");
-  cmd->add_option("--endpoint-url", opts->endpoint_url, "S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)");
-  cmd->add_option("--region", opts->region, "Region (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile)");
+  cmd->add_flag("--recursive,-r", opts->recursive,
+                "Copy every file under a directory, or every object under a prefix");
+  cmd->add_option("--endpoint-url", opts->endpoint_url,
+                  "S3 endpoint (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, or AWS)");
+  cmd->add_option("--region", opts->region,
+                  "Region (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile)");
   cmd->add_option("--concurrency", opts->transfer.concurrency, "Objects in flight at once")
-      ->default_val(10)->check(CLI::Range(1, 256));
+      ->default_val(10)
+      ->check(CLI::Range(1, 256));
   cmd->add_option("--part-size-mib", opts->part_size_mib, "Multipart part size in MiB")
-      ->default_val(8)->check(CLI::Range(5, 5120));
-  cmd->add_option("--parts-in-flight", opts->transfer.upload.max_in_flight, "Parts buffered or uploading at once per file")
-      ->default_val(4)->check(CLI::Range(1, 64));
+      ->default_val(8)
+      ->check(CLI::Range(5, 5120));
+  cmd->add_option("--parts-in-flight", opts->transfer.upload.max_in_flight,
+                  "Parts buffered or uploading at once per file")
+      ->default_val(4)
+      ->check(CLI::Range(1, 64));
   cmd->callback([opts, &exit_code] {
     opts->transfer.upload.part_size = static_cast<std::uint64_t>(opts->part_size_mib) << 20;
     dwh::aws::ClientOptions client_options;
@@ -144,8 +156,11 @@ void register_aws_s3_cp_command(CLI::App& s3_app, int& exit_code) {
       return;
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    dwh::log::info("copied", {{"objects", stats->objects}, {"bytes", stats->bytes}, {"seconds", seconds},
-                              {"source", opts->source}, {"destination", opts->destination}});
+    dwh::log::info("copied", {{"objects", stats->objects},
+                              {"bytes", stats->bytes},
+                              {"seconds", seconds},
+                              {"source", opts->source},
+                              {"destination", opts->destination}});
   });
 }
 

@@ -45,7 +45,9 @@ int fail(const std::string& step, const Error& e) {
   return kExitFailure;
 }
 
-void say(const std::string& text) { std::cout << text << std::endl; }
+void say(const std::string& text) {
+  std::cout << text << std::endl;
+}
 
 Status recreate_database(const std::string& admin_url, const std::string& name) {
   auto conn = local::connect(admin_url);
@@ -72,7 +74,8 @@ int run_demo(const DemoArgs& args) {
   const std::string source_url = up->info.url(kSourceDb);
   const std::string warehouse_url = up->info.url(kWarehouseDb);
   for (const char* db : {kSourceDb, kWarehouseDb}) {
-    if (auto s = recreate_database(up->info.url("postgres"), db); !s) return fail("create databases", s.error());
+    if (auto s = recreate_database(up->info.url("postgres"), db); !s)
+      return fail("create databases", s.error());
   }
 
   say("2. creating totesys and filling it at scale " + std::to_string(args.scale).substr(0, 4));
@@ -104,9 +107,11 @@ int run_demo(const DemoArgs& args) {
   say("3. full pipeline run: ingest -> transform -> load");
   const auto first = pipeline::run_pipeline_once(*config, targets);
   std::cout << pipeline::format_summary(first);
-  if (!first.ok) return fail("pipeline", make_error("PipelineFailed", "step " + first.failed_stage + " failed"));
+  if (!first.ok)
+    return fail("pipeline", make_error("PipelineFailed", "step " + first.failed_stage + " failed"));
 
-  say("4. simulating the shop for " + std::to_string(args.simulate_seconds) + " s (dwh source simulate), then an incremental run");
+  say("4. simulating the shop for " + std::to_string(args.simulate_seconds) +
+      " s (dwh source simulate), then an incremental run");
   source::SimulateOptions sim;
   sim.url = source_url;
   sim.duration = chr::seconds(args.simulate_seconds);
@@ -115,7 +120,8 @@ int run_demo(const DemoArgs& args) {
   if (!simulated) return fail("source simulate", simulated.error());
   const auto second = pipeline::run_pipeline_once(*config, targets);
   std::cout << pipeline::format_summary(second);
-  if (!second.ok) return fail("pipeline", make_error("PipelineFailed", "step " + second.failed_stage + " failed"));
+  if (!second.ok)
+    return fail("pipeline", make_error("PipelineFailed", "step " + second.failed_stage + " failed"));
 
   say("5. writing the dashboard");
   const fs::path html = demo_dir / "report.html";
@@ -144,15 +150,18 @@ int run_demo(const DemoArgs& args) {
 
 void register_demo_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<DemoArgs>();
-  CLI::App* cmd = app.add_subcommand("demo", "Run the whole pipeline locally on generated data and write a dashboard");
+  CLI::App* cmd =
+      app.add_subcommand("demo", "Run the whole pipeline locally on generated data and write a dashboard");
   cmd->add_flag("--keep", args->keep, "Leave PostgreSQL running afterwards and print how to connect");
   cmd->add_option("--scale", args->scale, "Source size (1 = the real totesys: about 11,000 sales orders)")
       ->check(CLI::Range(0.01, 100.0))
       ->capture_default_str();
-  cmd->add_option("--simulate-seconds", args->simulate_seconds, "How long the source changes before the incremental run")
+  cmd->add_option("--simulate-seconds", args->simulate_seconds,
+                  "How long the source changes before the incremental run")
       ->check(CLI::Range(1, 600))
       ->capture_default_str();
-  cmd->add_option("--state-dir", args->state_dir, "Where the local cluster and the lake live")->capture_default_str();
+  cmd->add_option("--state-dir", args->state_dir, "Where the local cluster and the lake live")
+      ->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = run_demo(*args); });
 }
 

@@ -1,11 +1,10 @@
 // `dwh ingest`: copy new and changed source rows into the landing zone (dwh::jobs::run_ingest).
 // Prints the run's report as JSON on stdout; progress goes to stderr as JSON log lines.
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "dwh/jobs/ingest.hpp"
@@ -43,8 +42,9 @@ int run(const IngestArgs& args) {
   options.landing_url = args.landing;
   options.tables = args.tables;
   options.compression = *jobs::parse_compression(args.compression);
-  options.on_schema_change = args.on_schema_change == "accept-added-columns" ? jobs::SchemaChangePolicy::AcceptAddedColumns
-                                                                             : jobs::SchemaChangePolicy::Fail;
+  options.on_schema_change = args.on_schema_change == "accept-added-columns"
+                                 ? jobs::SchemaChangePolicy::AcceptAddedColumns
+                                 : jobs::SchemaChangePolicy::Fail;
   options.config_path = args.config;
   options.max_connections = args.connections;
   options.create_cursor_indexes = args.create_cursor_indexes;
@@ -52,15 +52,15 @@ int run(const IngestArgs& args) {
   if (!report) return fail(report.error(), jobs::is_ingest_input_error(report.error()));
   nlohmann::json tables = nlohmann::json::array();
   for (const auto& t : report->tables) {
-    tables.push_back({{"table", t.table}, {"mode", t.mode}, {"rows", t.rows}, {"bytes", t.bytes},
+    tables.push_back({{"table", t.table},
+                      {"mode", t.mode},
+                      {"rows", t.rows},
+                      {"bytes", t.bytes},
                       {"key", t.key.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.key)}});
   }
-  std::cout << nlohmann::json{{"run_id", report->run_id},
-                              {"manifest", report->manifest_key},
-                              {"rows", report->rows},
-                              {"bytes", report->bytes},
-                              {"seconds", report->seconds},
-                              {"tables", tables}}
+  std::cout << nlohmann::json{{"run_id", report->run_id},   {"manifest", report->manifest_key},
+                              {"rows", report->rows},       {"bytes", report->bytes},
+                              {"seconds", report->seconds}, {"tables", tables}}
                    .dump()
             << "\n";
   return 0;
@@ -70,10 +70,12 @@ int run(const IngestArgs& args) {
 
 void register_ingest_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<IngestArgs>();
-  CLI::App* cmd = app.add_subcommand("ingest", "Copy new and changed source rows into the landing zone, exactly once");
+  CLI::App* cmd =
+      app.add_subcommand("ingest", "Copy new and changed source rows into the landing zone, exactly once");
   cmd->add_option("--source", args->source,
                   "libpq URI of the totesys database (default: DWH_SOURCE_URL, then the local cluster)");
-  cmd->add_option("--landing", args->landing, "Landing store: file:///path or s3://bucket/prefix")->required();
+  cmd->add_option("--landing", args->landing, "Landing store: file:///path or s3://bucket/prefix")
+      ->required();
   cmd->add_option("--tables", args->tables, "Tables to ingest, comma-separated (default: all configured)")
       ->delimiter(',');
   cmd->add_option("--compression", args->compression, "gzip or zstd")
@@ -88,8 +90,8 @@ void register_ingest_command(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   cmd->add_flag("--create-cursor-indexes", args->create_cursor_indexes,
-               "Create a missing index on each table's cursor column first (CREATE INDEX CONCURRENTLY), "
-               "so incremental runs read only new rows");
+                "Create a missing index on each table's cursor column first (CREATE INDEX CONCURRENTLY), "
+                "so incremental runs read only new rows");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }
 

@@ -2,10 +2,9 @@
 // transaction with data-quality checks (dwh::load::run_load). Prints the report as JSON on
 // stdout; progress goes to stderr as JSON log lines.
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "dwh/load/load.hpp"
@@ -72,22 +71,27 @@ int run(const LoadArgs& args) {
 
 void register_load_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<LoadArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "load", "Load every committed transform run not yet loaded into the warehouse, each in one checked transaction");
-  cmd->add_option("--processed", args->processed, "Processed store (read): file:///path or s3://bucket/prefix")
+  CLI::App* cmd = app.add_subcommand("load",
+                                     "Load every committed transform run not yet loaded into the warehouse, "
+                                     "each in one checked transaction");
+  cmd->add_option("--processed", args->processed,
+                  "Processed store (read): file:///path or s3://bucket/prefix")
       ->required();
   add_warehouse_options(*cmd, args->warehouse);
-  cmd->add_option("--model", args->model,
-                  "Dataset folder of model files (default: models/<dataset> of the dataset the manifests name)");
-  cmd->add_option("--iam-role", args->iam_role, "Redshift: the IAM role ARN its COPY uses to read the processed bucket");
+  cmd->add_option(
+      "--model", args->model,
+      "Dataset folder of model files (default: models/<dataset> of the dataset the manifests name)");
+  cmd->add_option("--iam-role", args->iam_role,
+                  "Redshift: the IAM role ARN its COPY uses to read the processed bucket");
   cmd->add_option("--threads", args->threads, "Parquet row groups decoded in parallel")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  cmd->add_option("--defer-foreign-keys-from", args->defer_foreign_keys_from,
-                  "PostgreSQL: a fact batch of at least this many rows (and 1/20 of the table) is appended with "
-                  "the fact's foreign keys dropped, then adds them back, validated, in the same transaction "
-                  "(faster than per-row checks; readers of the fact and its dimensions wait for the commit). "
-                  "0: never")
+  cmd->add_option(
+         "--defer-foreign-keys-from", args->defer_foreign_keys_from,
+         "PostgreSQL: a fact batch of at least this many rows (and 1/20 of the table) is appended with "
+         "the fact's foreign keys dropped, then adds them back, validated, in the same transaction "
+         "(faster than per-row checks; readers of the fact and its dimensions wait for the commit). "
+         "0: never")
       ->capture_default_str();
   cmd->callback([args, &exit_code] { exit_code = run(*args); });
 }

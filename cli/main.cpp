@@ -1,8 +1,7 @@
 // dwh: one executable, subcommands per area. Exit codes: 0 success, 1 failure, 2 usage.
+#include <CLI/CLI.hpp>
 #include <exception>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
 
 #include "commands.hpp"
 

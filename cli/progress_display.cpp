@@ -20,7 +20,9 @@ std::string with_commas(unsigned long long n) {
   return out;
 }
 
-void write_err(const std::string& s) { (void)!::write(STDERR_FILENO, s.data(), s.size()); }
+void write_err(const std::string& s) {
+  (void)!::write(STDERR_FILENO, s.data(), s.size());
+}
 
 }  // namespace
 
@@ -58,9 +60,11 @@ std::string ProgressDisplay::render(const std::string& name, const Stage& s) con
   std::string bar;
   if (auto it = expected_.find(name); it != expected_.end() && it->second > 0) {
     constexpr int kWidth = 20;
-    const int filled = static_cast<int>(std::min<std::size_t>(s.tables.size(), it->second) * kWidth / it->second);
-    bar = "[" + std::string(static_cast<std::size_t>(filled), '#') + std::string(static_cast<std::size_t>(kWidth - filled), '.') +
-          "] " + std::to_string(s.tables.size()) + "/" + std::to_string(it->second) + " tables  ";
+    const int filled =
+        static_cast<int>(std::min<std::size_t>(s.tables.size(), it->second) * kWidth / it->second);
+    bar = "[" + std::string(static_cast<std::size_t>(filled), '#') +
+          std::string(static_cast<std::size_t>(kWidth - filled), '.') + "] " +
+          std::to_string(s.tables.size()) + "/" + std::to_string(it->second) + " tables  ";
   } else {
     bar = std::to_string(s.tables.size()) + " tables  ";
   }
@@ -88,20 +92,23 @@ void ProgressDisplay::consume(std::string_view json_line) {
     // Shown as text above the progress line, so a problem is not lost in a redraw.
     std::string text = (level == "warn" ? "warning: " : "error: ") + j.value("message", std::string());
     for (const char* key : {"table", "error"}) {
-      if (figures.contains(key) && figures[key].is_string()) text += " (" + figures[key].get<std::string>() + ")";
+      if (figures.contains(key) && figures[key].is_string())
+        text += " (" + figures[key].get<std::string>() + ")";
     }
     if (terminal_) write_err(std::string(line_open_ ? "\r\033[K" : "") + text + "\n");
     line_open_ = false;
   }
   if (job != "ingest" && job != "transform" && job != "load") return;
-  if (!figures.contains("table") || !figures.contains("rows") || !figures["rows"].is_number_unsigned()) return;
+  if (!figures.contains("table") || !figures.contains("rows") || !figures["rows"].is_number_unsigned())
+    return;
   auto [it, fresh] = stages_.try_emplace(job);
   if (fresh) it->second.started = std::chrono::steady_clock::now();
   if (job != current_ && terminal_ && line_open_) write_err("\n");
   current_ = job;
   it->second.tables.insert(figures["table"].get<std::string>());
   it->second.rows += figures["rows"].get<unsigned long long>();
-  if (figures.contains("bytes") && figures["bytes"].is_number_unsigned()) it->second.bytes += figures["bytes"].get<unsigned long long>();
+  if (figures.contains("bytes") && figures["bytes"].is_number_unsigned())
+    it->second.bytes += figures["bytes"].get<unsigned long long>();
   const std::string drawn = render(job, it->second);
   if (terminal_) write_err("\r\033[K" + drawn);
   line_open_ = true;

@@ -1,10 +1,9 @@
 // `dwh report --warehouse URL --out FILE.html`: the dashboard over the warehouse views
 // (dwh::report::write_report). Stdout: {"out", "bytes", "marks": {chart: count}}.
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "dwh/local/database_url.hpp"
@@ -40,7 +39,10 @@ int run_report(const ReportArgs& args) {
         summary.error().code == "WarehouseNotInitialized" || local::is_database_input_error(summary.error());
     return fail(summary.error(), input);
   }
-  std::cout << nlohmann::json{{"out", summary->out.string()}, {"bytes", summary->bytes}, {"marks", summary->marks}}.dump()
+  std::cout << nlohmann::json{{"out", summary->out.string()},
+                              {"bytes", summary->bytes},
+                              {"marks", summary->marks}}
+                   .dump()
             << "\n";
   return 0;
 }
@@ -50,7 +52,8 @@ int run_report(const ReportArgs& args) {
 void register_report_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "report", "Write the dashboard (one self-contained HTML file with SVG charts) from the warehouse views");
+      "report",
+      "Write the dashboard (one self-contained HTML file with SVG charts) from the warehouse views");
   add_warehouse_options(*cmd, args->warehouse);
   cmd->add_option("--out", args->out, "The HTML file to write, e.g. report.html")->required();
   cmd->callback([args, &exit_code] { exit_code = run_report(*args); });

@@ -70,9 +70,9 @@ int run(RunArgs& args) {
   }
 
   pipeline::PipelineTargets targets;
-  auto source = local::resolve_database_url(local::DatabaseRole::Source,
-                                            config->source_url.empty() ? std::nullopt
-                                                                       : std::optional<std::string>(config->source_url));
+  auto source = local::resolve_database_url(
+      local::DatabaseRole::Source,
+      config->source_url.empty() ? std::nullopt : std::optional<std::string>(config->source_url));
   if (!source) return fail("no source database", source.error(), kExitBadInput);
   targets.source_url = *source;
   WarehouseOptions wo;
@@ -115,15 +115,19 @@ int run(RunArgs& args) {
     progress.begin_run();
     const auto summary = pipeline::run_pipeline_once(*config, targets, &g_stop);
     progress.finish();
-    std::cout << (args.json ? pipeline::summary_json(summary) + "\n" : pipeline::format_summary(summary)) << std::flush;
+    std::cout << (args.json ? pipeline::summary_json(summary) + "\n" : pipeline::format_summary(summary))
+              << std::flush;
     log::write(summary.ok ? log::Level::Info : log::Level::Error, "pipeline run finished",
                nlohmann::json::parse(pipeline::summary_json(summary)));
-    if (summary.stale) log::warn("the warehouse is staler than alerts.max_freshness", {{"freshness_seconds", *summary.freshness_seconds}});
+    if (summary.stale)
+      log::warn("the warehouse is staler than alerts.max_freshness",
+                {{"freshness_seconds", *summary.freshness_seconds}});
     exit_code = summary.ok ? 0 : kExitFailure;
     if (!summary.ok) std::cerr << "dwh run: step '" << summary.failed_stage << "' failed\n";
     if (config->every.count() == 0 || g_stop) break;
     const auto next = started + config->every;
-    while (!g_stop && std::chrono::steady_clock::now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    while (!g_stop && std::chrono::steady_clock::now() < next)
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
     if (g_stop) break;
   }
   signal(SIGINT, SIG_DFL);
@@ -135,16 +139,19 @@ int run(RunArgs& args) {
 
 void register_run_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RunArgs>();
-  CLI::App* cmd = app.add_subcommand("run", "Run the pipeline (ingest -> transform -> load) once, or on a schedule");
+  CLI::App* cmd =
+      app.add_subcommand("run", "Run the pipeline (ingest -> transform -> load) once, or on a schedule");
   cmd->add_option("--config", args->config, "Pipeline configuration file (TOML; see docs/run.md)");
   cmd->add_option("--source", args->source, "Source database (libpq URI)  [source.url, DWH_SOURCE_URL]");
   cmd->add_option("--landing", args->landing, "Landing store URL  [landing.url, DWH_LANDING_URL]");
   cmd->add_option("--processed", args->processed, "Processed store URL  [processed.url, DWH_PROCESSED_URL]");
   cmd->add_option("--warehouse", args->warehouse, "Warehouse (libpq URI or redshift://)  [warehouse.url]");
-  cmd->add_option("--warehouse-secret", args->secret, "Secrets Manager secret for the warehouse  [warehouse.secret]");
+  cmd->add_option("--warehouse-secret", args->secret,
+                  "Secrets Manager secret for the warehouse  [warehouse.secret]");
   cmd->add_option("--dialect", args->dialect, "postgres or redshift  [warehouse.dialect]");
   cmd->add_option("--model", args->model, "Model folder  [model.dir, DWH_MODEL]");
-  cmd->add_option("--every", args->every, "Repeat every interval (90s, 15m, 1h) until Ctrl-C  [schedule.every]");
+  cmd->add_option("--every", args->every,
+                  "Repeat every interval (90s, 15m, 1h) until Ctrl-C  [schedule.every]");
   cmd->add_flag("--json", args->json, "Print each run's summary as one JSON object");
   cmd->add_flag("--show-config", args->show_config, "Print where every setting came from");
   cmd->callback([args, &exit_code] { exit_code = run(*args); });

@@ -3,10 +3,9 @@
 #include <cstdint>
 #include <iomanip>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "dwh/local/database_url.hpp"
@@ -96,54 +95,59 @@ int generate(const SourceOptions& o) {
     name.resize(16, ' ');
     std::cout << "  " << name << std::setw(12) << r.counts.of(t.name) << "\n";
   }
-  std::cout << std::fixed << std::setprecision(2) << "  " << std::left << std::setw(16) << "total" << std::right
-            << std::setw(12) << r.counts.total() << " rows in " << r.seconds << " s ("
+  std::cout << std::fixed << std::setprecision(2) << "  " << std::left << std::setw(16) << "total"
+            << std::right << std::setw(12) << r.counts.total() << " rows in " << r.seconds << " s ("
             << std::setprecision(0) << rows / r.seconds << " rows/s)\n"
-            << std::setprecision(2) << "  phases (s): prepare " << r.phases.prepare << ", load " << r.phases.load
-            << ", indexes " << r.phases.indexes << ", foreign keys " << r.phases.foreign_keys << ", finish "
-            << r.phases.finish << "\n";
+            << std::setprecision(2) << "  phases (s): prepare " << r.phases.prepare << ", load "
+            << r.phases.load << ", indexes " << r.phases.indexes << ", foreign keys " << r.phases.foreign_keys
+            << ", finish " << r.phases.finish << "\n";
   nlohmann::json counts;
   for (const auto& t : source::totesys_tables()) counts[std::string(t.name)] = r.counts.of(t.name);
-  log::info("source generate finished",
-            {{"scale", *scale},
-             {"seed", o.seed},
-             {"rows", r.counts.total()},
-             {"seconds", r.seconds},
-             {"streams", r.streams},
-             {"phases",
-              {{"prepare", r.phases.prepare},
-               {"load", r.phases.load},
-               {"indexes", r.phases.indexes},
-               {"foreign_keys", r.phases.foreign_keys},
-               {"finish", r.phases.finish}}},
-             {"counts", counts}});
+  log::info("source generate finished", {{"scale", *scale},
+                                         {"seed", o.seed},
+                                         {"rows", r.counts.total()},
+                                         {"seconds", r.seconds},
+                                         {"streams", r.streams},
+                                         {"phases",
+                                          {{"prepare", r.phases.prepare},
+                                           {"load", r.phases.load},
+                                           {"indexes", r.phases.indexes},
+                                           {"foreign_keys", r.phases.foreign_keys},
+                                           {"finish", r.phases.finish}}},
+                                         {"counts", counts}});
   return 0;
 }
 
 }  // namespace
 
 CLI::App* register_source_commands(CLI::App& app, int& exit_code) {
-  auto* cmd = app.add_subcommand("source", "The totesys source database: schema, generated data, live workload");
+  auto* cmd =
+      app.add_subcommand("source", "The totesys source database: schema, generated data, live workload");
   cmd->require_subcommand(1);
   auto o = std::make_shared<SourceOptions>();
   auto add_target = [o](CLI::App* sub) {
-    sub->add_option("--url", o->url,
-                    "libpq URI of the totesys database (default: DWH_SOURCE_URL, else the `dwh local up` cluster)");
+    sub->add_option(
+        "--url", o->url,
+        "libpq URI of the totesys database (default: DWH_SOURCE_URL, else the `dwh local up` cluster)");
     sub->add_option("--dir", o->dir, "Directory given to `dwh local up`")->capture_default_str();
   };
 
   auto* init_cmd = cmd->add_subcommand(
-      "init", "Create the totesys schema exactly as the real database has it (idempotent; refuses another schema)");
+      "init",
+      "Create the totesys schema exactly as the real database has it (idempotent; refuses another schema)");
   add_target(init_cmd);
   init_cmd->callback([&exit_code, o] { exit_code = init(*o); });
 
   auto* gen_cmd = cmd->add_subcommand(
-      "generate", "Fill the initialised, empty totesys database with realistic data (deterministic per seed)");
+      "generate",
+      "Fill the initialised, empty totesys database with realistic data (deterministic per seed)");
   add_target(gen_cmd);
   gen_cmd->add_option("--scale", o->scale, "Size relative to the real database (1 = 11.2k sales orders); > 0")
       ->capture_default_str();
-  gen_cmd->add_option("--seed", o->seed, "Random seed: the same seed gives the same rows")->capture_default_str();
-  gen_cmd->add_flag("--replace", o->replace, "Empty every totesys table first (otherwise rows present are an error)");
+  gen_cmd->add_option("--seed", o->seed, "Random seed: the same seed gives the same rows")
+      ->capture_default_str();
+  gen_cmd->add_flag("--replace", o->replace,
+                    "Empty every totesys table first (otherwise rows present are an error)");
   gen_cmd->callback([&exit_code, o] { exit_code = generate(*o); });
   return cmd;
 }

@@ -5,10 +5,9 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "dwh/local/database_url.hpp"
@@ -34,7 +33,9 @@ struct SimulateArgs {
 // Ctrl-C ends the run early and still prints the report. A lock-free atomic is safe to set
 // from a signal handler.
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+extern "C" void on_interrupt(int) {
+  g_interrupted.store(true);
+}
 
 int usage_error(const std::string& message) {
   std::cerr << "dwh source simulate: " << message << "\n";
@@ -62,7 +63,8 @@ void print_table(const source::SimulateReport& report) {
 
 nlohmann::json figures(const source::SimulateOptions& options, const source::SimulateReport& report) {
   nlohmann::json f = nlohmann::json::object();
-  for (const auto& field : source::simulation_count_fields()) f[std::string(field.key)] = report.counts.*field.member;
+  for (const auto& field : source::simulation_count_fields())
+    f[std::string(field.key)] = report.counts.*field.member;
   f["planned_operations"] = report.planned_operations;
   f["skipped_operations"] = report.skipped_operations;
   f["interrupted"] = report.interrupted;
@@ -77,9 +79,10 @@ nlohmann::json figures(const source::SimulateOptions& options, const source::Sim
     late.push_back({{"table", l.table},
                     {"id", l.id},
                     {"last_updated", l.last_updated},
-                    {"overtaken_by", {{"table", l.overtaken_by_table},
-                                      {"id", l.overtaken_by_id},
-                                      {"last_updated", l.overtaken_by_last_updated}}}});
+                    {"overtaken_by",
+                     {{"table", l.overtaken_by_table},
+                      {"id", l.overtaken_by_id},
+                      {"last_updated", l.overtaken_by_last_updated}}}});
   }
   f["late_commit_rows"] = std::move(late);
   return f;
@@ -132,7 +135,8 @@ void register_source_simulate_command(CLI::App& source, int& exit_code) {
       "Run a live workload on a generated totesys database: new orders with their transactions and "
       "payments, new staff/designs/counterparties, order amendments, department/address/counterparty "
       "changes, a daily payment settlement batch, and long transactions that commit late");
-  cmd->add_option("--url", args->url, "libpq URI of the totesys database (default: $DWH_SOURCE_URL, then `dwh local up`)");
+  cmd->add_option("--url", args->url,
+                  "libpq URI of the totesys database (default: $DWH_SOURCE_URL, then `dwh local up`)");
   cmd->add_option("--rate", args->rate, "operations per second (default 10)");
   cmd->add_option("--duration", args->duration, "how long to run: 30s, 2m, 1h, 1500ms (default 60s)");
   cmd->add_option("--seed", args->seed, "seed of the workload: the same seed gives the same mix (default 1)");
@@ -140,8 +144,9 @@ void register_source_simulate_command(CLI::App& source, int& exit_code) {
   cmd->add_option("--day-length", args->day_length,
                   "length of one simulated business day; the settlement batch opens each new day "
                   "(default: a quarter of the duration, between 1s and 60s)");
-  cmd->add_option("--late-hold", args->late_hold,
-                  "how long a long transaction stays open before it commits (default 3s, at most half the duration)");
+  cmd->add_option(
+      "--late-hold", args->late_hold,
+      "how long a long transaction stays open before it commits (default 3s, at most half the duration)");
   cmd->callback([args, &exit_code] { exit_code = run_simulate(*args); });
 }
 

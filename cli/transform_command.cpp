@@ -1,9 +1,8 @@
 // `dwh transform`: landed rows into the processed zone's star schemas (dwh::transform::run_transform).
 // Prints the run's report as JSON on stdout; progress goes to stderr as JSON log lines.
 #include <iostream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "commands.hpp"
 #include "dwh/log.hpp"
@@ -78,8 +77,10 @@ void register_transform_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<TransformArgs>();
   CLI::App* cmd = app.add_subcommand(
       "transform", "Remodel landed rows into the processed zone's star schemas (Parquet), incrementally");
-  cmd->add_option("--landing", args->landing, "Landing store (read): file:///path or s3://bucket/prefix")->required();
-  cmd->add_option("--processed", args->processed, "Processed store (written): file:///path or s3://bucket/prefix")
+  cmd->add_option("--landing", args->landing, "Landing store (read): file:///path or s3://bucket/prefix")
+      ->required();
+  cmd->add_option("--processed", args->processed,
+                  "Processed store (written): file:///path or s3://bucket/prefix")
       ->required();
   cmd->add_option("--model", args->model, "Dataset folder of model files, e.g. models/totesys")->required();
   cmd->add_flag("--quarantine", args->quarantine,

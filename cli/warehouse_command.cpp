@@ -1,10 +1,9 @@
 // `dwh warehouse init`: create or migrate the warehouse schema from the models
 // (dwh::load::init_warehouse). Idempotent; an incompatible model change is refused.
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "dwh/load/warehouse_schema.hpp"
@@ -38,8 +37,8 @@ int run_init(const WarehouseInitArgs& args) {
   if (!dataset) return fail(dataset.error(), true);
   auto report = load::init_warehouse(target->url, *dataset, target->dialect);
   if (!report) {
-    const bool input = report.error().code == "IncompatibleWarehouseSchema" || report.error().code == "ModelError" ||
-                       local::is_database_input_error(report.error());
+    const bool input = report.error().code == "IncompatibleWarehouseSchema" ||
+                       report.error().code == "ModelError" || local::is_database_input_error(report.error());
     return fail(report.error(), input);
   }
   log::info("warehouse ready", {{"created_tables", report->created_tables.size()},

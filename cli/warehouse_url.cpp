@@ -15,7 +15,8 @@ constexpr std::string_view kRedshift = "redshift://";
 // (PGUSER or PGPASSWORD alone are commonly set for psql and would silently override
 // DWH_WAREHOUSE_URL). The rest are read by libpq whichever URL is chosen, unless the URL sets them.
 constexpr const char* kPgTargetVariables[] = {"PGHOST", "PGHOSTADDR", "PGDATABASE", "PGSERVICE"};
-constexpr const char* kPgShownVariables[] = {"PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE", "PGUSER"};
+constexpr const char* kPgShownVariables[] = {"PGHOST",     "PGHOSTADDR", "PGPORT",
+                                             "PGDATABASE", "PGSERVICE",  "PGUSER"};
 // An empty URI: libpq fills host, port, user, password and database from PG*, ~/.pgpass and
 // pg_service.conf, as psql does.
 constexpr const char* kEnvironmentUrl = "postgresql://";
@@ -95,8 +96,9 @@ Result<WarehouseTarget> resolve_url(const WarehouseOptions& options) {
   if (!resolved) {
     Error e = std::move(resolved).error();
     if (e.code == "NoDatabaseConfigured")
-      e.message = "no warehouse database: pass --warehouse URL or --warehouse-secret NAME, set "
-                  "DWH_WAREHOUSE_URL, DWH_WAREHOUSE_SECRET or PGHOST/PGDATABASE, or run `dwh local up`";
+      e.message =
+          "no warehouse database: pass --warehouse URL or --warehouse-secret NAME, set "
+          "DWH_WAREHOUSE_URL, DWH_WAREHOUSE_SECRET or PGHOST/PGDATABASE, or run `dwh local up`";
     return e;
   }
   WarehouseTarget target;
@@ -106,7 +108,8 @@ Result<WarehouseTarget> resolve_url(const WarehouseOptions& options) {
 }
 
 void log_choice(const WarehouseTarget& target) {
-  nlohmann::json figures{{"from", target.origin}, {"dialect", target.dialect == load::Dialect::Redshift ? "redshift" : "postgres"}};
+  nlohmann::json figures{{"from", target.origin},
+                         {"dialect", target.dialect == load::Dialect::Redshift ? "redshift" : "postgres"}};
   if (auto parsed = local::validate_database_url(target.url)) figures["url"] = parsed->redacted;
   if (target.origin == "PG* environment") {
     for (const char* name : kPgShownVariables)
@@ -149,7 +152,8 @@ void add_warehouse_options(CLI::App& cmd, std::optional<std::string>& warehouse,
       ->check(CLI::IsMember({"postgres", "redshift"}));
 }
 
-Result<WarehouseTarget> resolve_warehouse(const std::optional<std::string>& warehouse, const std::string& dialect) {
+Result<WarehouseTarget> resolve_warehouse(const std::optional<std::string>& warehouse,
+                                          const std::string& dialect) {
   return resolve_warehouse(WarehouseOptions{warehouse, std::nullopt, dialect});
 }
 

@@ -8,10 +8,9 @@
 //      reads it (PGPORT, PGUSER, PGPASSWORD, ... too) from an empty URI, postgresql://;
 //   4. DWH_WAREHOUSE_URL, else the local cluster (`dwh local up`).
 // --dialect overrides the scheme. One info log line says which was used, without a password.
+#include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "dwh/load/warehouse_schema.hpp"
 #include "dwh/result.hpp"
@@ -38,6 +37,7 @@ Result<WarehouseTarget> resolve_warehouse(const WarehouseOptions& options);
 
 // Without --warehouse-secret (DWH_WAREHOUSE_SECRET and the PG* environment still apply).
 void add_warehouse_options(CLI::App& cmd, std::optional<std::string>& warehouse, std::string& dialect);
-Result<WarehouseTarget> resolve_warehouse(const std::optional<std::string>& warehouse, const std::string& dialect);
+Result<WarehouseTarget> resolve_warehouse(const std::optional<std::string>& warehouse,
+                                          const std::string& dialect);
 
 }  // namespace dwh::cli

@@ -16,6 +16,8 @@
 //   - of [default] and [profile default], the one appearing first in the file is replaced
 //     by the other, as botocore's profile map does.
 // Errors name the file and line but never quote the line: it may hold a secret.
+#include "dwh/aws/config.hpp"
+
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,8 +30,6 @@
 #include <fstream>
 #include <sstream>
 #include <vector>
-
-#include "dwh/aws/config.hpp"
 
 namespace dwh::aws {
 namespace {
@@ -108,7 +108,8 @@ Result<FileText> read_optional_file(const std::string& path) {
     if (errno == ENOENT || errno == ENOTDIR) return FileText{};
     return make_error("ConfigReadError", "cannot read " + path + ": " + std::strerror(errno));
   }
-  if (!S_ISREG(st.st_mode)) return make_error("ConfigReadError", "cannot read " + path + ": not a regular file");
+  if (!S_ISREG(st.st_mode))
+    return make_error("ConfigReadError", "cannot read " + path + ": not a regular file");
   std::ifstream in(path, std::ios::binary);
   if (!in) return make_error("ConfigReadError", "cannot open " + path + ": " + std::strerror(errno));
   std::ostringstream buf;
@@ -118,7 +119,8 @@ Result<FileText> read_optional_file(const std::string& path) {
 
 // botocore's build_profile_map: [default] and [profile x]; when two sections name the same
 // profile ([default] and [profile default]), the one appearing later replaces the other.
-std::map<std::string, Profile> config_profiles_of(const std::vector<std::pair<std::string, Profile>>& sections) {
+std::map<std::string, Profile> config_profiles_of(
+    const std::vector<std::pair<std::string, Profile>>& sections) {
   std::map<std::string, Profile> profiles;
   for (const auto& [name, values] : sections) {
     if (name == "default") {
@@ -156,9 +158,9 @@ using OrderedSections = std::vector<std::pair<std::string, Profile>>;
 Result<OrderedSections> parse_sections_in_order(std::string_view text, std::string_view source_name) {
   OrderedSections sections;
   Profile* section = nullptr;
-  std::string key;           // the last key seen in this section, for continuation lines
+  std::string key;  // the last key seen in this section, for continuation lines
   std::size_t key_indent = 0;
-  bool nested = false;       // the last key's value was empty: its block holds sub-keys
+  bool nested = false;  // the last key's value was empty: its block holds sub-keys
 
   std::size_t line_no = 0;
   while (!text.empty()) {
@@ -176,9 +178,12 @@ Result<OrderedSections> parse_sections_in_order(std::string_view text, std::stri
     if (section != nullptr && !key.empty() && indent > key_indent) {
       if (nested) {
         auto eq = line.find('=');
-        if (eq == std::string_view::npos) return parse_error(source_name, line_no, "expected 'name = value' in the block under '" + key + "'");
+        if (eq == std::string_view::npos)
+          return parse_error(source_name, line_no,
+                             "expected 'name = value' in the block under '" + key + "'");
         auto sub = lower(trim(line.substr(0, eq)));
-        if (sub.empty()) return parse_error(source_name, line_no, "empty name in the block under '" + key + "'");
+        if (sub.empty())
+          return parse_error(source_name, line_no, "empty name in the block under '" + key + "'");
         (*section)[key + "." + sub] = std::string(trim(line.substr(eq + 1)));
       } else {
         (*section)[key] += "\n" + std::string(line);
@@ -188,15 +193,18 @@ Result<OrderedSections> parse_sections_in_order(std::string_view text, std::stri
 
     if (line.front() == '[') {
       auto close = line.find(']');
-      if (close == std::string_view::npos) return parse_error(source_name, line_no, "section header lacks ']'");
+      if (close == std::string_view::npos)
+        return parse_error(source_name, line_no, "section header lacks ']'");
       std::string_view after = trim(line.substr(close + 1));
       if (!after.empty() && after.front() != '#' && after.front() != ';') {
         return parse_error(source_name, line_no, "unexpected text after the section header");
       }
       std::string name(trim(line.substr(1, close - 1)));
       if (name.empty()) return parse_error(source_name, line_no, "empty section name");
-      auto existing = std::find_if(sections.begin(), sections.end(), [&](const auto& s) { return s.first == name; });
-      section = existing != sections.end() ? &existing->second : &sections.emplace_back(name, Profile{}).second;
+      auto existing =
+          std::find_if(sections.begin(), sections.end(), [&](const auto& s) { return s.first == name; });
+      section =
+          existing != sections.end() ? &existing->second : &sections.emplace_back(name, Profile{}).second;
       key.clear();
       nested = false;
       continue;
@@ -213,7 +221,8 @@ Result<OrderedSections> parse_sections_in_order(std::string_view text, std::stri
     nested = value.empty();
     key_indent = indent;
     // A repeated key replaces the old value and any sub-keys it had.
-    for (auto it = section->lower_bound(key + "."); it != section->end() && it->first.starts_with(key + ".");) {
+    for (auto it = section->lower_bound(key + ".");
+         it != section->end() && it->first.starts_with(key + ".");) {
       it = section->erase(it);
     }
     (*section)[key] = std::move(value);
@@ -223,7 +232,8 @@ Result<OrderedSections> parse_sections_in_order(std::string_view text, std::stri
 
 }  // namespace
 
-Result<std::map<std::string, Profile>> parse_ini_sections(std::string_view text, std::string_view source_name) {
+Result<std::map<std::string, Profile>> parse_ini_sections(std::string_view text,
+                                                          std::string_view source_name) {
   auto ordered = parse_sections_in_order(text, source_name);
   if (!ordered) return std::move(ordered).error();
   return std::map<std::string, Profile>(ordered->begin(), ordered->end());

@@ -66,10 +66,9 @@ class CachingProvider final : public CredentialsProvider {
     std::optional<Credentials> current = snapshot();
     if (!fresh) {
       if (current) {
-        dwh::log::warn("credentials refresh failed",
-                       {{"provider", current->provider},
-                        {"window", mandatory ? "mandatory" : "advisory"},
-                        {"error", fresh.error().code}});
+        dwh::log::warn("credentials refresh failed", {{"provider", current->provider},
+                                                      {"window", mandatory ? "mandatory" : "advisory"},
+                                                      {"error", fresh.error().code}});
       }
       if (mandatory || !current) return std::move(fresh).error();
       return std::move(*current);

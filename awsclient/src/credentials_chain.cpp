@@ -11,7 +11,8 @@ class ChainProvider final : public CredentialsProvider {
   explicit ChainProvider(std::vector<NamedProvider> providers) : providers_(std::move(providers)) {}
 
   Result<Credentials> get() override {
-    if (int w = winner_.load(std::memory_order_acquire); w >= 0) return ask(providers_[static_cast<std::size_t>(w)]);
+    if (int w = winner_.load(std::memory_order_acquire); w >= 0)
+      return ask(providers_[static_cast<std::size_t>(w)]);
 
     std::string reasons;
     for (std::size_t i = 0; i < providers_.size(); ++i) {

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "credentials_internal.hpp"
 #include "dwh/aws/http.hpp"
@@ -27,12 +26,15 @@ constexpr std::array<std::string_view, 3> kAllowedHttpHosts = {kEcsHost, "169.25
 
 Result<std::string> read_token_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return make_error("ContainerAuthorizationToken", "cannot read " + std::string(kTokenFileVar) + " " + path);
+  if (!in)
+    return make_error("ContainerAuthorizationToken",
+                      "cannot read " + std::string(kTokenFileVar) + " " + path);
   std::ostringstream buf;
   buf << in.rdbuf();
   std::string token = buf.str();
   // Files written by `echo` end in a newline that is not part of the token.
-  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' '))
+    token.pop_back();
   return token;
 }
 
@@ -52,10 +54,12 @@ class ContainerProvider final : public CredentialsProvider {
     const std::string url = relative.empty() ? full : "http://" + std::string(kEcsHost) + relative;
     auto parts = detail::split_url(url);
     if (!parts || (!relative.empty() && !relative.starts_with("/"))) {
-      return make_error("InvalidContainerCredentialsUri", std::string(var) + " does not form a valid URL: " + url);
+      return make_error("InvalidContainerCredentialsUri",
+                        std::string(var) + " does not form a valid URL: " + url);
     }
     if (relative.empty() && parts->scheme != "https" && !detail::is_loopback_host(parts->host) &&
-        std::find(kAllowedHttpHosts.begin(), kAllowedHttpHosts.end(), parts->host) == kAllowedHttpHosts.end()) {
+        std::find(kAllowedHttpHosts.begin(), kAllowedHttpHosts.end(), parts->host) ==
+            kAllowedHttpHosts.end()) {
       return make_error("InvalidContainerCredentialsUri",
                         std::string(kFullVar) + " host '" + parts->host +
                             "' is not allowed over http: use https, a loopback address, 169.254.170.2, "
@@ -78,7 +82,8 @@ class ContainerProvider final : public CredentialsProvider {
       token = detail::env_value(kTokenVar);
     }
     if (token.find_first_of("\r\n") != std::string::npos) {
-      return make_error("ContainerAuthorizationToken", "the container authorization token contains a line break");
+      return make_error("ContainerAuthorizationToken",
+                        "the container authorization token contains a line break");
     }
     if (!token.empty()) request.headers.emplace_back("Authorization", token);
     request.connect_timeout = options_.timeout;
@@ -100,8 +105,9 @@ class ContainerProvider final : public CredentialsProvider {
       if (response->status != 200) return answered_error(url, *response);
       return detail::parse_credentials_document(response->body, kProviderName);
     }
-    return make_error("ContainerCredentialsUnavailable",
-                      url + " failed " + std::to_string(std::max(1, options_.attempts)) + " time(s): " + failure);
+    return make_error(
+        "ContainerCredentialsUnavailable",
+        url + " failed " + std::to_string(std::max(1, options_.attempts)) + " time(s): " + failure);
   }
 
  private:

@@ -2,7 +2,6 @@
 // timestamps in it.
 #include <cstdio>
 #include <ctime>
-
 #include <nlohmann/json.hpp>
 
 #include "credentials_internal.hpp"
@@ -30,7 +29,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
       s[13] != ':' || !digits(s, 14, 2, minute) || s[16] != ':' || !digits(s, 17, 2, second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
+    return std::nullopt;
   std::size_t pos = 19;
   std::chrono::microseconds fraction{0};
   if (pos < s.size() && s[pos] == '.') {
@@ -58,7 +58,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
     ++pos;
   } else if (s[pos] == '+' || s[pos] == '-') {
     int oh = 0, om = 0;
-    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !digits(s, pos + 4, 2, om)) {
+    if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+        !digits(s, pos + 4, 2, om)) {
       return std::nullopt;
     }
     offset_minutes = (oh * 60 + om) * (s[pos] == '-' ? -1 : 1);
@@ -70,7 +71,8 @@ std::optional<std::chrono::system_clock::time_point> parse_iso8601(std::string_v
   year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
                      std::chrono::day{static_cast<unsigned>(day)}};
   if (!ymd.ok()) return std::nullopt;
-  auto tp = sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} + fraction - minutes{offset_minutes};
+  auto tp =
+      sys_days{ymd} + hours{hour} + minutes{minute} + seconds{second} + fraction - minutes{offset_minutes};
   return time_point_cast<system_clock::duration>(tp);
 }
 
@@ -79,7 +81,8 @@ namespace detail {
 Result<Credentials> parse_credentials_document(std::string_view json, std::string_view provider) {
   auto doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) {
-    return make_error("InvalidCredentialsDocument", std::string(provider) + ": the credentials answer is not a JSON object");
+    return make_error("InvalidCredentialsDocument",
+                      std::string(provider) + ": the credentials answer is not a JSON object");
   }
   std::string missing;
   auto field = [&](const char* name) -> std::string {
@@ -98,8 +101,10 @@ Result<Credentials> parse_credentials_document(std::string_view json, std::strin
   if (!missing.empty()) {
     std::string message = std::string(provider) + ": the credentials answer lacks " + missing;
     // Error answers carry Code/Message instead of keys; those are safe to quote.
-    if (auto code = doc.find("Code"); code != doc.end() && code->is_string()) message += " (Code " + code->get<std::string>() + ")";
-    if (auto code = doc.find("code"); code != doc.end() && code->is_string()) message += " (code " + code->get<std::string>() + ")";
+    if (auto code = doc.find("Code"); code != doc.end() && code->is_string())
+      message += " (Code " + code->get<std::string>() + ")";
+    if (auto code = doc.find("code"); code != doc.end() && code->is_string())
+      message += " (code " + code->get<std::string>() + ")";
     return make_error("InvalidCredentialsDocument", std::move(message));
   }
   auto expires = parse_iso8601(expiration);

@@ -33,6 +33,8 @@ class EnvironmentProvider final : public CredentialsProvider {
 
 }  // namespace
 
-std::shared_ptr<CredentialsProvider> environment_credentials() { return std::make_shared<EnvironmentProvider>(); }
+std::shared_ptr<CredentialsProvider> environment_credentials() {
+  return std::make_shared<EnvironmentProvider>();
+}
 
 }  // namespace dwh::aws

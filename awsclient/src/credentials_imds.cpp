@@ -48,14 +48,17 @@ Result<ImdsSettings> load_settings() {
   if (auto shared = load_shared_config()) profile = shared->merged_profile(active_profile_name());
 
   ImdsSettings s;
-  std::string endpoint = setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint", profile);
+  std::string endpoint =
+      setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint", profile);
   if (endpoint.empty()) {
-    auto mode = lower(setting("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode", profile));
+    auto mode = lower(
+        setting("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode", profile));
     endpoint = std::string(mode == "ipv6" ? kDefaultEndpointIpv6 : kDefaultEndpoint);
   }
   auto parts = detail::split_url(endpoint);
   if (!parts || !parts->query.empty()) {
-    return make_error("InvalidImdsEndpoint", "instance metadata endpoint '" + endpoint + "' is not a valid http(s) URL");
+    return make_error("InvalidImdsEndpoint",
+                      "instance metadata endpoint '" + endpoint + "' is not a valid http(s) URL");
   }
   std::string path = parts->path;
   while (!path.empty() && path.back() == '/') path.pop_back();
@@ -65,15 +68,18 @@ Result<ImdsSettings> load_settings() {
     double seconds = 0;
     auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), seconds);
     if (ec != std::errc() || end != t.data() + t.size() || seconds <= 0) {
-      return make_error("InvalidImdsSetting", "metadata service timeout '" + t + "' is not a positive number of seconds");
+      return make_error("InvalidImdsSetting",
+                        "metadata service timeout '" + t + "' is not a positive number of seconds");
     }
     s.timeout = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
   }
-  if (auto n = setting("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts", profile); !n.empty()) {
+  if (auto n = setting("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts", profile);
+      !n.empty()) {
     int attempts = 0;
     auto [end, ec] = std::from_chars(n.data(), n.data() + n.size(), attempts);
     if (ec != std::errc() || end != n.data() + n.size() || attempts < 1) {
-      return make_error("InvalidImdsSetting", "metadata service attempts '" + n + "' is not a positive integer");
+      return make_error("InvalidImdsSetting",
+                        "metadata service attempts '" + n + "' is not a positive integer");
     }
     s.attempts = attempts;
   }
@@ -138,14 +144,15 @@ class ImdsProvider final : public CredentialsProvider {
       if (response->status == 403 || response->status == 404 || response->status == 405) {
         return std::optional<std::string>{};  // botocore falls back to IMDSv1 on these
       }
-      if (response->status == 400) return detail::declined(s.base + std::string(kTokenPath) + " answered HTTP 400");
+      if (response->status == 400)
+        return detail::declined(s.base + std::string(kTokenPath) + " answered HTTP 400");
     }
     if (!answered) return detail::declined("no answer from " + s.base + " (" + failure + ")");
     return std::optional<std::string>{};  // 5xx: try IMDSv1, as botocore does
   }
 
-  Result<std::string> fetch(const ImdsSettings& s, const std::string& path, const std::optional<std::string>& token,
-                            const std::string& what) const {
+  Result<std::string> fetch(const ImdsSettings& s, const std::string& path,
+                            const std::optional<std::string>& token, const std::string& what) const {
     HttpRequest r = request(s, "GET", path);
     if (token) r.headers.emplace_back("x-aws-ec2-metadata-token", *token);
     std::string failure;

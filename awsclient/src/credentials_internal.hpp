@@ -15,7 +15,9 @@ inline std::string env_value(const char* name) {
 }
 
 // A provider's "not configured here" answer: the chain moves on and quotes `reason`.
-inline Error declined(std::string reason) { return make_error(std::string(kNoCredentials), std::move(reason)); }
+inline Error declined(std::string reason) {
+  return make_error(std::string(kNoCredentials), std::move(reason));
+}
 
 // The JSON document the container endpoint and IMDS answer with:
 //   {"AccessKeyId": ..., "SecretAccessKey": ..., "Token": ..., "Expiration": "2016-02-25T06:03:31Z"}

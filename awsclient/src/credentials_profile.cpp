@@ -12,7 +12,8 @@ constexpr const char* kProviderName = "shared-files";
 // Profile keys for credential sources this toolkit does not implement; named in the decline
 // so a user sees why a profile that works with the AWS CLI yields nothing here.
 constexpr std::array<std::string_view, 6> kUnsupportedSources = {
-    "role_arn", "credential_process", "sso_session", "sso_start_url", "web_identity_token_file", "credential_source"};
+    "role_arn",      "credential_process",      "sso_session",
+    "sso_start_url", "web_identity_token_file", "credential_source"};
 
 Result<std::optional<Credentials>> from_profile(const Profile& profile, const std::string& name,
                                                 const std::string& path) {
@@ -62,11 +63,13 @@ class ProfileProvider final : public CredentialsProvider {
     const std::string both = shared->credentials_path + " or " + shared->config_path;
     if (!found_credentials && !found_config) {
       if (!shared->credentials_exists && !shared->config_exists) {
-        return detail::declined("neither " + shared->credentials_path + " nor " + shared->config_path + " exists");
+        return detail::declined("neither " + shared->credentials_path + " nor " + shared->config_path +
+                                " exists");
       }
       // Like botocore, a profile asked for by name must exist; only "default" may be absent.
       if (name != "default") {
-        return make_error("ProfileNotFound", "profile '" + name + "' (from AWS_PROFILE) not found in " + both);
+        return make_error("ProfileNotFound",
+                          "profile '" + name + "' (from AWS_PROFILE) not found in " + both);
       }
       return detail::declined("profile 'default' not found in " + both);
     }
@@ -84,6 +87,8 @@ class ProfileProvider final : public CredentialsProvider {
 
 }  // namespace
 
-std::shared_ptr<CredentialsProvider> profile_credentials() { return std::make_shared<ProfileProvider>(); }
+std::shared_ptr<CredentialsProvider> profile_credentials() {
+  return std::make_shared<ProfileProvider>();
+}
 
 }  // namespace dwh::aws

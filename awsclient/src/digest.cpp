@@ -29,6 +29,8 @@ std::string StreamDigest::finish() {
   return std::string(reinterpret_cast<const char*>(out), n);
 }
 
-std::string StreamDigest::finish_hex() { return sigv4::hex(finish()); }
+std::string StreamDigest::finish_hex() {
+  return sigv4::hex(finish());
+}
 
 }  // namespace dwh::aws

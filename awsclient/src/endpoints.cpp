@@ -6,12 +6,13 @@
 //   > the profile's endpoint_url > the standard endpoint,
 // with AWS_IGNORE_CONFIGURED_ENDPOINT_URLS / ignore_configured_endpoint_urls dropping all
 // but the last.
+#include "dwh/aws/endpoints.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
 #include "dwh/aws/config.hpp"
-#include "dwh/aws/endpoints.hpp"
 #include "url_parts.hpp"
 
 namespace dwh::aws {
@@ -69,11 +70,16 @@ Result<Endpoint> standard_endpoint(std::string_view endpoint_prefix, std::string
   if (prefix == "iam") {
     // IAM has one endpoint per partition, named after the partition's home region.
     auto partition = partition_of(region);
-    if (partition == "aws") host = "iam.amazonaws.com";
-    else if (partition == "aws-us-gov") host = "iam.us-gov.amazonaws.com";
-    else if (partition == "aws-cn") host = "iam.cn-north-1." + suffix;
-    else if (partition == "aws-iso") host = "iam.us-iso-east-1." + suffix;
-    else host = "iam.us-isob-east-1." + suffix;
+    if (partition == "aws")
+      host = "iam.amazonaws.com";
+    else if (partition == "aws-us-gov")
+      host = "iam.us-gov.amazonaws.com";
+    else if (partition == "aws-cn")
+      host = "iam.cn-north-1." + suffix;
+    else if (partition == "aws-iso")
+      host = "iam.us-iso-east-1." + suffix;
+    else
+      host = "iam.us-isob-east-1." + suffix;
   } else if (prefix == "s3" && region == "us-east-1") {
     host = "s3.amazonaws.com";  // botocore's default (s3 us_east_1_regional_endpoint = legacy)
   } else {
@@ -97,7 +103,8 @@ std::string service_config_key(std::string_view service_id) {
 Result<std::string> normalize_endpoint_url(std::string_view url, std::string_view source) {
   auto parts = detail::split_url(url);
   if (!parts || !parts->query.empty() || url.find('#') != std::string_view::npos) {
-    return make_error("InvalidEndpoint", "endpoint URL '" + std::string(url) + "' from " + std::string(source) +
+    return make_error("InvalidEndpoint", "endpoint URL '" + std::string(url) + "' from " +
+                                             std::string(source) +
                                              " is not of the form http(s)://host[:port][/path]");
   }
   std::string path = parts->path;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-
 #include <nlohmann/json.hpp>
 
 #include "dwh/aws/service_client.hpp"
@@ -60,7 +59,8 @@ std::string reason_for_status(int status) {
 bool iequals_at(std::string_view text, std::size_t pos, std::string_view needle) {
   if (pos + needle.size() > text.size()) return false;
   for (std::size_t i = 0; i < needle.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(text[pos + i])) != std::tolower(static_cast<unsigned char>(needle[i])))
+    if (std::tolower(static_cast<unsigned char>(text[pos + i])) !=
+        std::tolower(static_cast<unsigned char>(needle[i])))
       return false;
   return true;
 }
@@ -95,7 +95,8 @@ Error from_status(int http_status) {
 }
 
 bool is_blank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
 std::string trim_copy(std::string_view s) {
@@ -117,8 +118,8 @@ std::string json_string(const nlohmann::json& object, std::initializer_list<cons
 std::string redact_secrets(std::string_view text) {
   // Markers after which a secret value follows, up to a delimiter.
   static constexpr std::array<std::string_view, 7> kMarkers = {
-      "X-Amz-Signature=", "Signature=", "X-Amz-Security-Token=", "x-amz-security-token:",
-      "Authorization:", "<SignatureProvided>", "<SecretAccessKey>",
+      "X-Amz-Signature=", "Signature=",          "X-Amz-Security-Token=", "x-amz-security-token:",
+      "Authorization:",   "<SignatureProvided>", "<SecretAccessKey>",
   };
   std::string out;
   out.reserve(text.size());

@@ -50,10 +50,12 @@ std::string describe_endpoint(std::string_view endpoint) {
   const std::string_view scheme = endpoint.substr(0, scheme_end);
   std::string_view authority = endpoint.substr(scheme_end + 3);
   authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);  // never user-info
+  if (auto at = authority.rfind('@'); at != std::string_view::npos)
+    authority.remove_prefix(at + 1);  // never user-info
   const auto bracket = authority.rfind(']');
   const auto colon = authority.rfind(':');
-  const bool has_port = colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
+  const bool has_port =
+      colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket);
   std::string out = std::string(scheme) + "://" + std::string(authority);
   if (!has_port) out += scheme == "https" ? ":443" : ":80";
   return out;

@@ -9,8 +9,8 @@
 #include <array>
 #include <cctype>
 #include <cerrno>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -21,7 +21,7 @@ namespace dwh::aws {
 namespace {
 
 constexpr std::size_t kMaxErrorBody = 1u << 20;  // error documents are small; a proxy's may not be
-constexpr long kBufferSize = 256L << 10;         // bigger than curl's 16 KiB: fewer callbacks for large bodies
+constexpr long kBufferSize = 256L << 10;  // bigger than curl's 16 KiB: fewer callbacks for large bodies
 
 void global_init() {
   static std::once_flag once;
@@ -42,7 +42,8 @@ std::string_view trim(std::string_view s) {
 }
 
 bool has_header(const HeaderList& headers, std::string_view lower_name) {
-  return std::any_of(headers.begin(), headers.end(), [&](const auto& h) { return lower(h.first) == lower_name; });
+  return std::any_of(headers.begin(), headers.end(),
+                     [&](const auto& h) { return lower(h.first) == lower_name; });
 }
 
 struct SlistDeleter {
@@ -55,7 +56,7 @@ struct Transfer {
   BodySource* source = nullptr;
   BodySink* sink = nullptr;
   HttpResponse response;
-  int status = 0;  // of the latest status line (a 100 Continue comes first)
+  int status = 0;                    // of the latest status line (a 100 Continue comes first)
   std::optional<Error> local_error;  // the source or sink failed: that, not curl's code, is the story
   // Read timeout: when bytes last moved either way.
   std::chrono::milliseconds read_timeout{0};
@@ -77,7 +78,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;  // blank line ending the block
-  t->response.headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+  t->response.headers.emplace_back(lower(trim(line.substr(0, colon))),
+                                   std::string(trim(line.substr(colon + 1))));
   return n;
 }
 
@@ -190,7 +192,8 @@ class CurlHttpClient final : public HttpClient {
     curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    if (const char* bundle = std::getenv("AWS_CA_BUNDLE"); bundle != nullptr && *bundle != '\0') ca_bundle_ = bundle;
+    if (const char* bundle = std::getenv("AWS_CA_BUNDLE"); bundle != nullptr && *bundle != '\0')
+      ca_bundle_ = bundle;
   }
 
   ~CurlHttpClient() override {
@@ -265,7 +268,8 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_BUFFERSIZE, kBufferSize);
     curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, kBufferSize);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::max<std::int64_t>(1, request.connect_timeout.count())));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::max<std::int64_t>(1, request.connect_timeout.count())));
     if (request.request_timeout.count() > 0)
       curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.request_timeout.count()));
     if (request.read_timeout.count() > 0) {
@@ -288,7 +292,8 @@ class CurlHttpClient final : public HttpClient {
       curl_easy_setopt(h, CURLOPT_READDATA, &t);
       curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, &on_seek);
       curl_easy_setopt(h, CURLOPT_SEEKDATA, &t);
-      if (auto size = t.source->size()) curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(*size));
+      if (auto size = t.source->size())
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(*size));
       if (method != "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
     } else if (method == "GET") {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -304,7 +309,8 @@ class CurlHttpClient final : public HttpClient {
         headers.reset(next);
       }
     };
-    for (const auto& [name, value] : request.headers) append(value.empty() ? name + ";" : name + ": " + value);
+    for (const auto& [name, value] : request.headers)
+      append(value.empty() ? name + ";" : name + ": " + value);
     // "Name:" with nothing after it removes a header curl would add on its own.
     if (!has_header(request.headers, "expect")) append("Expect:");
     if (!has_header(request.headers, "accept")) append("Accept:");
@@ -313,8 +319,9 @@ class CurlHttpClient final : public HttpClient {
     const CURLcode code = curl_easy_perform(h);
     if (t.local_error) return *std::move(t.local_error);
     if (code == CURLE_ABORTED_BY_CALLBACK && t.timed_out) {
-      Error e = make_error("Timeout", request.method + " " + describe_endpoint(request.endpoint) + ": no data moved for " +
-                                          std::to_string(request.read_timeout.count()) + " ms (read timeout)");
+      Error e = make_error(
+          "Timeout", request.method + " " + describe_endpoint(request.endpoint) + ": no data moved for " +
+                         std::to_string(request.read_timeout.count()) + " ms (read timeout)");
       e.transient = true;
       return e;
     }

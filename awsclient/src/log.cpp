@@ -38,10 +38,14 @@ State& state() {
 
 const char* level_name(Level l) {
   switch (l) {
-    case Level::Debug: return "debug";
-    case Level::Info: return "info";
-    case Level::Warn: return "warn";
-    case Level::Error: return "error";
+    case Level::Debug:
+      return "debug";
+    case Level::Info:
+      return "info";
+    case Level::Warn:
+      return "warn";
+    case Level::Error:
+      return "error";
   }
   return "info";
 }
@@ -84,8 +88,11 @@ void write(Level level, std::string_view message, const nlohmann::json& figures)
   auto& s = state();
   std::lock_guard lock(s.mu);
   if (level < s.min_level) return;
-  nlohmann::json line = {{"ts", iso_now()}, {"level", level_name(level)}, {"job", s.job},
-                         {"run_id", s.run_id}, {"message", message}};
+  nlohmann::json line = {{"ts", iso_now()},
+                         {"level", level_name(level)},
+                         {"job", s.job},
+                         {"run_id", s.run_id},
+                         {"message", message}};
   if (figures.is_object() && !figures.empty()) line["figures"] = figures;
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (s.sink) {

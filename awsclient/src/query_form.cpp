@@ -35,7 +35,8 @@ QueryForm& QueryForm::add_list(std::string_view prefix, const std::vector<std::s
 
 QueryForm& QueryForm::add_entries(std::string_view prefix,
                                   const std::vector<std::pair<std::string, std::string>>& entries,
-                                  std::string_view key_name, std::string_view value_name, std::string_view member) {
+                                  std::string_view key_name, std::string_view value_name,
+                                  std::string_view member) {
   if (entries.empty()) return add(prefix, "");
   const std::string base = list_base(prefix, member);
   for (std::size_t i = 0; i < entries.size(); ++i) {

@@ -51,8 +51,10 @@ Result<std::string> resolve_region() {
                                      (from_credentials ? shared->credentials_path : shared->config_path));
     }
   }
-  return make_error("NoRegion", "no AWS region configured: set AWS_REGION or AWS_DEFAULT_REGION, or `region` in "
-                                "profile '" + profile_name + "' of " + shared->config_path);
+  return make_error("NoRegion",
+                    "no AWS region configured: set AWS_REGION or AWS_DEFAULT_REGION, or `region` in "
+                    "profile '" +
+                        profile_name + "' of " + shared->config_path);
 }
 
 }  // namespace dwh::aws

@@ -51,8 +51,8 @@ constexpr bool is_transient_status(int status) {
 
 // The Java SDK v2's clock-skew codes (RetryUtils / ClockSkew).
 constexpr std::array<std::string_view, 6> kClockSkewCodes = {
-    "RequestTimeTooSkewed",       "RequestExpired", "RequestInTheFuture", "InvalidSignatureException",
-    "SignatureDoesNotMatch", "AuthFailure",
+    "RequestTimeTooSkewed",      "RequestExpired",        "RequestInTheFuture",
+    "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure",
 };
 
 constexpr int kTooManyRequests = 429;
@@ -64,27 +64,42 @@ bool contains(const std::array<std::string_view, N>& list, std::string_view code
 
 }  // namespace
 
-bool is_throttling_code(std::string_view code) { return contains(kThrottlingCodes, code); }
-bool is_transient_code(std::string_view code) { return contains(kTransientCodes, code); }
-bool is_clock_skew_code(std::string_view code) { return contains(kClockSkewCodes, code); }
+bool is_throttling_code(std::string_view code) {
+  return contains(kThrottlingCodes, code);
+}
+bool is_transient_code(std::string_view code) {
+  return contains(kTransientCodes, code);
+}
+bool is_clock_skew_code(std::string_view code) {
+  return contains(kClockSkewCodes, code);
+}
 
 std::string_view to_string(RetryClass c) {
   switch (c) {
-    case RetryClass::NotRetryable: return "not-retryable";
-    case RetryClass::Throttling: return "throttling";
-    case RetryClass::Transient: return "transient";
-    case RetryClass::Timeout: return "timeout";
-    case RetryClass::ClockSkew: return "clock-skew";
+    case RetryClass::NotRetryable:
+      return "not-retryable";
+    case RetryClass::Throttling:
+      return "throttling";
+    case RetryClass::Transient:
+      return "transient";
+    case RetryClass::Timeout:
+      return "timeout";
+    case RetryClass::ClockSkew:
+      return "clock-skew";
   }
   return "unknown";
 }
 
 std::string_view to_string(RetryPolicy::Stop s) {
   switch (s) {
-    case RetryPolicy::Stop::None: return "none";
-    case RetryPolicy::Stop::NotRetryable: return "not retryable";
-    case RetryPolicy::Stop::MaxAttempts: return "max attempts reached";
-    case RetryPolicy::Stop::QuotaExhausted: return "retry quota exhausted";
+    case RetryPolicy::Stop::None:
+      return "none";
+    case RetryPolicy::Stop::NotRetryable:
+      return "not retryable";
+    case RetryPolicy::Stop::MaxAttempts:
+      return "max attempts reached";
+    case RetryPolicy::Stop::QuotaExhausted:
+      return "retry quota exhausted";
   }
   return "unknown";
 }
@@ -201,7 +216,8 @@ void SharedBackoff::push_back_until(std::chrono::steady_clock::time_point t) {
 }
 
 std::chrono::milliseconds SharedBackoff::wait_needed() const {
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(clock_().time_since_epoch()).count();
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock_().time_since_epoch()).count();
   const std::int64_t gap = not_before_ns_.load() - now;
   if (gap <= 0) return std::chrono::milliseconds(0);
   // Round up so a caller that sleeps this long is never still early.

@@ -1,12 +1,11 @@
 #include "dwh/aws/s3_transfer.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for_each.h>
 #include <oneapi/tbb/task_arena.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -32,6 +31,7 @@ class FirstFailure {
     if (!failed_.exchange(true)) error_ = std::move(e);
   }
   Error take() { return std::move(error_); }
+
  private:
   std::atomic<bool> failed_{false};
   std::mutex mu_;
@@ -42,10 +42,10 @@ class FirstFailure {
 template <class Items, class Fn>
 void run_parallel(Items& items, int concurrency, Fn&& fn) {
   const int n = std::max(1, concurrency);
-  tbb::global_control allow(tbb::global_control::max_allowed_parallelism,
-                            std::max<std::size_t>(static_cast<std::size_t>(n) + 1,
-                                                  tbb::global_control::active_value(
-                                                      tbb::global_control::max_allowed_parallelism)));
+  tbb::global_control allow(
+      tbb::global_control::max_allowed_parallelism,
+      std::max<std::size_t>(static_cast<std::size_t>(n) + 1,
+                            tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
   tbb::task_arena arena(n);
   arena.execute([&] { tbb::parallel_for_each(items.begin(), items.end(), fn); });
 }
@@ -72,10 +72,13 @@ Result<std::unique_ptr<FileSource>> FileSource::open(const fs::path& path) {
     ::close(fd);
     return make_error("LocalIOError", "not a regular file: " + path.string());
   }
-  return std::unique_ptr<FileSource>(new FileSource(fd, static_cast<std::uint64_t>(st.st_size), path.string()));
+  return std::unique_ptr<FileSource>(
+      new FileSource(fd, static_cast<std::uint64_t>(st.st_size), path.string()));
 }
 
-FileSource::~FileSource() { ::close(fd_); }
+FileSource::~FileSource() {
+  ::close(fd_);
+}
 
 Result<std::size_t> FileSource::read(std::span<char> out) {
   if (offset_ >= size_ || out.empty()) return std::size_t{0};
@@ -91,7 +94,9 @@ Result<std::size_t> FileSource::read(std::span<char> out) {
 Result<std::unique_ptr<FileSink>> FileSink::create(const fs::path& path) {
   std::error_code ec;
   if (path.has_parent_path()) fs::create_directories(path.parent_path(), ec);
-  if (ec) return make_error("LocalIOError", "cannot create directory " + path.parent_path().string() + ": " + ec.message());
+  if (ec)
+    return make_error("LocalIOError",
+                      "cannot create directory " + path.parent_path().string() + ": " + ec.message());
   fs::path temp = path;
   temp += ".dwh-part";
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -114,7 +119,9 @@ Status FileSink::write(std::string_view bytes) {
   return {};
 }
 
-bool FileSink::rewind() { return ::ftruncate(fd_, 0) == 0 && ::lseek(fd_, 0, SEEK_SET) == 0; }
+bool FileSink::rewind() {
+  return ::ftruncate(fd_, 0) == 0 && ::lseek(fd_, 0, SEEK_SET) == 0;
+}
 
 Status FileSink::commit() {
   if (::close(fd_) != 0) {
@@ -127,15 +134,17 @@ Status FileSink::commit() {
   return {};
 }
 
-Result<PutResult> upload_file(Client& client, const fs::path& file, std::string_view bucket, std::string_view key,
-                              const TransferOptions& options) {
+Result<PutResult> upload_file(Client& client, const fs::path& file, std::string_view bucket,
+                              std::string_view key, const TransferOptions& options) {
   auto source = FileSource::open(file);
   if (!source) return std::move(source).error();
-  if (*(*source)->size() < options.multipart_threshold) return client.put_object(bucket, key, **source, options.upload.put);
+  if (*(*source)->size() < options.multipart_threshold)
+    return client.put_object(bucket, key, **source, options.upload.put);
   return client.upload(bucket, key, **source, options.upload);
 }
 
-Result<ObjectInfo> download_file(Client& client, std::string_view bucket, std::string_view key, const fs::path& file) {
+Result<ObjectInfo> download_file(Client& client, std::string_view bucket, std::string_view key,
+                                 const fs::path& file) {
   auto sink = FileSink::create(file);
   if (!sink) return std::move(sink).error();
   auto info = client.get_object(bucket, key, **sink);
@@ -187,7 +196,8 @@ Result<TransferStats> download_prefix(Client& client, std::string_view bucket, s
     // A key may not climb out of the target directory.
     const fs::path target = (dir / relative).lexically_normal();
     if (relative.empty() || target.string().rfind(dir.lexically_normal().string(), 0) != 0) {
-      failure.record(make_error("InvalidKey", "object key " + object.key + " does not map to a file under " + dir.string()));
+      failure.record(make_error(
+          "InvalidKey", "object key " + object.key + " does not map to a file under " + dir.string()));
       return;
     }
     auto got = download_file(client, bucket, object.key, target);

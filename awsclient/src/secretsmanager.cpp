@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-
 #include <nlohmann/json.hpp>
 
 namespace dwh::aws::secretsmanager {
@@ -28,8 +27,8 @@ Status check_parameter(std::string_view name, std::string_view value, std::size_
     return {};
   }
   if (value.size() > max_length)
-    return invalid_parameter(std::string(name) + " is " + std::to_string(value.size()) + " bytes; the limit is " +
-                             std::to_string(max_length));
+    return invalid_parameter(std::string(name) + " is " + std::to_string(value.size()) +
+                             " bytes; the limit is " + std::to_string(max_length));
   return {};
 }
 
@@ -61,11 +60,12 @@ bool is_ipv6_literal(std::string_view host) {
   });
 }
 
-Result<std::string> text_field(const nlohmann::json& doc, std::string_view field, std::string_view secret_name,
-                               bool may_be_empty) {
+Result<std::string> text_field(const nlohmann::json& doc, std::string_view field,
+                               std::string_view secret_name, bool may_be_empty) {
   auto it = doc.find(std::string(field));
   if (it == doc.end()) return invalid_secret(field, secret_name, "is missing");
-  if (!it->is_string()) return invalid_secret(field, secret_name, "must be a string, not " + std::string(it->type_name()));
+  if (!it->is_string())
+    return invalid_secret(field, secret_name, "must be a string, not " + std::string(it->type_name()));
   std::string value = it->get<std::string>();
   if (value.empty() && !may_be_empty) return invalid_secret(field, secret_name, "is empty");
   if (value.find('\0') != std::string::npos)
@@ -77,20 +77,23 @@ Result<int> port_field(const nlohmann::json& doc, std::string_view secret_name) 
   constexpr std::string_view kField = "PG_PORT";
   auto it = doc.find(std::string(kField));
   if (it == doc.end()) return invalid_secret(kField, secret_name, "is missing");
-  const std::string range = "must be a port number from " + std::to_string(kMinPort) + " to " + std::to_string(kMaxPort);
+  const std::string range =
+      "must be a port number from " + std::to_string(kMinPort) + " to " + std::to_string(kMaxPort);
   if (it->is_number_integer()) {
     const auto value = it->get<std::int64_t>();
     if (value < kMinPort || value > kMaxPort) return invalid_secret(kField, secret_name, range);
     return static_cast<int>(value);
   }
   if (!it->is_string())
-    return invalid_secret(kField, secret_name, range + " (a string or a whole number), not " + std::string(it->type_name()));
+    return invalid_secret(kField, secret_name,
+                          range + " (a string or a whole number), not " + std::string(it->type_name()));
   const std::string text = it->get<std::string>();
   int value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   const bool digits_only = !text.empty() && text.size() <= kMaxPortDigits &&
                            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits_only || ec != std::errc() || end != text.data() + text.size() || value < kMinPort || value > kMaxPort)
+  if (!digits_only || ec != std::errc() || end != text.data() + text.size() || value < kMinPort ||
+      value > kMaxPort)
     return invalid_secret(kField, secret_name, range + " (digits only)");
   return value;
 }
@@ -102,7 +105,8 @@ ServiceInfo service_info() {
 }
 
 Result<HttpRequest> get_secret_value_request(const GetSecretValueInput& input) {
-  if (auto s = check_parameter("SecretId", input.secret_id, kMaxSecretIdLength, true); !s) return std::move(s).error();
+  if (auto s = check_parameter("SecretId", input.secret_id, kMaxSecretIdLength, true); !s)
+    return std::move(s).error();
   if (auto s = check_parameter("VersionStage", input.version_stage, kMaxVersionStageLength, false); !s)
     return std::move(s).error();
   if (auto s = check_parameter("VersionId", input.version_id, kMaxSecretIdLength, false); !s)
@@ -144,9 +148,10 @@ Result<SecretValue> parse_get_secret_value(std::string_view body, std::string_vi
   auto secret = doc.find("SecretString");
   if (secret == doc.end() || secret->is_null()) {
     if (doc.contains("SecretBinary")) {
-      Error e = make_error("BinarySecret", "secret '" + std::string(secret_id) +
-                                               "' holds a binary value (SecretBinary); dwh reads only secrets "
-                                               "stored as a string (SecretString)");
+      Error e =
+          make_error("BinarySecret", "secret '" + std::string(secret_id) +
+                                         "' holds a binary value (SecretBinary); dwh reads only secrets "
+                                         "stored as a string (SecretString)");
       e.service = "secretsmanager";
       e.operation = std::string(kOperation);
       return e;
@@ -187,7 +192,8 @@ Result<DatabaseSecret> parse_database_secret(std::string_view secret_string, std
   auto host = text_field(doc, "PG_HOST", secret_name, false);
   if (!host) return std::move(host).error();
   if (host->find(':') != std::string::npos && !is_ipv6_literal(*host))
-    return invalid_secret("PG_HOST", secret_name, "holds a ':' but is not an IPv6 address (the port goes in PG_PORT)");
+    return invalid_secret("PG_HOST", secret_name,
+                          "holds a ':' but is not an IPv6 address (the port goes in PG_PORT)");
   auto database = text_field(doc, "PG_DATABASE", secret_name, false);
   if (!database) return std::move(database).error();
   auto port = port_field(doc, secret_name);
@@ -257,7 +263,8 @@ Result<secretsmanager::SecretValue> SecretsManager::get_secret_value(
 
 Result<secretsmanager::SecretValue> SecretsManager::get_secret_value(std::string_view secret_id,
                                                                      std::string_view version_stage) {
-  return get_secret_value(secretsmanager::GetSecretValueInput{std::string(secret_id), std::string(version_stage), {}});
+  return get_secret_value(
+      secretsmanager::GetSecretValueInput{std::string(secret_id), std::string(version_stage), {}});
 }
 
 }  // namespace dwh::aws

@@ -29,7 +29,9 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-bool is_success(int status) { return status >= 200 && status < 300; }
+bool is_success(int status) {
+  return status >= 200 && status < 300;
+}
 
 // Counts what passed through, so a retry rewinds only what was actually used.
 class CountingSource final : public BodySource {
@@ -46,6 +48,7 @@ class CountingSource final : public BodySource {
     used_ = false;
     return inner_->rewind();
   }
+
  private:
   BodySource* inner_;
   bool used_ = false;
@@ -63,6 +66,7 @@ class CountingSink final : public BodySink {
     used_ = false;
     return inner_->rewind();
   }
+
  private:
   BodySink* inner_;
   bool used_ = false;
@@ -83,7 +87,8 @@ Result<std::string> hash_source(BodySource& source) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx.get(), digest.data(), &len);
-  if (!source.rewind()) return make_error("BodyNotRewindable", "the request body cannot be rewound after hashing it");
+  if (!source.rewind())
+    return make_error("BodyNotRewindable", "the request body cannot be rewound after hashing it");
   return sigv4::hex(std::string_view(reinterpret_cast<const char*>(digest.data()), len));
 }
 
@@ -122,7 +127,9 @@ std::string host_header(std::string_view origin) {
   return lower(authority);
 }
 
-bool is_https(std::string_view url) { return lower(url.substr(0, 8)) == "https://"; }
+bool is_https(std::string_view url) {
+  return lower(url.substr(0, 8)) == "https://";
+}
 
 void remove_header(HeaderList& headers, std::string_view lower_name) {
   std::erase_if(headers, [&](const auto& h) { return lower(h.first) == lower_name; });
@@ -159,7 +166,8 @@ Result<std::unique_ptr<ServiceClient>> ServiceClient::create(ServiceInfo info, C
     while (!url.empty() && url.back() == '/') url.pop_back();
     const std::string l = lower(url);
     if (!l.starts_with("http://") && !l.starts_with("https://"))
-      return fail(make_error("InvalidEndpoint", "endpoint URL '" + url + "' must start with http:// or https://"));
+      return fail(
+          make_error("InvalidEndpoint", "endpoint URL '" + url + "' must start with http:// or https://"));
     endpoint.url = url;
     endpoint.custom = true;
     endpoint.source = "client options";
@@ -186,8 +194,12 @@ Result<std::unique_ptr<ServiceClient>> ServiceClient::create(ServiceInfo info, C
 }
 
 ServiceClient::ServiceClient(ServiceInfo info, ClientOptions options, std::string region, Endpoint endpoint)
-    : info_(std::move(info)), options_(std::move(options)), region_(std::move(region)), endpoint_(std::move(endpoint)) {
-  retry_ = std::make_unique<RetryPolicy>(options_.retry.value_or(RetryConfig::from_environment()), options_.random);
+    : info_(std::move(info)),
+      options_(std::move(options)),
+      region_(std::move(region)),
+      endpoint_(std::move(endpoint)) {
+  retry_ = std::make_unique<RetryPolicy>(options_.retry.value_or(RetryConfig::from_environment()),
+                                         options_.random);
   backoff_ = std::make_unique<SharedBackoff>(options_.clock);
   std::tie(origin_, base_path_) = split_endpoint(endpoint_.url);
 }
@@ -201,7 +213,8 @@ Status ServiceClient::sign_request(HttpRequest& request, const HeaderList& calle
   auto creds = options_.credentials->get();
   if (!creds) return std::move(creds).error();
   request.headers = caller_headers;
-  if (!find_header(request.headers, "host")) request.headers.emplace_back("host", host_header(request.endpoint));
+  if (!find_header(request.headers, "host"))
+    request.headers.emplace_back("host", host_header(request.endpoint));
   const std::string signing_region = info_.global ? "us-east-1" : region_;
   const auto time = signing_time();
   SigningConfig cfg = info_.s3_signing ? SigningConfig::s3(signing_region, time)
@@ -209,7 +222,8 @@ Status ServiceClient::sign_request(HttpRequest& request, const HeaderList& calle
   Signable signable{request.method, request.path, request.query, request.headers, payload_hash};
   const SigningResult signed_request = sign(signable, *creds, cfg);
   apply_signed_headers(request.headers, signed_request);
-  request.headers.emplace_back("user-agent", std::string(kUserAgent));  // after signing: proxies may rewrite it
+  request.headers.emplace_back("user-agent",
+                               std::string(kUserAgent));  // after signing: proxies may rewrite it
   return {};
 }
 
@@ -241,7 +255,8 @@ Result<HttpResponse> ServiceClient::call(std::string_view operation, HttpRequest
   };
   if (request.endpoint.empty()) {
     request.endpoint = origin_;
-    if (!base_path_.empty()) request.path = base_path_ + (request.path.starts_with('/') ? "" : "/") + request.path;
+    if (!base_path_.empty())
+      request.path = base_path_ + (request.path.starts_with('/') ? "" : "/") + request.path;
   }
   std::optional<CountingSource> source;
   if (request.body_source != nullptr) {
@@ -288,7 +303,8 @@ Result<HttpResponse> ServiceClient::call(std::string_view operation, HttpRequest
     if (sent) {
       response = std::move(sent).value();
       if (is_success(response->status)) {
-        std::optional<Error> invalid = call_options.validate ? call_options.validate(*response) : std::nullopt;
+        std::optional<Error> invalid =
+            call_options.validate ? call_options.validate(*response) : std::nullopt;
         if (!invalid) {
           retry_->on_success(token);
           return std::move(*response);
@@ -309,8 +325,8 @@ Result<HttpResponse> ServiceClient::call(std::string_view operation, HttpRequest
     auto delay = retry_->on_failure(token, retry_class);
     if (!delay) {
       if (token.attempt > 1)
-        error.message += " (gave up after " + std::to_string(token.attempt) + " attempts: " +
-                         std::string(to_string(token.stop)) + ")";
+        error.message += " (gave up after " + std::to_string(token.attempt) +
+                         " attempts: " + std::string(to_string(token.stop)) + ")";
       else if (token.stop == RetryPolicy::Stop::QuotaExhausted)
         error.message += " (not retried: retry quota exhausted)";
       return error;

@@ -68,7 +68,6 @@ std::optional<UrlParts> split_url(std::string_view url) {
   return parts;
 }
 
-
 bool is_loopback_host(std::string_view host) {
   if (host == "localhost") return true;
   std::string h(host);

@@ -13,9 +13,9 @@ struct UrlParts {
   std::string scheme;  // "http" or "https", lower-cased
   std::string host;    // without brackets for IPv6 literals
   bool ipv6_literal = false;
-  std::string port;    // empty when absent
-  std::string path;    // as written, "" when absent
-  std::string query;   // raw text after '?', without it
+  std::string port;   // empty when absent
+  std::string path;   // as written, "" when absent
+  std::string query;  // raw text after '?', without it
 
   // scheme://host[:port], with brackets around an IPv6 literal.
   std::string origin() const;

@@ -9,7 +9,9 @@
 namespace dwh::aws::xml {
 namespace {
 
-const xmlNode* as_node(const void* p) { return static_cast<const xmlNode*>(p); }
+const xmlNode* as_node(const void* p) {
+  return static_cast<const xmlNode*>(p);
+}
 
 bool name_is(const xmlNode* n, std::string_view local_name) {
   return n->type == XML_ELEMENT_NODE && n->name != nullptr &&
@@ -88,7 +90,8 @@ std::optional<Node> Node::descendant(std::string_view local_name) const {
 
 std::optional<std::string> Node::attribute(std::string_view local_name) const {
   for (const xmlAttr* a = as_node(node_)->properties; a != nullptr; a = a->next) {
-    if (a->name == nullptr || std::string_view(reinterpret_cast<const char*>(a->name)) != local_name) continue;
+    if (a->name == nullptr || std::string_view(reinterpret_cast<const char*>(a->name)) != local_name)
+      continue;
     xmlChar* value = xmlNodeListGetString(a->doc, a->children, 1);
     std::string out = value ? reinterpret_cast<const char*>(value) : "";
     xmlFree(value);
@@ -100,8 +103,8 @@ std::optional<std::string> Node::attribute(std::string_view local_name) const {
 Result<Document> Document::parse(std::string_view text) {
   if (text.empty()) return make_error("MalformedXML", "empty XML document");
   if (text.size() > kMaxDocumentBytes)
-    return make_error("MalformedXML", "XML document of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-                                          std::to_string(kMaxDocumentBytes));
+    return make_error("MalformedXML", "XML document of " + std::to_string(text.size()) +
+                                          " bytes exceeds the limit of " + std::to_string(kMaxDocumentBytes));
   if (text.find(kDoctype) != std::string_view::npos)
     return make_error("MalformedXML", "XML document with a DOCTYPE refused (AWS never sends one)");
   init_libxml();
@@ -127,13 +130,17 @@ Result<Document> Document::parse(std::string_view text) {
   return d;
 }
 
-Node Document::root() const { return Node(xmlDocGetRootElement(static_cast<xmlDocPtr>(doc_))); }
+Node Document::root() const {
+  return Node(xmlDocGetRootElement(static_cast<xmlDocPtr>(doc_)));
+}
 
 Document::~Document() {
   if (doc_ != nullptr) xmlFreeDoc(static_cast<xmlDocPtr>(doc_));
 }
 
-Document::Document(Document&& other) noexcept : doc_(other.doc_) { other.doc_ = nullptr; }
+Document::Document(Document&& other) noexcept : doc_(other.doc_) {
+  other.doc_ = nullptr;
+}
 
 Document& Document::operator=(Document&& other) noexcept {
   if (this != &other) {
@@ -149,11 +156,21 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char ref[8];

@@ -1,8 +1,8 @@
 #include "dwh/jobs/compression.hpp"
 
-#include <memory>
-
 #include <zlib.h>
+
+#include <memory>
 #ifdef DWH_HAVE_LIBDEFLATE
 #include <libdeflate.h>
 #endif
@@ -25,12 +25,14 @@ struct FreeCompressor {
 };
 
 Status gzip_chunk(std::string_view data, std::string& out) {
-  thread_local std::unique_ptr<libdeflate_compressor, FreeCompressor> compressor(libdeflate_alloc_compressor(kLevel));
+  thread_local std::unique_ptr<libdeflate_compressor, FreeCompressor> compressor(
+      libdeflate_alloc_compressor(kLevel));
   if (!compressor) return make_error("CompressionFailed", "libdeflate_alloc_compressor failed");
   const std::size_t start = out.size();
   const std::size_t bound = libdeflate_gzip_compress_bound(compressor.get(), data.size());
   out.resize(start + bound);
-  const std::size_t n = libdeflate_gzip_compress(compressor.get(), data.data(), data.size(), out.data() + start, bound);
+  const std::size_t n =
+      libdeflate_gzip_compress(compressor.get(), data.data(), data.size(), out.data() + start, bound);
   if (n == 0) return make_error("CompressionFailed", "libdeflate_gzip_compress failed");
   out.resize(start + n);
   return {};
@@ -58,7 +60,8 @@ Status gzip_chunk(std::string_view data, std::string& out) {
 Result<std::string> gunzip_all(std::string_view data) {
   std::string out;
   z_stream z{};
-  if (inflateInit2(&z, kGzipWindowBits) != Z_OK) return make_error("CompressionFailed", "inflateInit2 failed");
+  if (inflateInit2(&z, kGzipWindowBits) != Z_OK)
+    return make_error("CompressionFailed", "inflateInit2 failed");
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   z.avail_in = static_cast<uInt>(data.size());
   char buffer[1 << 16];
@@ -83,8 +86,12 @@ Result<std::string> gunzip_all(std::string_view data) {
 
 }  // namespace
 
-std::string_view compression_name(Compression c) { return c == Compression::Gzip ? "gzip" : "zstd"; }
-std::string_view compression_suffix(Compression c) { return c == Compression::Gzip ? ".gz" : ".zst"; }
+std::string_view compression_name(Compression c) {
+  return c == Compression::Gzip ? "gzip" : "zstd";
+}
+std::string_view compression_suffix(Compression c) {
+  return c == Compression::Gzip ? ".gz" : ".zst";
+}
 
 std::optional<Compression> parse_compression(std::string_view name) {
   if (name == "gzip") return Compression::Gzip;
@@ -106,7 +113,8 @@ Status compress_chunk(Compression c, std::string_view data, std::string& out) {
 #ifdef DWH_HAVE_ZSTD
   const std::size_t start = out.size();
   out.resize(start + ZSTD_compressBound(data.size()));
-  const std::size_t n = ZSTD_compress(out.data() + start, out.size() - start, data.data(), data.size(), kLevel);
+  const std::size_t n =
+      ZSTD_compress(out.data() + start, out.size() - start, data.data(), data.size(), kLevel);
   if (ZSTD_isError(n)) return make_error("CompressionFailed", ZSTD_getErrorName(n));
   out.resize(start + n);
   return {};

@@ -33,10 +33,13 @@ std::string random_suffix() {
   return out.str();
 }
 
-bool is_temporary(const fs::path& p) { return p.filename().string().find(kTempMarker) != std::string::npos; }
+bool is_temporary(const fs::path& p) {
+  return p.filename().string().find(kTempMarker) != std::string::npos;
+}
 
 Status check_key(const std::string& key) {
-  if (key.empty() || key.front() == '/' || key.find("..") != std::string::npos || key.find('\\') != std::string::npos) {
+  if (key.empty() || key.front() == '/' || key.find("..") != std::string::npos ||
+      key.find('\\') != std::string::npos) {
     return make_error("InvalidKey", "object key '" + key + "' is not a relative path");
   }
   return {};
@@ -44,7 +47,8 @@ Status check_key(const std::string& key) {
 
 class FileWriter final : public ObjectWriter {
  public:
-  FileWriter(int fd, fs::path temp, fs::path target) : fd_(fd), temp_(std::move(temp)), target_(std::move(target)) {}
+  FileWriter(int fd, fs::path temp, fs::path target)
+      : fd_(fd), temp_(std::move(temp)), target_(std::move(target)) {}
   ~FileWriter() override { abort(); }
 
   Status write(std::string_view bytes) override {
@@ -97,9 +101,11 @@ class FileStore final : public ObjectStore {
   Status check() override {
     std::error_code ec;
     if (!fs::is_directory(root_, ec)) {
-      return make_error("StoreUnavailable", "landing directory " + root_.string() + " does not exist (" + url_ + ")");
+      return make_error("StoreUnavailable",
+                        "landing directory " + root_.string() + " does not exist (" + url_ + ")");
     }
-    if (::access(root_.c_str(), W_OK | X_OK) != 0) return store_error("landing directory " + root_.string(), errno);
+    if (::access(root_.c_str(), W_OK | X_OK) != 0)
+      return store_error("landing directory " + root_.string(), errno);
     return {};
   }
 
@@ -108,8 +114,10 @@ class FileStore final : public ObjectStore {
     const fs::path target = root_ / key;
     std::error_code ec;
     fs::create_directories(target.parent_path(), ec);
-    if (ec) return make_error("StoreError", "cannot create " + target.parent_path().string() + ": " + ec.message());
-    fs::path temp = target.parent_path() / ("." + target.filename().string() + std::string(kTempMarker) + random_suffix());
+    if (ec)
+      return make_error("StoreError", "cannot create " + target.parent_path().string() + ": " + ec.message());
+    fs::path temp = target.parent_path() /
+                    ("." + target.filename().string() + std::string(kTempMarker) + random_suffix());
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return store_error("cannot create " + temp.string(), errno);
     return std::unique_ptr<ObjectWriter>(std::make_unique<FileWriter>(fd, std::move(temp), target));

@@ -2,6 +2,9 @@
 // tables in parallel over a bounded number of connections, and the manifest last.
 #include "dwh/jobs/ingest.hpp"
 
+#include <tbb/concurrent_queue.h>
+#include <tbb/parallel_pipeline.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -9,14 +12,11 @@
 #include <mutex>
 #include <set>
 
-#include <tbb/concurrent_queue.h>
-#include <tbb/parallel_pipeline.h>
-
 #include "dwh/jobs/ingest_layout.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
-#include "ingest_internal.hpp"
 #include "ingest_cursor_index.hpp"
+#include "ingest_internal.hpp"
 
 namespace dwh::jobs {
 namespace {
@@ -31,7 +31,6 @@ Error with_context(Error e, const std::string& prefix) {
   e.message = prefix + e.message;
   return e;
 }
-
 
 // The committed state: for each table, the entry of the newest manifest that covers it.
 struct PreviousTable {
@@ -63,7 +62,8 @@ Result<State> read_state(ObjectStore& store, const std::vector<IngestTable>& wan
   for (const auto& t : wanted) missing.insert(t.name);
   for (auto it = ids.rbegin(); it != ids.rend() && !missing.empty(); ++it) {
     auto text = store.get(manifest_key(*it));
-    if (!text) return with_context(std::move(text).error(), "cannot read manifest " + manifest_key(*it) + ": ");
+    if (!text)
+      return with_context(std::move(text).error(), "cannot read manifest " + manifest_key(*it) + ": ");
     json m;
     try {
       m = json::parse(*text);
@@ -72,7 +72,8 @@ Result<State> read_state(ObjectStore& store, const std::vector<IngestTable>& wan
         if (missing.erase(name)) state.tables[name] = {*it, entry, snapshot};
       }
     } catch (const json::exception& e) {
-      return make_error("StoreError", "manifest " + manifest_key(*it) + " is not a valid ingest manifest: " + e.what());
+      return make_error("StoreError",
+                        "manifest " + manifest_key(*it) + " is not a valid ingest manifest: " + e.what());
     }
   }
   return state;
@@ -81,30 +82,32 @@ Result<State> read_state(ObjectStore& store, const std::vector<IngestTable>& wan
 // Days from `from` to `to` inclusive, as "YYYY/MM/DD".
 std::vector<std::string> date_paths_between(const std::string& from_id, const std::string& to_id) {
   auto parse = [](const std::string& id) {
-    return chr::year_month_day{chr::year{std::stoi(id.substr(0, 4))}, chr::month{static_cast<unsigned>(std::stoi(id.substr(4, 2)))},
+    return chr::year_month_day{chr::year{std::stoi(id.substr(0, 4))},
+                               chr::month{static_cast<unsigned>(std::stoi(id.substr(4, 2)))},
                                chr::day{static_cast<unsigned>(std::stoi(id.substr(6, 2)))}};
   };
   std::vector<std::string> out;
   for (chr::sys_days d = parse(from_id); d <= chr::sys_days(parse(to_id)); d += chr::days{1}) {
     const chr::year_month_day ymd{d};
     char buf[48];
-    std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()));
+    std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
     out.emplace_back(buf);
   }
   return out;
 }
 
 // Objects of runs newer than the newest manifest belong to runs that died before committing.
-Result<std::vector<std::string>> remove_orphans(ObjectStore& store, const IngestConfig& config, const State& state,
-                                                const std::string& run_id) {
+Result<std::vector<std::string>> remove_orphans(ObjectStore& store, const IngestConfig& config,
+                                                const State& state, const std::string& run_id) {
   std::vector<std::string> prefixes;
   for (const auto& t : config.tables) {
     if (state.newest_run_id.empty()) {
       prefixes.push_back(t.name + "/");
       continue;
     }
-    for (const auto& day : date_paths_between(state.newest_run_id, run_id)) prefixes.push_back(t.name + "/" + day + "/");
+    for (const auto& day : date_paths_between(state.newest_run_id, run_id))
+      prefixes.push_back(t.name + "/" + day + "/");
   }
   // A writer killed mid-manifest leaves a temporary file beside the manifests, too.
   if (auto s = store.remove_incomplete(std::string(kIngestManifestPrefix)); !s) return std::move(s).error();
@@ -116,7 +119,8 @@ Result<std::vector<std::string>> remove_orphans(ObjectStore& store, const Ingest
     for (const auto& o : *listed) {
       const std::string id = run_id_of_key(o.key);
       if (id.empty() || id <= state.newest_run_id || id == run_id) continue;
-      if (auto s = store.remove(o.key); !s) return with_context(std::move(s).error(), "cannot remove orphan " + o.key + ": ");
+      if (auto s = store.remove(o.key); !s)
+        return with_context(std::move(s).error(), "cannot remove orphan " + o.key + ": ");
       removed.push_back(o.key);
     }
   }
@@ -147,16 +151,17 @@ std::string cursor_floor_expr(const IngestConfig& c) {
 // Read BEFORE the snapshot: every transaction open at the snapshot was either open here (so its
 // xact_start is counted) or began after this moment (so after clock_timestamp() here).
 Result<Horizon> read_horizon(PgSession& s, const IngestConfig& config) {
-  auto rows = s.query("SELECT to_char(" + cursor_floor_expr(config) +
-                      ", 'YYYY-MM-DD HH24:MI:SS.US'), "
-                      "to_char(min(xact_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
-                      "extract(epoch FROM clock_timestamp() - min(xact_start))::float8, "
-                      // Without pg_read_all_stats, another role's session shows with state, backend_type and
-                      // xact_start all NULL (PostgreSQL 15); only its datid remains. Only sessions
-                      // in this database can write the source tables.
-                      "count(*) FILTER (WHERE state IS NULL AND (backend_type IS NULL OR backend_type = 'client backend') "
-                      "AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())) "
-                      "FROM pg_stat_activity");
+  auto rows = s.query(
+      "SELECT to_char(" + cursor_floor_expr(config) +
+      ", 'YYYY-MM-DD HH24:MI:SS.US'), "
+      "to_char(min(xact_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+      "extract(epoch FROM clock_timestamp() - min(xact_start))::float8, "
+      // Without pg_read_all_stats, another role's session shows with state, backend_type and
+      // xact_start all NULL (PostgreSQL 15); only its datid remains. Only sessions
+      // in this database can write the source tables.
+      "count(*) FILTER (WHERE state IS NULL AND (backend_type IS NULL OR backend_type = 'client backend') "
+      "AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())) "
+      "FROM pg_stat_activity");
   if (!rows) return std::move(rows).error();
   const auto& r = rows->at(0);
   Horizon h;
@@ -173,7 +178,8 @@ Result<Horizon> read_horizon(PgSession& s, const IngestConfig& config) {
 Result<Snapshot> take_snapshot(PgSession& s) {
   if (auto st = s.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !st) return std::move(st).error();
   auto rows = s.query(
-      "SELECT pg_export_snapshot(), pg_current_snapshot()::text, pg_snapshot_xmin(pg_current_snapshot())::text, "
+      "SELECT pg_export_snapshot(), pg_current_snapshot()::text, "
+      "pg_snapshot_xmin(pg_current_snapshot())::text, "
       "pg_snapshot_xmax(pg_current_snapshot())::text, "
       "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
   if (!rows) return std::move(rows).error();
@@ -194,15 +200,17 @@ Result<Snapshot> take_snapshot(PgSession& s) {
   return snap;
 }
 
-Result<std::vector<SourceColumn>> read_columns(PgSession& s, const std::string& schema, const std::string& table,
-                                               bool& can_select) {
+Result<std::vector<SourceColumn>> read_columns(PgSession& s, const std::string& schema,
+                                               const std::string& table, bool& can_select) {
   auto rows = s.query(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
-      "CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, has_table_privilege(c.oid, 'SELECT')::text "
+      "CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, has_table_privilege(c.oid, "
+      "'SELECT')::text "
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
       "JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type bt ON bt.oid = t.typbasetype "
-      "WHERE n.nspname = " + sql_literal(schema) + " AND c.relname = " + sql_literal(table) +
+      "WHERE n.nspname = " +
+      sql_literal(schema) + " AND c.relname = " + sql_literal(table) +
       " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY a.attnum");
   if (!rows) return std::move(rows).error();
   std::vector<SourceColumn> cols;
@@ -231,7 +239,8 @@ Status check_schema(const std::string& table, const std::vector<SourceColumn>& n
     present.insert(c.name);
     const auto it = old_types.find(c.name);
     if (it == old_types.end()) {
-      if (policy != SchemaChangePolicy::AcceptAddedColumns) problems.push_back("column " + c.name + " added (" + c.type + ")");
+      if (policy != SchemaChangePolicy::AcceptAddedColumns)
+        problems.push_back("column " + c.name + " added (" + c.type + ")");
     } else if (it->second != c.type) {
       problems.push_back("column " + c.name + " changed type from " + it->second + " to " + c.type);
     }
@@ -242,7 +251,8 @@ Status check_schema(const std::string& table, const std::vector<SourceColumn>& n
   if (problems.empty()) return {};
   std::string message = "source schema of table " + table + " changed since the last run: ";
   for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
-  message += ". No data was landed. To land added columns, rerun with --on-schema-change accept-added-columns.";
+  message +=
+      ". No data was landed. To land added columns, rerun with --on-schema-change accept-added-columns.";
   return make_error("SchemaChanged", message);
 }
 
@@ -263,8 +273,8 @@ std::string new_versions_predicate(const std::string& previous_snapshot, std::ui
   const std::uint64_t low = xmax & 0xffffffffULL;
   const std::string x = "xmin::text::bigint";
   return "NOT pg_visible_in_snapshot(((GREATEST(0, " + std::to_string(epoch) + " - CASE WHEN " + x + " > " +
-         std::to_string(low) + " THEN 1 ELSE 0 END) << 32) | " + x + ")::text::xid8, " + sql_literal(previous_snapshot) +
-         "::pg_snapshot)";
+         std::to_string(low) + " THEN 1 ELSE 0 END) << 32) | " + x + ")::text::xid8, " +
+         sql_literal(previous_snapshot) + "::pg_snapshot)";
 }
 
 struct Plans {
@@ -280,7 +290,8 @@ Result<TablePlan> plan_table(PgSession& coordinator, const IngestConfig& config,
   const std::string qualified = config.schema + "." + table.name;
   if (cols->empty()) return make_error("NoSuchTable", "source has no table " + qualified);
   if (!can_select) {
-    return make_error("PermissionDenied", "permission denied: the source user may not SELECT from table " + qualified);
+    return make_error("PermissionDenied",
+                      "permission denied: the source user may not SELECT from table " + qualified);
   }
   TablePlan plan;
   plan.table = table;
@@ -294,8 +305,8 @@ Result<TablePlan> plan_table(PgSession& coordinator, const IngestConfig& config,
   }
   const auto& cursor = plan.columns[static_cast<std::size_t>(plan.cursor_index)];
   if (cursor.typname != "timestamp" && cursor.typname != "timestamptz") {
-    return make_error("NoCursorColumn", "cursor column " + table.cursor + " of table " + qualified + " is " + cursor.type +
-                                            ", not a timestamp");
+    return make_error("NoCursorColumn", "cursor column " + table.cursor + " of table " + qualified + " is " +
+                                            cursor.type + ", not a timestamp");
   }
   for (const auto& k : table.primary_key) {
     if (std::none_of(plan.columns.begin(), plan.columns.end(), [&](const auto& c) { return c.name == k; })) {
@@ -318,9 +329,10 @@ Result<TablePlan> plan_table(PgSession& coordinator, const IngestConfig& config,
     if (!floor.is_null()) {
       plan.cursor_floor = floor.get<std::string>();
       const std::string literal = sql_literal(*plan.cursor_floor) + "::timestamp";
-      const std::string bound = cursor.typname == "timestamptz"
-                                    ? "(" + literal + " AT TIME ZONE " + sql_literal(config.cursor_timezone) + ")"
-                                    : literal;
+      const std::string bound =
+          cursor.typname == "timestamptz"
+              ? "(" + literal + " AT TIME ZONE " + sql_literal(config.cursor_timezone) + ")"
+              : literal;
       where = sql_identifier(table.cursor) + " >= " + bound + " AND " + where;
     }
     plan.select_sql += " WHERE " + where;
@@ -337,21 +349,25 @@ Status validate(const IngestOptions& o) {
   if (o.max_connections < 1) return make_error("InvalidArgument", "max_connections must be at least 1");
   if (o.chunk_bytes < 4096) return make_error("InvalidArgument", "chunk_bytes must be at least 4096");
   if (!compression_available(o.compression)) {
-    return make_error("InvalidArgument", "compression " + std::string(compression_name(o.compression)) +
-                                             " is not available in this build (install libzstd-dev and rebuild)");
+    return make_error("InvalidArgument",
+                      "compression " + std::string(compression_name(o.compression)) +
+                          " is not available in this build (install libzstd-dev and rebuild)");
   }
   return {};
 }
 
-Result<std::vector<IngestTable>> select_tables(const IngestConfig& config, const std::vector<std::string>& names) {
+Result<std::vector<IngestTable>> select_tables(const IngestConfig& config,
+                                               const std::vector<std::string>& names) {
   if (names.empty()) return config.tables;
   std::vector<IngestTable> out;
   for (const auto& n : names) {
-    const auto it = std::find_if(config.tables.begin(), config.tables.end(), [&](const auto& t) { return t.name == n; });
+    const auto it =
+        std::find_if(config.tables.begin(), config.tables.end(), [&](const auto& t) { return t.name == n; });
     if (it == config.tables.end()) {
       std::string known;
       for (const auto& t : config.tables) known += (known.empty() ? "" : ", ") + t.name;
-      return make_error("InvalidArgument", "table '" + n + "' is not in the ingest configuration (" + known + ")");
+      return make_error("InvalidArgument",
+                        "table '" + n + "' is not in the ingest configuration (" + known + ")");
     }
     if (std::none_of(out.begin(), out.end(), [&](const auto& t) { return t.name == n; })) out.push_back(*it);
   }
@@ -367,23 +383,28 @@ void remove_objects(ObjectStore& store, const std::vector<TableReport>& reports)
 }
 
 json table_log(const TableReport& r) {
-  return {{"table", r.table}, {"mode", r.mode}, {"rows", r.rows}, {"bytes", r.bytes}, {"seconds", r.seconds},
+  return {{"table", r.table},
+          {"mode", r.mode},
+          {"rows", r.rows},
+          {"bytes", r.bytes},
+          {"seconds", r.seconds},
           {"cursor_min", r.cursor_min.empty() ? json(nullptr) : json(r.cursor_min)},
           {"cursor_max", r.cursor_max.empty() ? json(nullptr) : json(r.cursor_max)},
           {"key", r.key.empty() ? json(nullptr) : json(r.key)}};
 }
 
 // Warns about (or, when asked, creates) missing cursor indexes before the snapshot is taken.
-Status check_cursor_indexes(PgSession& session, const IngestConfig& config, const std::vector<IngestTable>& tables,
-                            bool create) {
+Status check_cursor_indexes(PgSession& session, const IngestConfig& config,
+                            const std::vector<IngestTable>& tables, bool create) {
   auto missing = tables_without_cursor_index(session, config, tables);
   if (!missing) return std::move(missing).error();
   if (missing->empty()) return {};
   if (create) return create_cursor_indexes(session, config, *missing);
   for (const auto& table : *missing) {
-    log::warn("no index on the cursor column: every incremental run reads the whole table; "
-              "rerun once with --create-cursor-indexes (CREATE INDEX CONCURRENTLY) to fix",
-              {{"table", table}});
+    log::warn(
+        "no index on the cursor column: every incremental run reads the whole table; "
+        "rerun once with --create-cursor-indexes (CREATE INDEX CONCURRENTLY) to fix",
+        {{"table", table}});
   }
   return {};
 }
@@ -415,7 +436,8 @@ Result<IngestReport> run(const IngestOptions& options) {
   if (!state) return std::move(state).error();
   const std::string run_id = make_run_id(chr::system_clock::now());
   if (run_id <= state->newest_run_id) {
-    return make_error("ClockBehind", "this machine's clock is behind the newest committed run " + state->newest_run_id);
+    return make_error("ClockBehind",
+                      "this machine's clock is behind the newest committed run " + state->newest_run_id);
   }
   log::set_context("ingest", run_id);
   crash_point("before-cleanup");
@@ -425,7 +447,8 @@ Result<IngestReport> run(const IngestOptions& options) {
   auto orphans = remove_orphans(**store, *config, *state, run_id);
   if (!orphans) return std::move(orphans).error();
   report.orphans_removed = std::move(orphans).value();
-  for (const auto& k : report.orphans_removed) log::info("removed orphan object of an uncommitted run", {{"key", k}});
+  for (const auto& k : report.orphans_removed)
+    log::info("removed orphan object of an uncommitted run", {{"key", k}});
 
   constexpr const char* kSessionSettings =
       "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; "
@@ -439,9 +462,10 @@ Result<IngestReport> run(const IngestOptions& options) {
   auto horizon = read_horizon(**coordinator, *config);
   if (!horizon) return std::move(horizon).error();
   if (horizon->invisible_sessions > 0) {
-    log::warn("cannot see the transactions of other users' sessions (grant pg_read_all_stats): the cursor floor "
-              "will not advance, so later runs scan more",
-              {{"sessions", horizon->invisible_sessions}});
+    log::warn(
+        "cannot see the transactions of other users' sessions (grant pg_read_all_stats): the cursor floor "
+        "will not advance, so later runs scan more",
+        {{"sessions", horizon->invisible_sessions}});
   }
   auto snap = take_snapshot(**coordinator);
   if (!snap) return std::move(snap).error();
@@ -465,9 +489,10 @@ Result<IngestReport> run(const IngestOptions& options) {
     opened.fetch_add(1);
     auto fresh = PgSession::open(options.source_url, options.connect_timeout);
     if (!fresh) return std::move(fresh).error();
-    if (auto st = (*fresh)->exec(std::string(kSessionSettings) +
-                                 "; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " +
-                                 sql_literal(snap->id));
+    if (auto st =
+            (*fresh)->exec(std::string(kSessionSettings) +
+                           "; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " +
+                           sql_literal(snap->id));
         !st) {
       return std::move(st).error();
     }
@@ -493,7 +518,8 @@ Result<IngestReport> run(const IngestOptions& options) {
               results[i] = Result<TableReport>(std::move(session).error());
               return;
             }
-            const std::string key = object_key(plans[i].table.name, run_id, compression_suffix(options.compression));
+            const std::string key =
+                object_key(plans[i].table.name, run_id, compression_suffix(options.compression));
             results[i] = extract_table(**session, **store, plans[i], key, settings);
             // A session whose COPY failed is in an unknown state: close it rather than reuse it.
             if (results[i]->ok()) pool.push(std::move(session).value());
@@ -502,8 +528,10 @@ Result<IngestReport> run(const IngestOptions& options) {
   std::vector<TableReport> done;
   std::optional<Error> failure;
   for (auto& r : results) {
-    if (r && r->ok()) done.push_back(r->value());
-    else if (r && !failure) failure = r->error();
+    if (r && r->ok())
+      done.push_back(r->value());
+    else if (r && !failure)
+      failure = r->error();
   }
   if (failure) {
     remove_objects(**store, done);
@@ -532,8 +560,9 @@ Result<IngestReport> run(const IngestOptions& options) {
     const auto prev = state->tables.find(p.table.name);
     // Without a bound on other users' transactions the floor stays where it was.
     json next_floor = horizon->next_floor ? json(*horizon->next_floor)
-                      : prev != state->tables.end() ? prev->second.entry.value("next_cursor_floor", json(nullptr))
-                                                    : json(nullptr);
+                      : prev != state->tables.end()
+                          ? prev->second.entry.value("next_cursor_floor", json(nullptr))
+                          : json(nullptr);
     mt[r.table] = {{"mode", r.mode},
                    {"key", r.key.empty() ? json(nullptr) : json(r.key)},
                    {"rows", r.rows},
@@ -586,8 +615,8 @@ Result<IngestReport> run_ingest(const IngestOptions& options) {
 }
 
 bool is_ingest_input_error(const Error& e) {
-  static const std::set<std::string> kInput = {"InvalidArgument", "InvalidConfig",   "UnknownStoreScheme",
-                                               "InvalidStoreUrl", "NoSuchTable",     "NoCursorColumn",
+  static const std::set<std::string> kInput = {"InvalidArgument", "InvalidConfig", "UnknownStoreScheme",
+                                               "InvalidStoreUrl", "NoSuchTable",   "NoCursorColumn",
                                                "SchemaChanged",   "NoSuchColumn"};
   return kInput.count(e.code) > 0 || local::is_database_input_error(e);
 }

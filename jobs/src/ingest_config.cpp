@@ -1,11 +1,10 @@
 #include "dwh/jobs/ingest_config.hpp"
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <nlohmann/json.hpp>
 
 namespace dwh::jobs {
 namespace {
@@ -33,7 +32,8 @@ Result<IngestConfig> parse_ingest_config(const std::string& json_text, const std
     c.schema = j.value("schema", c.schema);
     c.cursor_timezone = j.value("cursor_timezone", c.cursor_timezone);
     c.cursor_slack = std::chrono::milliseconds(j.value("cursor_slack_ms", 1000));
-    if (!is_identifier(c.schema)) return invalid(origin, "schema '" + c.schema + "' is not a plain identifier");
+    if (!is_identifier(c.schema))
+      return invalid(origin, "schema '" + c.schema + "' is not a plain identifier");
     if (c.cursor_slack.count() < 0) return invalid(origin, "cursor_slack_ms must not be negative");
     if (!j.contains("tables") || !j["tables"].is_array() || j["tables"].empty()) {
       return invalid(origin, "'tables' must be a non-empty list");
@@ -45,8 +45,10 @@ Result<IngestConfig> parse_ingest_config(const std::string& json_text, const std
       table.cursor = t.at("cursor").get<std::string>();
       table.primary_key = t.at("primary_key").get<std::vector<std::string>>();
       // Names go into SQL quoted; plain identifiers keep the configuration readable and safe.
-      if (!is_identifier(table.name)) return invalid(origin, "table name '" + table.name + "' is not a plain identifier");
-      if (!is_identifier(table.cursor)) return invalid(origin, "table " + table.name + ": bad cursor column name");
+      if (!is_identifier(table.name))
+        return invalid(origin, "table name '" + table.name + "' is not a plain identifier");
+      if (!is_identifier(table.cursor))
+        return invalid(origin, "table " + table.name + ": bad cursor column name");
       if (table.primary_key.empty()) return invalid(origin, "table " + table.name + " has no primary_key");
       for (const auto& k : table.primary_key) {
         if (!is_identifier(k)) return invalid(origin, "table " + table.name + ": bad key column '" + k + "'");

@@ -20,6 +20,7 @@ Result<std::vector<std::string>> tables_without_cursor_index(PgSession& session,
 // CONCURRENTLY does not block the application's writes; it cannot run inside a transaction, so
 // this runs before the run's snapshot is taken. Failures name the table ("PermissionDenied" when
 // the role does not own it).
-Status create_cursor_indexes(PgSession& session, const IngestConfig& config, const std::vector<std::string>& tables);
+Status create_cursor_indexes(PgSession& session, const IngestConfig& config,
+                             const std::vector<std::string>& tables);
 
 }  // namespace dwh::jobs

@@ -2,14 +2,13 @@
 // a parallel stage turns chunks into JSON Lines and compresses each into its own gzip member
 // (or zstd frame), and a serial stage hashes and writes them in order.
 #include <signal.h>
+#include <tbb/parallel_pipeline.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
-
-#include <tbb/parallel_pipeline.h>
 
 #include "dwh/aws/digest.hpp"
 #include "first_error.hpp"
@@ -60,76 +59,70 @@ Result<TableReport> extract_table(PgSession& session, ObjectStore& store, const 
 
   tbb::parallel_pipeline(
       static_cast<std::size_t>(std::max(1, settings.chunks_in_flight)),
-      tbb::make_filter<void, ChunkPtr>(
-          tbb::filter_mode::serial_in_order,
-          [&](tbb::flow_control& fc) -> ChunkPtr {
-            if (!more || failure.failed()) {
-              fc.stop();
-              return nullptr;
-            }
-            auto chunk = std::make_shared<Chunk>();
-            chunk->text.reserve(settings.chunk_bytes + (64u << 10));
-            auto r = session.read_copy(chunk->text, settings.chunk_bytes);
-            if (!r) {
-              failure.set(std::move(r).error());
-              fc.stop();
-              return nullptr;
-            }
-            more = *r;
-            if (chunk->text.empty()) {
-              fc.stop();
-              return nullptr;
-            }
-            return chunk;
-          }) &
-          tbb::make_filter<ChunkPtr, ChunkPtr>(
-              tbb::filter_mode::parallel,
-              [&](ChunkPtr chunk) -> ChunkPtr {
-                if (failure.failed()) return chunk;
-                // Per-thread buffers, reused: a fresh multi-megabyte buffer per chunk costs page
-                // faults and zeroing on every chunk. Only the compressed bytes travel on.
-                thread_local std::string json;
-                thread_local std::string packed;
-                json.clear();
-                packed.clear();
-                auto rows = encoder.encode(chunk->text, json, chunk->range);
-                if (!rows) {
-                  failure.set(std::move(rows).error());
-                  return chunk;
-                }
-                chunk->rows = *rows;
-                std::string().swap(chunk->text);
-                if (auto s = compress_chunk(settings.compression, json, packed); !s) {
-                  failure.set(std::move(s).error());
-                  return chunk;
-                }
-                chunk->compressed.assign(packed);
-                return chunk;
-              }) &
-          tbb::make_filter<ChunkPtr, void>(
-              tbb::filter_mode::serial_in_order, [&](ChunkPtr chunk) {
-                if (failure.failed() || chunk->rows == 0) return;
-                if (!writer) {
-                  auto w = store.open_writer(key);
-                  if (!w) {
-                    failure.set(std::move(w).error());
-                    return;
-                  }
-                  writer = std::move(w).value();
-                }
-                sha.update(chunk->compressed);
-                if (auto s = writer->write(chunk->compressed); !s) {
-                  failure.set(std::move(s).error());
-                  return;
-                }
-                report.rows += chunk->rows;
-                report.bytes += chunk->compressed.size();
-                range.merge(chunk->range);
-                if (!crashed_mid_upload_checked) {
-                  crashed_mid_upload_checked = true;
-                  crash_point("mid-upload");
-                }
-              }));
+      tbb::make_filter<void,
+                       ChunkPtr>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> ChunkPtr {
+        if (!more || failure.failed()) {
+          fc.stop();
+          return nullptr;
+        }
+        auto chunk = std::make_shared<Chunk>();
+        chunk->text.reserve(settings.chunk_bytes + (64u << 10));
+        auto r = session.read_copy(chunk->text, settings.chunk_bytes);
+        if (!r) {
+          failure.set(std::move(r).error());
+          fc.stop();
+          return nullptr;
+        }
+        more = *r;
+        if (chunk->text.empty()) {
+          fc.stop();
+          return nullptr;
+        }
+        return chunk;
+      }) & tbb::make_filter<ChunkPtr, ChunkPtr>(tbb::filter_mode::parallel, [&](ChunkPtr chunk) -> ChunkPtr {
+        if (failure.failed()) return chunk;
+        // Per-thread buffers, reused: a fresh multi-megabyte buffer per chunk costs page
+        // faults and zeroing on every chunk. Only the compressed bytes travel on.
+        thread_local std::string json;
+        thread_local std::string packed;
+        json.clear();
+        packed.clear();
+        auto rows = encoder.encode(chunk->text, json, chunk->range);
+        if (!rows) {
+          failure.set(std::move(rows).error());
+          return chunk;
+        }
+        chunk->rows = *rows;
+        std::string().swap(chunk->text);
+        if (auto s = compress_chunk(settings.compression, json, packed); !s) {
+          failure.set(std::move(s).error());
+          return chunk;
+        }
+        chunk->compressed.assign(packed);
+        return chunk;
+      }) & tbb::make_filter<ChunkPtr, void>(tbb::filter_mode::serial_in_order, [&](ChunkPtr chunk) {
+        if (failure.failed() || chunk->rows == 0) return;
+        if (!writer) {
+          auto w = store.open_writer(key);
+          if (!w) {
+            failure.set(std::move(w).error());
+            return;
+          }
+          writer = std::move(w).value();
+        }
+        sha.update(chunk->compressed);
+        if (auto s = writer->write(chunk->compressed); !s) {
+          failure.set(std::move(s).error());
+          return;
+        }
+        report.rows += chunk->rows;
+        report.bytes += chunk->compressed.size();
+        range.merge(chunk->range);
+        if (!crashed_mid_upload_checked) {
+          crashed_mid_upload_checked = true;
+          crash_point("mid-upload");
+        }
+      }));
 
   if (auto e = failure.take()) {
     if (writer) writer->abort();

@@ -1,12 +1,11 @@
 #pragma once
 // Pieces of the ingest job shared between its source files.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dwh/jobs/compression.hpp"
 #include "dwh/jobs/ingest.hpp"
@@ -29,9 +28,9 @@ struct TablePlan {
   std::vector<SourceColumn> columns;
   int cursor_index = -1;
   bool incremental = false;
-  std::string select_sql;                 // SELECT ... FROM ... [WHERE ...]
+  std::string select_sql;                   // SELECT ... FROM ... [WHERE ...]
   std::optional<std::string> cursor_floor;  // what the WHERE used; nullopt on a full run
-  std::string previous_run;               // run id of the manifest the state came from
+  std::string previous_run;                 // run id of the manifest the state came from
 };
 
 struct ExtractSettings {

@@ -14,8 +14,9 @@ std::string make_run_id(std::chrono::system_clock::time_point now) {
   gmtime_r(&secs, &tm);
   thread_local std::mt19937 rng{std::random_device{}()};
   char out[96];
-  std::snprintf(out, sizeof out, "%04d%02d%02dT%02d%02d%02d%03dZ-%08x", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000), static_cast<unsigned>(rng()));
+  std::snprintf(out, sizeof out, "%04d%02d%02dT%02d%02d%02d%03dZ-%08x", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000),
+                static_cast<unsigned>(rng()));
   return out;
 }
 
@@ -34,8 +35,8 @@ std::string manifest_key(std::string_view run_id) {
 }
 
 std::string object_key(std::string_view table, std::string_view run_id, std::string_view suffix) {
-  return std::string(table) + "/" + run_id_date_path(run_id).value_or("0000/00/00") + "/" + std::string(run_id) +
-         ".jsonl" + std::string(suffix);
+  return std::string(table) + "/" + run_id_date_path(run_id).value_or("0000/00/00") + "/" +
+         std::string(run_id) + ".jsonl" + std::string(suffix);
 }
 
 std::string run_id_of_key(std::string_view key) {
@@ -54,8 +55,8 @@ std::string utc_now_iso() {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char out[64];
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return out;
 }
 

@@ -11,14 +11,29 @@ constexpr char kHex[] = "0123456789abcdef";
 
 void append_escaped_byte(std::string& out, unsigned char c) {
   switch (c) {
-    case '"': out += "\\\""; return;
-    case '\\': out += "\\\\"; return;
-    case '\n': out += "\\n"; return;
-    case '\r': out += "\\r"; return;
-    case '\t': out += "\\t"; return;
-    case '\b': out += "\\b"; return;
-    case '\f': out += "\\f"; return;
-    default: break;
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    case '\b':
+      out += "\\b";
+      return;
+    case '\f':
+      out += "\\f";
+      return;
+    default:
+      break;
   }
   if (c < 0x20 || c == 0x7f) {
     out += "\\u00";
@@ -29,7 +44,9 @@ void append_escaped_byte(std::string& out, unsigned char c) {
   out += static_cast<char>(c);
 }
 
-bool is_octal(char c) { return c >= '0' && c <= '7'; }
+bool is_octal(char c) {
+  return c >= '0' && c <= '7';
+}
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -49,16 +66,31 @@ void decode_copy_field(std::string_view f, Emit emit) {
     }
     const char e = f[++i];
     switch (e) {
-      case 'b': emit('\b'); break;
-      case 'f': emit('\f'); break;
-      case 'n': emit('\n'); break;
-      case 'r': emit('\r'); break;
-      case 't': emit('\t'); break;
-      case 'v': emit('\v'); break;
+      case 'b':
+        emit('\b');
+        break;
+      case 'f':
+        emit('\f');
+        break;
+      case 'n':
+        emit('\n');
+        break;
+      case 'r':
+        emit('\r');
+        break;
+      case 't':
+        emit('\t');
+        break;
+      case 'v':
+        emit('\v');
+        break;
       case 'x': {
         int v = 0, n = 0;
         while (n < 2 && i + 1 < f.size() && hex_value(f[i + 1]) >= 0) v = v * 16 + hex_value(f[++i]), ++n;
-        if (n == 0) emit('x'); else emit(static_cast<unsigned char>(v));
+        if (n == 0)
+          emit('x');
+        else
+          emit(static_cast<unsigned char>(v));
         break;
       }
       default:
@@ -103,7 +135,8 @@ constexpr std::size_t kMaxFieldOverhead = 8;
 constexpr std::size_t kMinGrowth = 64u << 10;
 
 bool is_digits(std::string_view s) {
-  for (char c : s) if (c < '0' || c > '9') return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
   return !s.empty();
 }
 
@@ -111,7 +144,8 @@ bool is_digits(std::string_view s) {
 // the end of what it wrote, or nullptr when the text is not of that shape (infinity, BC dates,
 // years past 9999), which then stays verbatim.
 char* put_iso_timestamp(char* w, std::string_view t, bool with_zone) {
-  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || t[10] != ' ' || t[13] != ':' || t[16] != ':') return nullptr;
+  if (t.size() < 19 || t[4] != '-' || t[7] != '-' || t[10] != ' ' || t[13] != ':' || t[16] != ':')
+    return nullptr;
   if (!is_digits(t.substr(0, 4)) || !is_digits(t.substr(17, 2))) return nullptr;
   *w++ = '"';
   std::memcpy(w, t.data(), 19);
@@ -192,7 +226,8 @@ JsonLinesEncoder::JsonLinesEncoder(std::vector<ColumnSpec> columns, int cursor_c
   }
 }
 
-Result<std::uint64_t> JsonLinesEncoder::encode(std::string_view text, std::string& out, CursorRange& range) const {
+Result<std::uint64_t> JsonLinesEncoder::encode(std::string_view text, std::string& out,
+                                               CursorRange& range) const {
   // The hot loop of the ingest job: it writes through a raw pointer into `out`, grown per row to
   // a bound that no row can exceed (see row_bound), instead of appending piece by piece.
   // Escape-free fields, the common case, are one memcpy; the rest take the general path.

@@ -8,9 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "dwh/jobs/object_store.hpp"
 #include "dwh/local/database_url.hpp"
@@ -42,8 +41,9 @@ Error with_context(Error e, const std::string& prefix) {
 }
 
 bool is_simple_name(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
-                           std::string::npos;
+  return !s.empty() &&
+         s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+             std::string::npos;
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -79,8 +79,9 @@ Status check_staged(Connection& conn, const Model& model) {
       if (!keys) return std::move(keys).error();
       std::vector<std::string> shown;
       for (const auto& r : *keys) shown.push_back(r[0].value_or("NULL"));
-      return make_error("CheckFailed", "not-null check failed: " + model.table + "." + columns[i] + " is NULL in " + n +
-                                           " staged row(s); " + join(model.natural_key) + " = " + join(shown));
+      return make_error("CheckFailed", "not-null check failed: " + model.table + "." + columns[i] +
+                                           " is NULL in " + n + " staged row(s); " + join(model.natural_key) +
+                                           " = " + join(shown));
     }
   }
   const std::string dup_sql = sql::duplicate_keys(model);
@@ -89,8 +90,10 @@ Status check_staged(Connection& conn, const Model& model) {
     if (!dups) return std::move(dups).error();
     if (!dups->empty()) {
       std::vector<std::string> shown;
-      for (const auto& r : *dups) shown.push_back(r[0].value_or("NULL") + " (" + r[1].value_or("?") + " rows)");
-      return make_error("CheckFailed", "unique-key check failed: " + model.table + "." + join(model.unique_key) +
+      for (const auto& r : *dups)
+        shown.push_back(r[0].value_or("NULL") + " (" + r[1].value_or("?") + " rows)");
+      return make_error("CheckFailed", "unique-key check failed: " + model.table + "." +
+                                           join(model.unique_key) +
                                            " is not unique among the staged rows: " + join(shown));
     }
   }
@@ -106,8 +109,8 @@ Status check_references(Connection& conn, const Model& model) {
     if (missing->empty()) continue;
     std::vector<std::string> shown;
     for (const auto& r : *missing) shown.push_back(r[0].value_or("NULL"));
-    return make_error("CheckFailed", "foreign-key check failed: " + model.table + "." + c.name + " references " +
-                                         c.references_table + "." + c.references_column +
+    return make_error("CheckFailed", "foreign-key check failed: " + model.table + "." + c.name +
+                                         " references " + c.references_table + "." + c.references_column +
                                          ", which has no row for: " + join(shown));
   }
   return {};
@@ -138,8 +141,8 @@ Result<std::vector<sql::ForeignKey>> keys_to_defer(Connection& conn, const Model
 }
 
 // Redshift reads the object itself, through a COPY manifest written next to the data.
-Status stage_redshift(Context& ctx, const Model& model, const TransformManifest& m, const ManifestTable& entry,
-                      std::uint64_t& staged) {
+Status stage_redshift(Context& ctx, const Model& model, const TransformManifest& m,
+                      const ManifestTable& entry, std::uint64_t& staged) {
   const std::string object_url = ctx.options.processed_url + "/" + *entry.key;
   const std::string manifest_key = "_load/redshift/" + m.run_id + "/" + model.table + ".manifest";
   if (auto s = ctx.store.put(manifest_key, sql::copy_manifest(object_url, entry.bytes)); !s) {
@@ -156,8 +159,8 @@ Status stage_redshift(Context& ctx, const Model& model, const TransformManifest&
     std::string causes;
     if (auto rows = ctx.conn.query(sql::load_errors()); rows) {
       for (const auto& r : *rows) {
-        causes += "; " + r[0].value_or("?") + " column " + r[1].value_or("?") + ": " + r[3].value_or("?") + " (error " +
-                  r[2].value_or("?") + ")";
+        causes += "; " + r[0].value_or("?") + " column " + r[1].value_or("?") + ": " + r[3].value_or("?") +
+                  " (error " + r[2].value_or("?") + ")";
       }
     }
     return make_error("CopyFailed", "COPY into " + model.table + " failed: " + e.message +
@@ -175,7 +178,8 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
   std::string step = "begin";
   auto fail = [&](Error e) -> Result<Outcome> {
     ctx.conn.rollback();
-    e.message = "transform run " + m.run_id + ", step " + step + ": " + e.message + " (rolled back; nothing loaded)";
+    e.message =
+        "transform run " + m.run_id + ", step " + step + ": " + e.message + " (rolled back; nothing loaded)";
     return e;
   };
   if (auto r = ctx.conn.exec("BEGIN"); !r) return fail(std::move(r).error());
@@ -198,13 +202,15 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
             " (a processed zone that was started again?)";
     } else if (last_run.empty()) {
       why = "it follows transform run " + *m.previous_run + ", which was never loaded; its manifest " +
-            std::string(kTransformManifestPrefix) + *m.previous_run + ".json is missing from " + ctx.store.url();
+            std::string(kTransformManifestPrefix) + *m.previous_run + ".json is missing from " +
+            ctx.store.url();
     } else if (*m.previous_run < last_run) {
-      why = "it follows transform run " + *m.previous_run + ", but the warehouse has already loaded " + last_run;
+      why = "it follows transform run " + *m.previous_run + ", but the warehouse has already loaded " +
+            last_run;
     } else {
       why = "it follows transform run " + *m.previous_run + ", but the last loaded run is " + last_run +
-            "; the manifest " + std::string(kTransformManifestPrefix) + *m.previous_run + ".json is missing from " +
-            ctx.store.url();
+            "; the manifest " + std::string(kTransformManifestPrefix) + *m.previous_run +
+            ".json is missing from " + ctx.store.url();
     }
     return fail(make_error("ManifestGap", "gap in the transform runs: cannot load " + m.run_id + ": " + why +
                                               ". Nothing after the gap is loaded."));
@@ -275,13 +281,15 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
     step = "append " + model.table;
     std::vector<sql::ForeignKey> deferred;
     if (dialect == Dialect::Postgres) {
-      auto keys = keys_to_defer(ctx.conn, model, out.staged[model.table], ctx.options.defer_foreign_keys_from_rows);
+      auto keys =
+          keys_to_defer(ctx.conn, model, out.staged[model.table], ctx.options.defer_foreign_keys_from_rows);
       if (!keys) return fail(std::move(keys).error());
       deferred = std::move(*keys);
     }
     if (!deferred.empty()) {
       step = "drop the foreign keys of " + model.table;
-      if (auto r = ctx.conn.exec(sql::drop_foreign_keys(model, deferred)); !r) return fail(std::move(r).error());
+      if (auto r = ctx.conn.exec(sql::drop_foreign_keys(model, deferred)); !r)
+        return fail(std::move(r).error());
       crash_point("load-after-dropping-foreign-keys");
       step = "append " + model.table;
     }
@@ -293,10 +301,13 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
       // again, so the warehouse ends with the same, valid, constraints it started with.
       step = "validate the foreign keys of " + model.table;
       const auto v0 = chr::steady_clock::now();
-      if (auto r = ctx.conn.exec(sql::add_foreign_keys(model, deferred)); !r) return fail(std::move(r).error());
+      if (auto r = ctx.conn.exec(sql::add_foreign_keys(model, deferred)); !r)
+        return fail(std::move(r).error());
       out.deferred_foreign_keys.push_back(model.table);
       log::info("foreign keys added back and validated after the append",
-                {{"table", model.table}, {"foreign_keys", deferred.size()}, {"rows", *n},
+                {{"table", model.table},
+                 {"foreign_keys", deferred.size()},
+                 {"rows", *n},
                  {"seconds", chr::duration<double>(chr::steady_clock::now() - v0).count()}});
     }
   }
@@ -318,8 +329,8 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
   out.run_id = m.run_id;
   out.manifest_key = m.key;
   out.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
-  if (auto r = ctx.conn.exec(sql::record_manifest(m.run_id, m.key, m.sha256, ctx.dataset.name, counts.dump(), out.seconds,
-                                                   newest_change));
+  if (auto r = ctx.conn.exec(sql::record_manifest(m.run_id, m.key, m.sha256, ctx.dataset.name, counts.dump(),
+                                                  out.seconds, newest_change));
       !r) {
     return fail(std::move(r).error());
   }
@@ -339,8 +350,10 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
 Status check_initialized(Connection& conn, const transform::Dataset& dataset, const std::string& where) {
   std::string names = sql::literal(kControlTable);
   for (const auto& m : dataset.models) names += ", " + sql::literal(m.table);
-  auto rows = conn.query("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                         "AND table_name IN (" + names + ")");
+  auto rows = conn.query(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+      "AND table_name IN (" +
+      names + ")");
   if (!rows) return std::move(rows).error();
   std::set<std::string> present;
   for (const auto& r : *rows) present.insert(r[0].value_or(""));
@@ -350,9 +363,9 @@ Status check_initialized(Connection& conn, const transform::Dataset& dataset, co
     if (!present.count(m.table)) missing.push_back(m.table);
   }
   if (missing.empty()) return {};
-  return make_error("WarehouseNotInitialized",
-                    "the warehouse " + where + " has no " + join(missing) +
-                        ": run `dwh warehouse init --warehouse URL --model " + dataset.dir.string() + "` first");
+  return make_error("WarehouseNotInitialized", "the warehouse " + where + " has no " + join(missing) +
+                                                   ": run `dwh warehouse init --warehouse URL --model " +
+                                                   dataset.dir.string() + "` first");
 }
 
 Result<LoadReport> run(const LoadOptions& options) {
@@ -364,7 +377,8 @@ Result<LoadReport> run(const LoadOptions& options) {
       return make_error("InvalidArgument", "Redshift loads from S3: the processed store must be s3://, not " +
                                                options.processed_url);
     }
-    if (options.iam_role.empty()) return make_error("InvalidArgument", "Redshift COPY needs an IAM role (--iam-role)");
+    if (options.iam_role.empty())
+      return make_error("InvalidArgument", "Redshift COPY needs an IAM role (--iam-role)");
   }
   auto store = jobs::open_store(options.processed_url, options.s3_options);
   if (!store) return std::move(store).error();
@@ -391,7 +405,8 @@ Result<LoadReport> run(const LoadOptions& options) {
     auto newest = read_transform_manifest(**store, runs->back());
     if (!newest) return std::move(newest).error();
     if (!is_simple_name(newest->dataset)) {
-      return make_error("ManifestInvalid", newest->key + ": dataset '" + newest->dataset + "' is not a dataset name");
+      return make_error("ManifestInvalid",
+                        newest->key + ": dataset '" + newest->dataset + "' is not a dataset name");
     }
     model_dir = std::filesystem::path(DWH_MODELS_DIR) / newest->dataset;
   }
@@ -428,9 +443,13 @@ Result<LoadReport> run(const LoadOptions& options) {
     std::uint64_t rows = 0;
     for (const auto& [t, n] : lm.staged) rows += n;
     report.rows += rows;
-    log::info("manifest loaded", {{"manifest", m->key}, {"rows", rows}, {"written", lm.written},
-                                    {"bytes_read", lm.bytes_read}, {"largest_read_bytes", lm.largest_read},
-                                    {"deferred_foreign_keys", lm.deferred_foreign_keys}, {"seconds", lm.seconds}});
+    log::info("manifest loaded", {{"manifest", m->key},
+                                  {"rows", rows},
+                                  {"written", lm.written},
+                                  {"bytes_read", lm.bytes_read},
+                                  {"largest_read_bytes", lm.largest_read},
+                                  {"deferred_foreign_keys", lm.deferred_foreign_keys},
+                                  {"seconds", lm.seconds}});
     report.loaded.push_back(std::move(lm));
   }
   report.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
@@ -449,8 +468,8 @@ Result<LoadReport> run_load(const LoadOptions& options) {
 }
 
 bool is_load_input_error(const Error& e) {
-  static const std::set<std::string> kInput = {"InvalidArgument", "UnknownStoreScheme", "InvalidStoreUrl", "ModelError",
-                                               "WarehouseNotInitialized"};
+  static const std::set<std::string> kInput = {"InvalidArgument", "UnknownStoreScheme", "InvalidStoreUrl",
+                                               "ModelError", "WarehouseNotInitialized"};
   return kInput.count(e.code) > 0 || local::is_database_input_error(e);
 }
 

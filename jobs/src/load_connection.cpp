@@ -24,7 +24,9 @@ std::uint64_t affected(PGresult* r) {
 }
 
 // Statements can be long (a 14-column upsert); messages keep their start.
-std::string head(const std::string& sql) { return sql.size() > 160 ? sql.substr(0, 160) + "..." : sql; }
+std::string head(const std::string& sql) {
+  return sql.size() > 160 ? sql.substr(0, 160) + "..." : sql;
+}
 
 }  // namespace
 
@@ -56,14 +58,16 @@ Result<std::uint64_t> Connection::exec(const std::string& sql) {
 
 Result<std::vector<Row>> Connection::query(const std::string& sql) {
   ResultPtr r(PQexec(conn_.get(), sql.c_str()));
-  if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK) return error("query failed (" + head(sql) + ")", r.get());
+  if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK)
+    return error("query failed (" + head(sql) + ")", r.get());
   std::vector<Row> rows(static_cast<std::size_t>(PQntuples(r.get())));
   const int cols = PQnfields(r.get());
   for (int i = 0; i < PQntuples(r.get()); ++i) {
     auto& row = rows[static_cast<std::size_t>(i)];
     row.resize(static_cast<std::size_t>(cols));
     for (int c = 0; c < cols; ++c) {
-      if (!PQgetisnull(r.get(), i, c)) row[static_cast<std::size_t>(c)] = std::string(PQgetvalue(r.get(), i, c));
+      if (!PQgetisnull(r.get(), i, c))
+        row[static_cast<std::size_t>(c)] = std::string(PQgetvalue(r.get(), i, c));
     }
   }
   return rows;

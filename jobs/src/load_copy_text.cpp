@@ -60,7 +60,9 @@ void append_time(std::string& out, std::int64_t micros) {
   append_padded(out, micros % 1'000'000, 6);
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 bool append_timestamp(std::string& out, std::int64_t micros) {
   const std::int64_t day = floor_div(micros, 86'400'000'000LL);
@@ -74,11 +76,13 @@ void append_decimal(std::string& out, std::int64_t unscaled, int scale) {
   if (scale == 0) return append_int(out, unscaled);
   // |INT64_MIN| does not fit: take the magnitude as unsigned.
   const bool negative = unscaled < 0;
-  const std::uint64_t mag = negative ? 0 - static_cast<std::uint64_t>(unscaled) : static_cast<std::uint64_t>(unscaled);
+  const std::uint64_t mag =
+      negative ? 0 - static_cast<std::uint64_t>(unscaled) : static_cast<std::uint64_t>(unscaled);
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, mag);
   std::string digits(buf, r.ptr);
-  if (digits.size() <= static_cast<std::size_t>(scale)) digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
+  if (digits.size() <= static_cast<std::size_t>(scale))
+    digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
   if (negative) out += '-';
   out.append(digits, 0, digits.size() - static_cast<std::size_t>(scale));
   out += '.';
@@ -91,11 +95,20 @@ void append_text(std::string& out, std::string_view s) {
     const char c = s[i];
     const char* esc = nullptr;
     switch (c) {
-      case '\\': esc = "\\\\"; break;
-      case '\t': esc = "\\t"; break;
-      case '\n': esc = "\\n"; break;
-      case '\r': esc = "\\r"; break;
-      default: continue;
+      case '\\':
+        esc = "\\\\";
+        break;
+      case '\t':
+        esc = "\\t";
+        break;
+      case '\n':
+        esc = "\\n";
+        break;
+      case '\r':
+        esc = "\\r";
+        break;
+      default:
+        continue;
     }
     out.append(s.data() + start, i - start);
     out += esc;
@@ -120,22 +133,40 @@ Status append_copy_text(const parquet::Schema& schema, const parquet::ColumnBatc
       const auto& cs = schema.columns[c];
       bool ok = true;
       switch (cs.type) {
-        case LogicalType::Boolean: out += col.ints[row] ? 't' : 'f'; break;
+        case LogicalType::Boolean:
+          out += col.ints[row] ? 't' : 'f';
+          break;
         case LogicalType::Int32:
-        case LogicalType::Int64: append_int(out, col.ints[row]); break;
+        case LogicalType::Int64:
+          append_int(out, col.ints[row]);
+          break;
         case LogicalType::Double: {
           char buf[32];
           auto r = std::to_chars(buf, buf + sizeof buf, col.doubles[row]);  // shortest exact form
           out.append(buf, r.ptr);
           break;
         }
-        case LogicalType::String: append_text(out, col.string_at(row)); break;
-        case LogicalType::Date: ok = append_date(out, col.ints[row]); break;
-        case LogicalType::TimeMillis: append_time(out, col.ints[row] * 1000); break;
-        case LogicalType::TimeMicros: append_time(out, col.ints[row]); break;
-        case LogicalType::TimestampMillis: ok = append_timestamp(out, col.ints[row] * 1000); break;
-        case LogicalType::TimestampMicros: ok = append_timestamp(out, col.ints[row]); break;
-        case LogicalType::Decimal: append_decimal(out, col.ints[row], cs.scale); break;
+        case LogicalType::String:
+          append_text(out, col.string_at(row));
+          break;
+        case LogicalType::Date:
+          ok = append_date(out, col.ints[row]);
+          break;
+        case LogicalType::TimeMillis:
+          append_time(out, col.ints[row] * 1000);
+          break;
+        case LogicalType::TimeMicros:
+          append_time(out, col.ints[row]);
+          break;
+        case LogicalType::TimestampMillis:
+          ok = append_timestamp(out, col.ints[row] * 1000);
+          break;
+        case LogicalType::TimestampMicros:
+          ok = append_timestamp(out, col.ints[row]);
+          break;
+        case LogicalType::Decimal:
+          append_decimal(out, col.ints[row], cs.scale);
+          break;
       }
       if (!ok) {
         return make_error("LoadFailed", "column " + cs.name + ": value " + std::to_string(col.ints[row]) +

@@ -1,7 +1,6 @@
 #include "load_manifest.hpp"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "dwh/aws/sigv4.hpp"

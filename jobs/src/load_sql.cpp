@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 namespace dwh::load::sql {
@@ -19,18 +18,22 @@ std::string column_list(const Model& model, std::string_view prefix = "") {
 
 // The natural key rendered as one text value, for messages ("4" or "4|2022-11-03").
 std::string key_text(const Model& model, std::string_view alias) {
-  const auto& key = model.natural_key.empty() ? std::vector<std::string>{model.columns.front().name} : model.natural_key;
+  const auto& key =
+      model.natural_key.empty() ? std::vector<std::string>{model.columns.front().name} : model.natural_key;
   std::string out;
   for (const auto& k : key) {
-    out += (out.empty() ? "" : " || '|' || ") + std::string("coalesce(") + std::string(alias) + ident(k) + "::text, 'NULL')";
+    out += (out.empty() ? "" : " || '|' || ") + std::string("coalesce(") + std::string(alias) + ident(k) +
+           "::text, 'NULL')";
   }
   return out;
 }
 
-std::string and_equal(const std::vector<std::string>& columns, std::string_view left, std::string_view right) {
+std::string and_equal(const std::vector<std::string>& columns, std::string_view left,
+                      std::string_view right) {
   std::string out;
   for (const auto& c : columns) {
-    out += (out.empty() ? "" : " AND ") + std::string(left) + ident(c) + " = " + std::string(right) + ident(c);
+    out +=
+        (out.empty() ? "" : " AND ") + std::string(left) + ident(c) + " = " + std::string(right) + ident(c);
   }
   return out;
 }
@@ -59,7 +62,9 @@ std::string literal(std::string_view text) {
   return out + "'";
 }
 
-std::string stage_table(const Model& model) { return ident("_dwh_stage_" + model.table); }
+std::string stage_table(const Model& model) {
+  return ident("_dwh_stage_" + model.table);
+}
 
 std::string lock(Dialect dialect) {
   if (dialect == Dialect::Redshift) return std::string("LOCK ") + kControlTable;
@@ -77,17 +82,20 @@ std::string is_loaded(std::string_view run_id) {
 std::string create_stage(const Model& model, Dialect dialect) {
   if (dialect == Dialect::Postgres) {
     // The warehouse table's own column types (as migrated), without its constraints.
-    return "CREATE TEMP TABLE " + stage_table(model) + " ON COMMIT DROP AS SELECT " + column_list(model) + " FROM " +
-           ident(model.table) + " WITH NO DATA";
+    return "CREATE TEMP TABLE " + stage_table(model) + " ON COMMIT DROP AS SELECT " + column_list(model) +
+           " FROM " + ident(model.table) + " WITH NO DATA";
   }
   // Redshift has no ON COMMIT DROP; COPY from Parquet maps columns by position, so the stage has
   // exactly the Parquet columns in model order.
   std::string cols;
-  for (const auto& c : model.columns) cols += (cols.empty() ? "" : ", ") + ident(c.name) + " " + column_type_sql(c, dialect);
+  for (const auto& c : model.columns)
+    cols += (cols.empty() ? "" : ", ") + ident(c.name) + " " + column_type_sql(c, dialect);
   return "CREATE TEMP TABLE " + stage_table(model) + " (" + cols + ")";
 }
 
-std::string drop_stage(const Model& model) { return "DROP TABLE IF EXISTS " + stage_table(model); }
+std::string drop_stage(const Model& model) {
+  return "DROP TABLE IF EXISTS " + stage_table(model);
+}
 
 std::string copy_from_stdin(const Model& model) {
   return "COPY " + stage_table(model) + " (" + column_list(model) + ") FROM STDIN";
@@ -100,12 +108,14 @@ std::string copy_from_s3(const Model& model, std::string_view manifest_url, std:
 
 std::string copy_manifest(std::string_view object_url, std::uint64_t bytes) {
   const nlohmann::json m = {
-      {"entries", nlohmann::json::array({{{"url", object_url}, {"mandatory", true}, {"meta", {{"content_length", bytes}}}}})}};
+      {"entries", nlohmann::json::array(
+                      {{{"url", object_url}, {"mandatory", true}, {"meta", {{"content_length", bytes}}}}})}};
   return m.dump(2) + "\n";
 }
 
 std::string load_errors() {
-  return "SELECT trim(file_name), trim(column_name), error_code, trim(error_message) FROM sys_load_error_detail "
+  return "SELECT trim(file_name), trim(column_name), error_code, trim(error_message) FROM "
+         "sys_load_error_detail "
          "WHERE session_id = pg_backend_pid() ORDER BY start_time DESC LIMIT 5";
 }
 
@@ -164,13 +174,15 @@ std::string upsert_dimension(const Model& model, Dialect dialect) {
     std::string set;
     for (const auto& c : assigned) set += (set.empty() ? "" : ", ") + ident(c) + " = s." + ident(c);
     std::string sql = "MERGE INTO " + target + " USING " + stage_table(model) + " s ON " +
-                      and_equal(model.natural_key, target + ".", "s.") + " WHEN MATCHED THEN UPDATE SET " + set;
-    return sql + " WHEN NOT MATCHED THEN INSERT (" + column_list(model) + ") VALUES (" + column_list(model, "s.") + ")";
+                      and_equal(model.natural_key, target + ".", "s.") + " WHEN MATCHED THEN UPDATE SET " +
+                      set;
+    return sql + " WHEN NOT MATCHED THEN INSERT (" + column_list(model) + ") VALUES (" +
+           column_list(model, "s.") + ")";
   }
   std::string keys;
   for (const auto& k : model.natural_key) keys += (keys.empty() ? "" : ", ") + ident(k);
-  std::string sql = "INSERT INTO " + target + " AS t (" + column_list(model) + ") SELECT " + column_list(model) +
-                    " FROM " + stage_table(model) + " ON CONFLICT (" + keys + ") DO ";
+  std::string sql = "INSERT INTO " + target + " AS t (" + column_list(model) + ") SELECT " +
+                    column_list(model) + " FROM " + stage_table(model) + " ON CONFLICT (" + keys + ") DO ";
   if (rest.empty()) return sql + "NOTHING";
   std::string set, mine, theirs;
   for (const auto& c : rest) {
@@ -188,34 +200,41 @@ std::string append_facts(const Model& model, Dialect dialect) {
   const std::string insert = "INSERT INTO " + ident(model.table) + " (" + column_list(model) + ") SELECT ";
   if (dialect == Dialect::Redshift) {
     // Redshift does not enforce the UNIQUE constraint: the anti-join is what skips stored versions.
-    return insert + column_list(model, "s.") + " FROM " + stage_table(model) + " s WHERE NOT EXISTS (SELECT 1 FROM " +
-           ident(model.table) + " t WHERE " + and_equal(version, "t.", "s.") + ")";
+    return insert + column_list(model, "s.") + " FROM " + stage_table(model) +
+           " s WHERE NOT EXISTS (SELECT 1 FROM " + ident(model.table) + " t WHERE " +
+           and_equal(version, "t.", "s.") + ")";
   }
   std::string keys;
   for (const auto& k : version) keys += (keys.empty() ? "" : ", ") + ident(k);
-  return insert + column_list(model) + " FROM " + stage_table(model) + " ON CONFLICT (" + keys + ") DO NOTHING";
+  return insert + column_list(model) + " FROM " + stage_table(model) + " ON CONFLICT (" + keys +
+         ") DO NOTHING";
 }
 
 std::string estimated_rows(const Model& model) {
-  return "SELECT reltuples::bigint, relpages, pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(" +
+  return "SELECT reltuples::bigint, relpages, pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = "
+         "to_regclass(" +
          literal(ident(model.table)) + ")";
 }
 
 std::string foreign_keys_of(const Model& model) {
-  return "SELECT conname, pg_get_constraintdef(oid), has_table_privilege(confrelid, 'REFERENCES') FROM pg_constraint "
-         "WHERE conrelid = to_regclass(" + literal(ident(model.table)) + ") AND contype = 'f' ORDER BY conname";
+  return "SELECT conname, pg_get_constraintdef(oid), has_table_privilege(confrelid, 'REFERENCES') FROM "
+         "pg_constraint "
+         "WHERE conrelid = to_regclass(" +
+         literal(ident(model.table)) + ") AND contype = 'f' ORDER BY conname";
 }
 
 std::string drop_foreign_keys(const Model& model, const std::vector<ForeignKey>& keys) {
   std::string actions;
-  for (const auto& k : keys) actions += (actions.empty() ? " " : ", ") + std::string("DROP CONSTRAINT ") + ident(k.name);
+  for (const auto& k : keys)
+    actions += (actions.empty() ? " " : ", ") + std::string("DROP CONSTRAINT ") + ident(k.name);
   return "ALTER TABLE " + ident(model.table) + actions;
 }
 
 std::string add_foreign_keys(const Model& model, const std::vector<ForeignKey>& keys) {
   std::string actions;
   for (const auto& k : keys) {
-    actions += (actions.empty() ? " " : ", ") + std::string("ADD CONSTRAINT ") + ident(k.name) + " " + k.definition;
+    actions +=
+        (actions.empty() ? " " : ", ") + std::string("ADD CONSTRAINT ") + ident(k.name) + " " + k.definition;
   }
   return "ALTER TABLE " + ident(model.table) + actions;
 }
@@ -226,10 +245,17 @@ std::string source_change_expression(const Model& model) {
     const ModelColumn* c = model.column(name);
     if (c == nullptr) continue;
     switch (c->expr.kind) {
-      case transform::ColumnExpr::Kind::Copy: whole = ident(name); break;
-      case transform::ColumnExpr::Kind::TimestampDate: date = ident(name); break;
-      case transform::ColumnExpr::Kind::TimestampTime: time = ident(name); break;
-      default: break;
+      case transform::ColumnExpr::Kind::Copy:
+        whole = ident(name);
+        break;
+      case transform::ColumnExpr::Kind::TimestampDate:
+        date = ident(name);
+        break;
+      case transform::ColumnExpr::Kind::TimestampTime:
+        time = ident(name);
+        break;
+      default:
+        break;
     }
   }
   if (!whole.empty()) return "CAST(" + whole + " AS timestamp)";
@@ -249,17 +275,19 @@ std::string newest_source_change(const std::vector<const Model*>& facts, Rows ro
   return "SELECT to_char(MAX(newest), 'YYYY-MM-DD HH24:MI:SS.US') FROM (" + parts + ") f";
 }
 
-std::string record_manifest(std::string_view run_id, std::string_view manifest_key, std::string_view manifest_sha256,
-                            std::string_view model, std::string_view row_counts_json, double seconds,
+std::string record_manifest(std::string_view run_id, std::string_view manifest_key,
+                            std::string_view manifest_sha256, std::string_view model,
+                            std::string_view row_counts_json, double seconds,
                             std::string_view newest_source_change) {
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.3f", seconds);
   const std::string newest =
       newest_source_change.empty() ? "NULL" : "CAST(" + literal(newest_source_change) + " AS timestamp)";
   return std::string("INSERT INTO ") + kControlTable +
-         " (run_id, manifest_key, manifest_sha256, model, row_counts, load_seconds, newest_source_change) VALUES (" +
-         literal(run_id) + ", " + literal(manifest_key) + ", " + literal(manifest_sha256) + ", " + literal(model) + ", " +
-         literal(row_counts_json) + ", " + secs + ", " + newest + ")";
+         " (run_id, manifest_key, manifest_sha256, model, row_counts, load_seconds, newest_source_change) "
+         "VALUES (" +
+         literal(run_id) + ", " + literal(manifest_key) + ", " + literal(manifest_sha256) + ", " +
+         literal(model) + ", " + literal(row_counts_json) + ", " + secs + ", " + newest + ")";
 }
 
 }  // namespace dwh::load::sql

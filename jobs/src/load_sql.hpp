@@ -33,7 +33,8 @@ std::string drop_stage(const transform::Model& model);
 // PostgreSQL: COPY of the staging table from the client (text format).
 std::string copy_from_stdin(const transform::Model& model);
 // Redshift: COPY of the staging table from the Parquet object named by a manifest file.
-std::string copy_from_s3(const transform::Model& model, std::string_view manifest_url, std::string_view iam_role);
+std::string copy_from_s3(const transform::Model& model, std::string_view manifest_url,
+                         std::string_view iam_role);
 // The COPY manifest file for one Parquet object (Redshift needs content_length for Parquet).
 std::string copy_manifest(std::string_view object_url, std::uint64_t bytes);
 // Redshift: why the last COPY of this session failed.
@@ -83,8 +84,9 @@ std::string drop_foreign_keys(const transform::Model& model, const std::vector<F
 std::string add_foreign_keys(const transform::Model& model, const std::vector<ForeignKey>& keys);
 
 // `newest_source_change` is a timestamp literal's text ("2026-11-21 10:22:33.123") or empty (NULL).
-std::string record_manifest(std::string_view run_id, std::string_view manifest_key, std::string_view manifest_sha256,
-                            std::string_view model, std::string_view row_counts_json, double seconds,
+std::string record_manifest(std::string_view run_id, std::string_view manifest_key,
+                            std::string_view manifest_sha256, std::string_view model,
+                            std::string_view row_counts_json, double seconds,
                             std::string_view newest_source_change = {});
 
 }  // namespace dwh::load::sql

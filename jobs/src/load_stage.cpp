@@ -1,12 +1,12 @@
 #include "load_stage.hpp"
 
+#include <tbb/global_control.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
+
 #include <algorithm>
 #include <memory>
 #include <optional>
-
-#include <tbb/parallel_pipeline.h>
-#include <tbb/global_control.h>
-#include <tbb/task_arena.h>
 
 #include "dwh/aws/digest.hpp"
 #include "dwh/parquet/reader.hpp"
@@ -58,8 +58,9 @@ class HashedObject {
     count(got->size());
     if (got->size() != n) {
       return checksum_error(store_, object_,
-                            got->size() > n ? "has more than the " + std::to_string(size) + " bytes its manifest says"
-                                            : "has fewer than the " + std::to_string(size) + " bytes its manifest says");
+                            got->size() > n
+                                ? "has more than the " + std::to_string(size) + " bytes its manifest says"
+                                : "has fewer than the " + std::to_string(size) + " bytes its manifest says");
     }
     tail_ = std::move(got).value();
     tail_offset_ = size - n;
@@ -78,8 +79,9 @@ class HashedObject {
       if (!got) return with_key(std::move(got).error());
       count(got->size());
       if (got->size() != until - position_) {
-        return checksum_error(store_, object_, "ends at byte " + std::to_string(position_ + got->size()) +
-                                                   ", its manifest says it has " + std::to_string(object_.bytes));
+        return checksum_error(store_, object_,
+                              "ends at byte " + std::to_string(position_ + got->size()) +
+                                  ", its manifest says it has " + std::to_string(object_.bytes));
       }
       out = std::move(got).value();
     }
@@ -96,7 +98,8 @@ class HashedObject {
   Status finish() {
     if (auto rest = read_to(object_.bytes); !rest) return std::move(rest).error();
     const std::string sha = sha_.finish_hex();
-    if (sha != object_.sha256) return checksum_error(store_, object_, "has sha256 " + sha + ", its manifest says " + object_.sha256);
+    if (sha != object_.sha256)
+      return checksum_error(store_, object_, "has sha256 " + sha + ", its manifest says " + object_.sha256);
     return {};
   }
 
@@ -124,28 +127,32 @@ class HashedObject {
 Result<std::unique_ptr<parquet::Reader>> open_footer(HashedObject& object, const ExpectedObject& o) {
   if (auto s = object.read_tail(kTailGuess); !s) return std::move(s).error();
   const std::string& guess = object.tail();
-  auto needed = parquet::Reader::tail_size(std::string_view(guess).substr(guess.size() - std::min<std::size_t>(8, guess.size())),
-                                           o.bytes, o.key);
+  auto needed = parquet::Reader::tail_size(
+      std::string_view(guess).substr(guess.size() - std::min<std::size_t>(8, guess.size())), o.bytes, o.key);
   if (!needed) return std::move(needed).error();
   if (*needed > guess.size()) {
     if (auto s = object.read_tail(*needed); !s) return std::move(s).error();
   }
   const std::string& tail = object.tail();
-  return parquet::Reader::open_tail(tail.substr(tail.size() - static_cast<std::size_t>(*needed)), o.bytes, o.key);
+  return parquet::Reader::open_tail(tail.substr(tail.size() - static_cast<std::size_t>(*needed)), o.bytes,
+                                    o.key);
 }
 
 Status check_schema(const transform::Model& model, const parquet::Schema& actual, const std::string& key) {
   const parquet::Schema want = transform::parquet_schema(model);
   if (actual.columns.size() != want.columns.size()) {
-    return make_error("ManifestInvalid", key + " has " + std::to_string(actual.columns.size()) + " columns, model " +
-                                             model.table + " has " + std::to_string(want.columns.size()));
+    return make_error("ManifestInvalid", key + " has " + std::to_string(actual.columns.size()) +
+                                             " columns, model " + model.table + " has " +
+                                             std::to_string(want.columns.size()));
   }
   for (std::size_t i = 0; i < want.columns.size(); ++i) {
     const auto& a = actual.columns[i];
     const auto& w = want.columns[i];
-    if (a.name != w.name || a.type != w.type || (w.type == parquet::LogicalType::Decimal && a.scale != w.scale)) {
+    if (a.name != w.name || a.type != w.type ||
+        (w.type == parquet::LogicalType::Decimal && a.scale != w.scale)) {
       return make_error("ManifestInvalid", key + ": column " + std::to_string(i + 1) + " is '" + a.name +
-                                               "', which does not match model column " + model.table + "." + w.name);
+                                               "', which does not match model column " + model.table + "." +
+                                               w.name);
     }
   }
   return {};
@@ -173,9 +180,10 @@ class SliceSource {
       const std::size_t g = group_++;
       const parquet::ByteSpan span = reader_.row_group_span(g);
       if (span.offset < object_.position()) {
-        return make_error("ParquetUnsupported", key_ + ": row group " + std::to_string(g) + " starts at byte " +
-                                                    std::to_string(span.offset) + ", before the end of the one before it (" +
-                                                    std::to_string(object_.position()) + "); row groups are read in file order");
+        return make_error("ParquetUnsupported",
+                          key_ + ": row group " + std::to_string(g) + " starts at byte " +
+                              std::to_string(span.offset) + ", before the end of the one before it (" +
+                              std::to_string(object_.position()) + "); row groups are read in file order");
       }
       const std::uint64_t at = object_.position();
       auto bytes = object_.read_to(span.end());
@@ -205,7 +213,7 @@ class SliceSource {
 }  // namespace
 
 Result<StageReport> stage_postgres(Connection& conn, const transform::Model& model, jobs::ObjectStore& store,
-                                     const ExpectedObject& object, int threads) {
+                                   const ExpectedObject& object, int threads) {
   HashedObject hashed(store, object);
   auto reader = open_footer(hashed, object);
   if (!reader) return std::move(reader).error();
@@ -219,10 +227,10 @@ Result<StageReport> stage_postgres(Connection& conn, const transform::Model& mod
   // Tokens bound memory: each holds one slice's COPY text. The arena has a slot for the reading
   // thread besides the encoders (it mostly waits on I/O), which TBB's default limit of one
   // thread per core would refuse, with a warning, on a 2-core machine.
-  tbb::global_control allow(tbb::global_control::max_allowed_parallelism,
-                            std::max<std::size_t>(static_cast<std::size_t>(workers) + 1,
-                                                  tbb::global_control::active_value(
-                                                      tbb::global_control::max_allowed_parallelism)));
+  tbb::global_control allow(
+      tbb::global_control::max_allowed_parallelism,
+      std::max<std::size_t>(static_cast<std::size_t>(workers) + 1,
+                            tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
   tbb::task_arena arena(workers + 1);
   arena.execute([&] {
     tbb::parallel_pipeline(
@@ -246,7 +254,9 @@ Result<StageReport> stage_postgres(Connection& conn, const transform::Model& mod
                 [&](SlicePtr slice) -> SlicePtr {
                   if (failure.failed()) return slice;
                   slice->text.reserve((slice->end - slice->begin) * 8 * r.schema().columns.size());
-                  if (auto s = append_copy_text(r.schema(), *slice->batch, slice->begin, slice->end, slice->text); !s) {
+                  if (auto s =
+                          append_copy_text(r.schema(), *slice->batch, slice->begin, slice->end, slice->text);
+                      !s) {
                     Error e = std::move(s).error();
                     e.message = object.key + ": " + e.message;
                     failure.set(std::move(e));

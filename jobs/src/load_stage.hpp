@@ -30,7 +30,7 @@ struct StageReport {
 // exist. An object whose size or SHA-256 differs from the
 // manifest's fails with "ChecksumMismatch" before the COPY ends; the caller rolls back.
 Result<StageReport> stage_postgres(Connection& conn, const transform::Model& model, jobs::ObjectStore& store,
-                                     const ExpectedObject& object, int threads);
+                                   const ExpectedObject& object, int threads);
 
 // Reads the object by ranges and checks its size and SHA-256 (for Redshift, which reads the
 // object itself).

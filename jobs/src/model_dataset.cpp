@@ -30,7 +30,8 @@ Dataset load_or_throw(const std::filesystem::path& dir) {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::filesystem::path& p = entry.path();
-    if (!entry.is_regular_file() || p.extension() != kModelExtension || p.filename() == kSourcesFile) continue;
+    if (!entry.is_regular_file() || p.extension() != kModelExtension || p.filename() == kSourcesFile)
+      continue;
     files.push_back(p);
   }
   if (ec) throw ModelFileError(dir.string() + ": cannot list: " + ec.message());
@@ -41,7 +42,8 @@ Dataset load_or_throw(const std::filesystem::path& dir) {
   for (const std::filesystem::path& p : files) {
     const std::string display = (dir / p.filename()).string();
     const std::string table = p.stem().string();
-    if (!is_identifier(table)) throw ModelFileError(display + ": the file name must be <warehouse_table>.toml");
+    if (!is_identifier(table))
+      throw ModelFileError(display + ": the file name must be <warehouse_table>.toml");
     LoadedModel m;
     m.file = std::make_unique<TomlFile>(p, display);
     m.model = read_model(*m.file, table, ds.sources);

@@ -48,14 +48,18 @@ std::optional<CalendarPart> parse_part(std::string_view part) {
   if (part == "quarter") return CalendarPart::Quarter;
   return std::nullopt;
 }
-constexpr std::string_view kPartNames = "date, year, month, day, iso_day_of_week, day_name, month_name, quarter";
+constexpr std::string_view kPartNames =
+    "date, year, month, day, iso_day_of_week, day_name, month_name, quarter";
 
 bool part_fits(CalendarPart part, parquet::LogicalType t) {
   switch (part) {
-    case CalendarPart::Date: return t == parquet::LogicalType::Date;
+    case CalendarPart::Date:
+      return t == parquet::LogicalType::Date;
     case CalendarPart::DayName:
-    case CalendarPart::MonthName: return t == parquet::LogicalType::String;
-    default: return t == parquet::LogicalType::Int32 || t == parquet::LogicalType::Int64;
+    case CalendarPart::MonthName:
+      return t == parquet::LogicalType::String;
+    default:
+      return t == parquet::LogicalType::Int32 || t == parquet::LogicalType::Int64;
   }
 }
 
@@ -75,8 +79,9 @@ class ModelReader {
 
   Model read() {
     const toml::table& root = f_.root();
-    f_.check_keys(root, "", {"kind", "source", "natural_key", "version_columns", "surrogate_key", "unique_key",
-                             "lookup", "column"});
+    f_.check_keys(root, "",
+                  {"kind", "source", "natural_key", "version_columns", "surrogate_key", "unique_key",
+                   "lookup", "column"});
     read_kind(root);
     if (m_.kind == ModelKind::Calendar) {
       forbid(root, "source", "a calendar model has no source table");
@@ -84,7 +89,9 @@ class ModelReader {
     } else {
       m_.source = *f_.string(root, "", "source", true);
       source_ = find_source(sources_, m_.source);
-      if (!source_) f_.fail("source", "unknown source table '" + m_.source + "' (not in sources.toml)", root.get("source"));
+      if (!source_)
+        f_.fail("source", "unknown source table '" + m_.source + "' (not in sources.toml)",
+                root.get("source"));
       read_lookups(root);
     }
     for (const toml::table* c : f_.table_array(root, "", "column", true)) read_column(*c);
@@ -123,7 +130,8 @@ class ModelReader {
     if (dot == std::string_view::npos) {
       r.column = find_column(*source_, ref);
       if (!r.column) {
-        f_.fail(path, "unknown column '" + std::string(ref) + "' in source table '" + source_->name + "'", at);
+        f_.fail(path, "unknown column '" + std::string(ref) + "' in source table '" + source_->name + "'",
+                at);
       }
       return r;
     }
@@ -133,8 +141,9 @@ class ModelReader {
     if (!l) f_.fail(path, "unknown lookup '" + r.lookup + "' in '" + std::string(ref) + "'", at);
     r.column = find_column(*find_source(sources_, l->table), column);
     if (!r.column) {
-      f_.fail(path, "unknown column '" + std::string(ref) + "' (lookup '" + r.lookup + "' reads source table '" +
-                        l->table + "')",
+      f_.fail(path,
+              "unknown column '" + std::string(ref) + "' (lookup '" + r.lookup + "' reads source table '" +
+                  l->table + "')",
               at);
     }
     return r;
@@ -155,7 +164,8 @@ class ModelReader {
       l.name = name;
       l.table = *f_.string(t, path, "table", true);
       if (!find_source(sources_, l.table)) {
-        f_.fail(path + ".table", "unknown source table '" + l.table + "' (not in sources.toml)", t.get("table"));
+        f_.fail(path + ".table", "unknown source table '" + l.table + "' (not in sources.toml)",
+                t.get("table"));
       }
       m_.lookups.push_back(std::move(l));
       specs.emplace_back(&t, f_.table(t, path, "on", true));
@@ -181,8 +191,9 @@ class ModelReader {
       const std::string ref = node->as_string()->get();
       const Resolved r = resolve(ref, kpath, node);
       if (r.column->type != key_column->type) {
-        f_.fail(kpath, "type mismatch: '" + ref + "' is " + std::string(source_type_name(r.column->type)) + ", '" +
-                           l.table + "." + key + "' is " + std::string(source_type_name(key_column->type)),
+        f_.fail(kpath,
+                "type mismatch: '" + ref + "' is " + std::string(source_type_name(r.column->type)) + ", '" +
+                    l.table + "." + key + "' is " + std::string(source_type_name(key_column->type)),
                 node);
       }
       given[key] = {r.lookup, r.column->name};
@@ -232,10 +243,13 @@ class ModelReader {
     // The name first, so that every other message can say which column.
     col.name = f_.string(c, "column", "name", false).value_or("");
     const std::string path = col.name.empty() ? "column" : "column." + col.name;
-    f_.check_keys(c, path, {"name", "type", "nullable", "op", "from", "map", "value", "part", "if_null", "references"});
+    f_.check_keys(
+        c, path, {"name", "type", "nullable", "op", "from", "map", "value", "part", "if_null", "references"});
     if (col.name.empty()) f_.fail("column.name", "missing (required)", &c);
-    if (!is_identifier(col.name)) f_.fail(path + ".name", "'" + col.name + "' is not an identifier", c.get("name"));
-    if (m_.column(col.name)) f_.fail(path + ".name", "duplicate column name '" + col.name + "'", c.get("name"));
+    if (!is_identifier(col.name))
+      f_.fail(path + ".name", "'" + col.name + "' is not an identifier", c.get("name"));
+    if (m_.column(col.name))
+      f_.fail(path + ".name", "duplicate column name '" + col.name + "'", c.get("name"));
     const std::string type = *f_.string(c, path, "type", true);
     const auto sql = parse_sql_type(type);
     if (!sql) {
@@ -251,7 +265,9 @@ class ModelReader {
 
     const std::string op = f_.string(c, path, "op", false).value_or("copy");
     const auto kind = parse_op(op);
-    if (!kind) f_.fail(path + ".op", "unknown op '" + op + "' (expected one of " + std::string(kOpNames) + ")", c.get("op"));
+    if (!kind)
+      f_.fail(path + ".op", "unknown op '" + op + "' (expected one of " + std::string(kOpNames) + ")",
+              c.get("op"));
     col.expr.kind = *kind;
     const bool calendar_model = m_.kind == ModelKind::Calendar;
     if (calendar_model && *kind != Kind::Calendar && *kind != Kind::Constant) {
@@ -277,11 +293,13 @@ class ModelReader {
       const std::string part = *f_.string(c, path, "part", true);
       const auto p = parse_part(part);
       if (!p) {
-        f_.fail(path + ".part", "unknown part '" + part + "' (expected one of " + std::string(kPartNames) + ")",
+        f_.fail(path + ".part",
+                "unknown part '" + part + "' (expected one of " + std::string(kPartNames) + ")",
                 c.get("part"));
       }
       if (!part_fits(*p, col.parquet.type)) {
-        f_.fail(path + ".type", "part '" + part + "' does not fit type '" + col.sql_type + "'", c.get("type"));
+        f_.fail(path + ".type", "part '" + part + "' does not fit type '" + col.sql_type + "'",
+                c.get("type"));
       }
       col.expr.calendar = *p;
     }
@@ -291,7 +309,8 @@ class ModelReader {
     }
     if (const auto ref = f_.string(c, path, "references", false)) {
       const auto dot = ref->find('.');
-      if (dot == std::string::npos || !is_identifier(ref->substr(0, dot)) || !is_identifier(ref->substr(dot + 1))) {
+      if (dot == std::string::npos || !is_identifier(ref->substr(0, dot)) ||
+          !is_identifier(ref->substr(dot + 1))) {
         f_.fail(path + ".references", "must be 'table.column', not '" + *ref + "'", c.get("references"));
       }
       col.references_table = ref->substr(0, dot);
@@ -308,7 +327,8 @@ class ModelReader {
     }
   }
 
-  void check_literal(const std::string& text, const ModelColumn& col, const std::string& path, const toml::node* at) {
+  void check_literal(const std::string& text, const ModelColumn& col, const std::string& path,
+                     const toml::node* at) {
     if (const auto why = literal_error(text, col.parquet)) {
       f_.fail(path, "'" + text + "' is not a valid " + col.sql_type + ": " + *why, at);
     }
@@ -321,8 +341,9 @@ class ModelReader {
     col.expr.column = r.column->name;
     const SourceType st = r.column->type;
     const auto mismatch = [&](std::string_view what) {
-      f_.fail(path + ".from", std::string(what) + " ('" + from + "' is " + std::string(source_type_name(st)) +
-                                   ", the column is " + col.sql_type + ")",
+      f_.fail(path + ".from",
+              std::string(what) + " ('" + from + "' is " + std::string(source_type_name(st)) +
+                  ", the column is " + col.sql_type + ")",
               c.get("from"));
     };
     const parquet::LogicalType t = col.parquet.type;
@@ -388,12 +409,14 @@ class ModelReader {
       for (const std::string& v : m_.version_columns) {
         const ColumnExpr& e = m_.column(v)->expr;
         if (!e.lookup.empty() || e.column != source_->cursor) {
-          f_.fail("version_columns", "'" + v + "' must be read from the source's cursor column '" + source_->cursor + "'",
+          f_.fail("version_columns",
+                  "'" + v + "' must be read from the source's cursor column '" + source_->cursor + "'",
                   root.get("version_columns"));
         }
       }
       if (const auto s = f_.string(root, "", "surrogate_key", false)) {
-        if (!is_identifier(*s)) f_.fail("surrogate_key", "'" + *s + "' is not an identifier", root.get("surrogate_key"));
+        if (!is_identifier(*s))
+          f_.fail("surrogate_key", "'" + *s + "' is not an identifier", root.get("surrogate_key"));
         if (m_.column(*s)) {
           f_.fail("surrogate_key", "'" + *s + "' is assigned by the warehouse and must not be a column",
                   root.get("surrogate_key"));
@@ -418,15 +441,18 @@ class ModelReader {
       }
       const ColumnExpr& e = m_.column(k)->expr;
       const auto& pk = source_->primary_key;
-      if (e.kind != Kind::Copy || !e.lookup.empty() || std::find(pk.begin(), pk.end(), e.column) == pk.end()) {
-        f_.fail("natural_key", "'" + k + "' must copy a primary key column of source table '" + source_->name + "'",
+      if (e.kind != Kind::Copy || !e.lookup.empty() ||
+          std::find(pk.begin(), pk.end(), e.column) == pk.end()) {
+        f_.fail("natural_key",
+                "'" + k + "' must copy a primary key column of source table '" + source_->name + "'",
                 root.get("natural_key"));
       }
       covered.insert(e.column);
     }
     for (const std::string& p : source_->primary_key) {
       if (!covered.count(p)) {
-        f_.fail("natural_key", "does not cover primary key column '" + p + "' of source table '" + source_->name + "'",
+        f_.fail("natural_key",
+                "does not cover primary key column '" + p + "' of source table '" + source_->name + "'",
                 root.get("natural_key"));
       }
     }
@@ -437,8 +463,8 @@ class ModelReader {
     for (const ModelColumn& c : m_.columns) {
       if (c.expr.kind != Kind::Calendar || c.expr.calendar != CalendarPart::Date) continue;
       if (!date_column.empty()) {
-        f_.fail("column." + c.name + ".part", "a calendar model has one date column (already '" + date_column + "')",
-                nullptr);
+        f_.fail("column." + c.name + ".part",
+                "a calendar model has one date column (already '" + date_column + "')", nullptr);
       }
       date_column = c.name;
     }

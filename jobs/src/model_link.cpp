@@ -44,7 +44,8 @@ std::vector<Model> link_models(std::vector<LoadedModel> models) {
       const std::string target = c.references_table + "." + c.references_column;
       const auto it = by_table.find(c.references_table);
       if (it == by_table.end()) {
-        f.fail(path, "unknown table '" + c.references_table + "' (no model " + c.references_table + ".toml)", at);
+        f.fail(path, "unknown table '" + c.references_table + "' (no model " + c.references_table + ".toml)",
+               at);
       }
       const Model& to = models[it->second].model;
       const ModelColumn* tc = to.column(c.references_column);
@@ -53,7 +54,9 @@ std::vector<Model> link_models(std::vector<LoadedModel> models) {
         f.fail(path, "'" + target + "' is not the key of " + to.table + " (its natural_key)", at);
       }
       if (!same_type(c.parquet, tc->parquet)) {
-        f.fail(path, "type mismatch: " + c.sql_type + " references " + tc->sql_type + " column '" + target + "'", at);
+        f.fail(path,
+               "type mismatch: " + c.sql_type + " references " + tc->sql_type + " column '" + target + "'",
+               at);
       }
       deps[i].insert(it->second);
     }

@@ -26,7 +26,8 @@ SourceTable read_source(const TomlFile& f, const std::string& name, const toml::
     const std::string type = *f.string(*c, cpath, "type", true);
     const auto parsed = parse_source_type(type);
     if (!parsed) {
-      f.fail(cpath + ".type", "bad type '" + type + "' (expected one of " + std::string(kSourceTypeNames) + ")", c);
+      f.fail(cpath + ".type",
+             "bad type '" + type + "' (expected one of " + std::string(kSourceTypeNames) + ")", c);
     }
     col.type = *parsed;
     col.nullable = f.boolean(*c, cpath, "nullable", true);
@@ -40,17 +41,24 @@ SourceTable read_source(const TomlFile& f, const std::string& name, const toml::
   out.primary_key = f.string_list(t, path, "primary_key", true);
   for (const std::string& k : out.primary_key) {
     const SourceColumn* c = find(k);
-    if (!c) f.fail(path + ".primary_key", "unknown column '" + k + "' in source table '" + name + "'", t.get("primary_key"));
-    if (c->nullable) f.fail(path + ".primary_key", "key column '" + k + "' is nullable", t.get("primary_key"));
+    if (!c)
+      f.fail(path + ".primary_key", "unknown column '" + k + "' in source table '" + name + "'",
+             t.get("primary_key"));
+    if (c->nullable)
+      f.fail(path + ".primary_key", "key column '" + k + "' is nullable", t.get("primary_key"));
   }
   out.cursor = *f.string(t, path, "cursor", true);
   const SourceColumn* cursor = find(out.cursor);
-  if (!cursor) f.fail(path + ".cursor", "unknown column '" + out.cursor + "' in source table '" + name + "'", t.get("cursor"));
+  if (!cursor)
+    f.fail(path + ".cursor", "unknown column '" + out.cursor + "' in source table '" + name + "'",
+           t.get("cursor"));
   if (cursor->type != SourceType::Timestamp && cursor->type != SourceType::Date &&
       cursor->type != SourceType::Integer) {
-    f.fail(path + ".cursor", "cursor column '" + out.cursor + "' must be a timestamp, date or integer", t.get("cursor"));
+    f.fail(path + ".cursor", "cursor column '" + out.cursor + "' must be a timestamp, date or integer",
+           t.get("cursor"));
   }
-  if (cursor->nullable) f.fail(path + ".cursor", "cursor column '" + out.cursor + "' is nullable", t.get("cursor"));
+  if (cursor->nullable)
+    f.fail(path + ".cursor", "cursor column '" + out.cursor + "' is nullable", t.get("cursor"));
   return out;
 }
 

@@ -9,16 +9,26 @@ namespace {
 
 std::string_view kind_name(const toml::node& n) {
   switch (n.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::date: return "a date";
-    case toml::node_type::time: return "a time";
-    case toml::node_type::date_time: return "a date-time";
-    case toml::node_type::none: break;
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
   }
   return "nothing";
 }
@@ -55,7 +65,8 @@ bool is_identifier(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [&](char c) { return alpha(c) || (c >= '0' && c <= '9'); });
 }
 
-TomlFile::TomlFile(const std::filesystem::path& path, std::string display_name) : name_(std::move(display_name)) {
+TomlFile::TomlFile(const std::filesystem::path& path, std::string display_name)
+    : name_(std::move(display_name)) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw ModelFileError(name_ + ": no such file");
   try {
@@ -108,15 +119,17 @@ std::optional<std::string> TomlFile::string(const toml::table& t, std::string_vi
   return n->as_string()->get();
 }
 
-bool TomlFile::boolean(const toml::table& t, std::string_view path, std::string_view key, bool fallback) const {
+bool TomlFile::boolean(const toml::table& t, std::string_view path, std::string_view key,
+                       bool fallback) const {
   const toml::node* n = t.get(key);
   if (!n) return fallback;
-  if (!n->is_boolean()) fail(key_path(path, key), "must be true or false, not " + std::string(kind_name(*n)), n);
+  if (!n->is_boolean())
+    fail(key_path(path, key), "must be true or false, not " + std::string(kind_name(*n)), n);
   return n->as_boolean()->get();
 }
 
-std::vector<std::string> TomlFile::string_list(const toml::table& t, std::string_view path, std::string_view key,
-                                               bool required) const {
+std::vector<std::string> TomlFile::string_list(const toml::table& t, std::string_view path,
+                                               std::string_view key, bool required) const {
   std::vector<std::string> out;
   const toml::node* n = t.get(key);
   if (!n) {
@@ -126,9 +139,11 @@ std::vector<std::string> TomlFile::string_list(const toml::table& t, std::string
   const toml::array* a = n->as_array();
   if (!a) fail(key_path(path, key), "must be a list of strings, not " + std::string(kind_name(*n)), n);
   for (const toml::node& e : *a) {
-    if (!e.is_string()) fail(key_path(path, key), "must be a list of strings; found " + std::string(kind_name(e)), &e);
+    if (!e.is_string())
+      fail(key_path(path, key), "must be a list of strings; found " + std::string(kind_name(e)), &e);
     std::string s = e.as_string()->get();
-    if (std::find(out.begin(), out.end(), s) != out.end()) fail(key_path(path, key), "'" + s + "' listed twice", &e);
+    if (std::find(out.begin(), out.end(), s) != out.end())
+      fail(key_path(path, key), "'" + s + "' listed twice", &e);
     out.push_back(std::move(s));
   }
   if (out.empty() && required) fail(key_path(path, key), "must not be empty", n);
@@ -157,7 +172,8 @@ std::vector<const toml::table*> TomlFile::table_array(const toml::table& t, std:
   const toml::array* a = n->as_array();
   if (!a) fail(key_path(path, key), "must be an array of tables, not " + std::string(kind_name(*n)), n);
   for (const toml::node& e : *a) {
-    if (!e.is_table()) fail(key_path(path, key), "must be an array of tables; found " + std::string(kind_name(e)), &e);
+    if (!e.is_table())
+      fail(key_path(path, key), "must be an array of tables; found " + std::string(kind_name(e)), &e);
     out.push_back(e.as_table());
   }
   if (out.empty() && required) fail(key_path(path, key), "must not be empty", n);

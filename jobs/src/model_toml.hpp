@@ -36,19 +36,22 @@ class TomlFile {
   [[nodiscard]] const std::string& name() const { return name_; }
 
   // "<file>: <key>: <message> (line N)". Throws.
-  [[noreturn]] void fail(std::string_view key, std::string_view message, const toml::node* at = nullptr) const;
+  [[noreturn]] void fail(std::string_view key, std::string_view message,
+                         const toml::node* at = nullptr) const;
 
   // Rejects any key of `t` not in `allowed` (typos), suggesting the closest allowed key.
-  void check_keys(const toml::table& t, std::string_view path, std::initializer_list<std::string_view> allowed) const;
+  void check_keys(const toml::table& t, std::string_view path,
+                  std::initializer_list<std::string_view> allowed) const;
 
   // Typed getters: `path` is the key path of `t`. A present key of the wrong kind always fails;
   // a missing required key fails; a missing optional one gives nullopt / the default.
-  [[nodiscard]] std::optional<std::string> string(const toml::table& t, std::string_view path, std::string_view key,
-                                                  bool required) const;
-  [[nodiscard]] bool boolean(const toml::table& t, std::string_view path, std::string_view key, bool fallback) const;
+  [[nodiscard]] std::optional<std::string> string(const toml::table& t, std::string_view path,
+                                                  std::string_view key, bool required) const;
+  [[nodiscard]] bool boolean(const toml::table& t, std::string_view path, std::string_view key,
+                             bool fallback) const;
   // A list of strings, no duplicates; a required list must not be empty.
-  [[nodiscard]] std::vector<std::string> string_list(const toml::table& t, std::string_view path, std::string_view key,
-                                                     bool required) const;
+  [[nodiscard]] std::vector<std::string> string_list(const toml::table& t, std::string_view path,
+                                                     std::string_view key, bool required) const;
   [[nodiscard]] const toml::table* table(const toml::table& t, std::string_view path, std::string_view key,
                                          bool required) const;
   // An array whose every element is a table (`[[key]]` or `key = [ {..}, {..} ]`).

@@ -54,13 +54,20 @@ std::optional<SourceType> parse_source_type(std::string_view t) {
 
 std::string_view source_type_name(SourceType type) {
   switch (type) {
-    case SourceType::Integer: return "integer";
-    case SourceType::Decimal: return "decimal";
-    case SourceType::Double: return "double";
-    case SourceType::Boolean: return "boolean";
-    case SourceType::Text: return "text";
-    case SourceType::Timestamp: return "timestamp";
-    case SourceType::Date: return "date";
+    case SourceType::Integer:
+      return "integer";
+    case SourceType::Decimal:
+      return "decimal";
+    case SourceType::Double:
+      return "double";
+    case SourceType::Boolean:
+      return "boolean";
+    case SourceType::Text:
+      return "text";
+    case SourceType::Timestamp:
+      return "timestamp";
+    case SourceType::Date:
+      return "date";
   }
   return "?";
 }
@@ -111,17 +118,28 @@ std::optional<SqlType> parse_sql_type(std::string_view text) {
 
 std::string_view logical_type_name(LogicalType type) {
   switch (type) {
-    case LogicalType::Boolean: return "boolean";
-    case LogicalType::Int32: return "int32";
-    case LogicalType::Int64: return "int64";
-    case LogicalType::Double: return "double";
-    case LogicalType::String: return "string";
-    case LogicalType::Date: return "date";
-    case LogicalType::TimeMillis: return "time(millis)";
-    case LogicalType::TimeMicros: return "time(micros)";
-    case LogicalType::TimestampMillis: return "timestamp(millis)";
-    case LogicalType::TimestampMicros: return "timestamp(micros)";
-    case LogicalType::Decimal: return "decimal";
+    case LogicalType::Boolean:
+      return "boolean";
+    case LogicalType::Int32:
+      return "int32";
+    case LogicalType::Int64:
+      return "int64";
+    case LogicalType::Double:
+      return "double";
+    case LogicalType::String:
+      return "string";
+    case LogicalType::Date:
+      return "date";
+    case LogicalType::TimeMillis:
+      return "time(millis)";
+    case LogicalType::TimeMicros:
+      return "time(micros)";
+    case LogicalType::TimestampMillis:
+      return "timestamp(millis)";
+    case LogicalType::TimestampMicros:
+      return "timestamp(micros)";
+    case LogicalType::Decimal:
+      return "decimal";
   }
   return "?";
 }
@@ -129,8 +147,8 @@ std::string_view logical_type_name(LogicalType type) {
 bool copy_allowed(SourceType from, const parquet::ColumnSchema& to) {
   switch (from) {
     case SourceType::Integer:
-      return to.type == LogicalType::Int32 || to.type == LogicalType::Int64 || to.type == LogicalType::Decimal ||
-             to.type == LogicalType::Double;
+      return to.type == LogicalType::Int32 || to.type == LogicalType::Int64 ||
+             to.type == LogicalType::Decimal || to.type == LogicalType::Double;
     case SourceType::Decimal:
       return to.type == LogicalType::Decimal || to.type == LogicalType::Double;
     case SourceType::Double:

@@ -11,7 +11,8 @@ Status ObjectStore::put(const std::string& key, std::string_view bytes) {
   return (*writer)->commit();
 }
 
-Result<std::string> ObjectStore::get_range(const std::string& key, std::uint64_t offset, std::uint64_t length) {
+Result<std::string> ObjectStore::get_range(const std::string& key, std::uint64_t offset,
+                                           std::uint64_t length) {
   auto all = get(key);
   if (!all) return all;
   if (offset >= all->size()) return std::string();

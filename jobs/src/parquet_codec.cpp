@@ -29,10 +29,12 @@ Status zstd_decompress(std::string_view in, std::size_t expected, std::string& o
     if (produced == out.size() && out.size() < expected) out.resize(std::min(expected, out.size() * 2));
     // Once the expected size is reached, a one-byte probe buffer catches any surplus output.
     const bool full = produced == expected;
-    ZSTD_outBuffer output = full ? ZSTD_outBuffer{&probe, 1, 0} : ZSTD_outBuffer{out.data(), out.size(), produced};
+    ZSTD_outBuffer output =
+        full ? ZSTD_outBuffer{&probe, 1, 0} : ZSTD_outBuffer{out.data(), out.size(), produced};
     const std::size_t before_in = input.pos;
     const std::size_t r = ZSTD_decompressStream(ctx.get(), &output, &input);
-    if (ZSTD_isError(r)) return make_error("ParquetCorrupt", std::string("zstd page: ") + ZSTD_getErrorName(r));
+    if (ZSTD_isError(r))
+      return make_error("ParquetCorrupt", std::string("zstd page: ") + ZSTD_getErrorName(r));
     if (full && output.pos != 0) return make_error("ParquetCorrupt", "zstd page longer than its header says");
     const bool progressed = input.pos != before_in || (!full && output.pos != produced);
     if (!full) produced = output.pos;
@@ -48,9 +50,12 @@ Status zstd_decompress(std::string_view in, std::size_t expected, std::string& o
 
 format::Codec codec_of(Compression c) {
   switch (c) {
-    case Compression::Snappy: return format::Codec::Snappy;
-    case Compression::Zstd: return format::Codec::Zstd;
-    case Compression::None: break;
+    case Compression::Snappy:
+      return format::Codec::Snappy;
+    case Compression::Zstd:
+      return format::Codec::Zstd;
+    case Compression::None:
+      break;
   }
   return format::Codec::Uncompressed;
 }
@@ -70,7 +75,8 @@ Status compress_page(Compression c, int zstd_level, std::string_view in, std::st
     }
     case Compression::Zstd: {
       out.resize(base + ZSTD_compressBound(in.size()));
-      const std::size_t written = ZSTD_compress(out.data() + base, out.size() - base, in.data(), in.size(), zstd_level);
+      const std::size_t written =
+          ZSTD_compress(out.data() + base, out.size() - base, in.data(), in.size(), zstd_level);
       if (ZSTD_isError(written)) {
         out.resize(base);
         return make_error("ParquetCompression", std::string("zstd: ") + ZSTD_getErrorName(written));
@@ -82,11 +88,13 @@ Status compress_page(Compression c, int zstd_level, std::string_view in, std::st
   return make_error("ParquetCompression", "unknown compression");
 }
 
-Status decompress_page(format::Codec codec, std::string_view in, std::size_t uncompressed_size, std::string& out) {
+Status decompress_page(format::Codec codec, std::string_view in, std::size_t uncompressed_size,
+                       std::string& out) {
   out.clear();
   switch (codec) {
     case format::Codec::Uncompressed:
-      if (in.size() != uncompressed_size) return make_error("ParquetCorrupt", "uncompressed page size mismatch");
+      if (in.size() != uncompressed_size)
+        return make_error("ParquetCorrupt", "uncompressed page size mismatch");
       out.assign(in);
       return {};
     case format::Codec::Snappy: {
@@ -95,12 +103,15 @@ Status decompress_page(format::Codec codec, std::string_view in, std::size_t unc
         return make_error("ParquetCorrupt", "snappy page length does not match its header");
       }
       // Validate before allocating what the (untrusted) header claims.
-      if (!snappy::IsValidCompressedBuffer(in.data(), in.size())) return make_error("ParquetCorrupt", "corrupt snappy page");
+      if (!snappy::IsValidCompressedBuffer(in.data(), in.size()))
+        return make_error("ParquetCorrupt", "corrupt snappy page");
       out.resize(length);
-      if (!snappy::RawUncompress(in.data(), in.size(), out.data())) return make_error("ParquetCorrupt", "corrupt snappy page");
+      if (!snappy::RawUncompress(in.data(), in.size(), out.data()))
+        return make_error("ParquetCorrupt", "corrupt snappy page");
       return {};
     }
-    case format::Codec::Zstd: return zstd_decompress(in, uncompressed_size, out);
+    case format::Codec::Zstd:
+      return zstd_decompress(in, uncompressed_size, out);
     default:
       break;
   }

@@ -17,6 +17,7 @@ Status compress_page(Compression c, int zstd_level, std::string_view in, std::st
 
 // Decompresses a page whose header says it holds `uncompressed_size` bytes into `out` (replaced).
 // Corrupt data or a size mismatch is an error, never a partial page.
-Status decompress_page(format::Codec codec, std::string_view in, std::size_t uncompressed_size, std::string& out);
+Status decompress_page(format::Codec codec, std::string_view in, std::size_t uncompressed_size,
+                       std::string& out);
 
 }  // namespace dwh::parquet

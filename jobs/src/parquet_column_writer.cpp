@@ -65,7 +65,8 @@ Error mismatch(const ColumnSchema& c, const std::string& what) {
 }
 
 Error out_of_range(const ColumnSchema& c, std::size_t row, const std::string& what) {
-  return make_error("ParquetValueOutOfRange", "column " + c.name + " row " + std::to_string(row) + ": " + what);
+  return make_error("ParquetValueOutOfRange",
+                    "column " + c.name + " row " + std::to_string(row) + ": " + what);
 }
 
 std::int64_t pow10(int n) {
@@ -78,42 +79,69 @@ std::int64_t pow10(int n) {
 
 Status validate_column(const ColumnSchema& c, const Column& col, std::size_t rows) {
   if (!col.valid.empty() && col.valid.size() != rows) {
-    return mismatch(c, "valid has " + std::to_string(col.valid.size()) + " entries for " + std::to_string(rows) + " rows");
+    return mismatch(c, "valid has " + std::to_string(col.valid.size()) + " entries for " +
+                           std::to_string(rows) + " rows");
   }
   if (!c.nullable && !col.valid.empty()) {
     for (std::size_t r = 0; r < rows; ++r) {
-      if (col.valid[r] == 0) return mismatch(c, "null in row " + std::to_string(r) + " of a non-nullable column");
+      if (col.valid[r] == 0)
+        return mismatch(c, "null in row " + std::to_string(r) + " of a non-nullable column");
     }
   }
   const Physical p = physical_of(c);
   if (p == Physical::Double) {
-    if (col.doubles.size() != rows) return mismatch(c, "doubles has " + std::to_string(col.doubles.size()) + " values for " + std::to_string(rows) + " rows");
+    if (col.doubles.size() != rows)
+      return mismatch(c, "doubles has " + std::to_string(col.doubles.size()) + " values for " +
+                             std::to_string(rows) + " rows");
     return {};
   }
   if (p == Physical::ByteArray) {
-    if (col.offsets.size() != rows + 1) return mismatch(c, "offsets has " + std::to_string(col.offsets.size()) + " entries for " + std::to_string(rows) + " rows");
+    if (col.offsets.size() != rows + 1)
+      return mismatch(c, "offsets has " + std::to_string(col.offsets.size()) + " entries for " +
+                             std::to_string(rows) + " rows");
     if (col.offsets.back() > col.bytes.size()) return mismatch(c, "offsets run past bytes");
     for (std::size_t r = 0; r < rows; ++r) {
-      if (col.offsets[r + 1] < col.offsets[r]) return mismatch(c, "offsets decrease at row " + std::to_string(r));
-      if (col.offsets[r + 1] - col.offsets[r] > kMaxValueBytes) return out_of_range(c, r, "string longer than 1 GiB");
+      if (col.offsets[r + 1] < col.offsets[r])
+        return mismatch(c, "offsets decrease at row " + std::to_string(r));
+      if (col.offsets[r + 1] - col.offsets[r] > kMaxValueBytes)
+        return out_of_range(c, r, "string longer than 1 GiB");
     }
     return {};
   }
-  if (col.ints.size() != rows) return mismatch(c, "ints has " + std::to_string(col.ints.size()) + " values for " + std::to_string(rows) + " rows");
+  if (col.ints.size() != rows)
+    return mismatch(
+        c, "ints has " + std::to_string(col.ints.size()) + " values for " + std::to_string(rows) + " rows");
   std::int64_t lo = INT64_MIN, hi = INT64_MAX;
   std::string what;
   switch (c.type) {
-    case LogicalType::Boolean: lo = 0; hi = 1; what = "boolean not 0 or 1"; break;
+    case LogicalType::Boolean:
+      lo = 0;
+      hi = 1;
+      what = "boolean not 0 or 1";
+      break;
     case LogicalType::Int32:
-    case LogicalType::Date: lo = INT32_MIN; hi = INT32_MAX; what = "does not fit INT32"; break;
-    case LogicalType::TimeMillis: lo = 0; hi = kMillisPerDay - 1; what = "time of day out of range"; break;
-    case LogicalType::TimeMicros: lo = 0; hi = kMicrosPerDay - 1; what = "time of day out of range"; break;
+    case LogicalType::Date:
+      lo = INT32_MIN;
+      hi = INT32_MAX;
+      what = "does not fit INT32";
+      break;
+    case LogicalType::TimeMillis:
+      lo = 0;
+      hi = kMillisPerDay - 1;
+      what = "time of day out of range";
+      break;
+    case LogicalType::TimeMicros:
+      lo = 0;
+      hi = kMicrosPerDay - 1;
+      what = "time of day out of range";
+      break;
     case LogicalType::Decimal:
       hi = pow10(c.precision) - 1;
       lo = -hi;
       what = "more digits than decimal(" + std::to_string(c.precision) + "," + std::to_string(c.scale) + ")";
       break;
-    default: return {};
+    default:
+      return {};
   }
   for (std::size_t r = 0; r < rows; ++r) {
     if (col.is_null(r)) continue;
@@ -163,12 +191,15 @@ struct ColumnChunkWriter::State {
 
   std::string body, compressed, header;
 
-  State(ColumnSchema s, const WriterOptions& o) : schema(std::move(s)), options(o), physical(physical_of(schema)) {
+  State(ColumnSchema s, const WriterOptions& o)
+      : schema(std::move(s)), options(o), physical(physical_of(schema)) {
     reset_dictionary();
   }
 
   [[nodiscard]] std::size_t dict_size() const { return dict_hashes.size(); }
-  [[nodiscard]] int index_width() const { return std::max(1, bit_width(dict_size() > 0 ? dict_size() - 1 : 0)); }
+  [[nodiscard]] int index_width() const {
+    return std::max(1, bit_width(dict_size() > 0 ? dict_size() - 1 : 0));
+  }
 
   void reset_dictionary() {
     dictionary_mode = options.dictionary && physical != Physical::Boolean;
@@ -211,10 +242,13 @@ struct ColumnChunkWriter::State {
 
   std::size_t plain_width() const {
     switch (physical) {
-      case Physical::Int32: return 4;
+      case Physical::Int32:
+        return 4;
       case Physical::Int64:
-      case Physical::Double: return 8;
-      default: return 1;
+      case Physical::Double:
+        return 8;
+      default:
+        return 1;
     }
   }
 
@@ -294,7 +328,8 @@ struct ColumnChunkWriter::State {
       indexes.push_back(dictionary_index(
           std::hash<std::string_view>{}(v),
           [&](std::uint32_t i) {
-            return std::string_view(dict_bytes).substr(dict_offsets[i], dict_offsets[i + 1] - dict_offsets[i]) == v;
+            return std::string_view(dict_bytes)
+                       .substr(dict_offsets[i], dict_offsets[i + 1] - dict_offsets[i]) == v;
           },
           [&] {
             dict_bytes.append(v);
@@ -309,29 +344,38 @@ struct ColumnChunkWriter::State {
 
   [[nodiscard]] std::size_t page_estimate() const {
     std::size_t values = 0;
-    if (dictionary_mode) values = indexes.size() * static_cast<std::size_t>(index_width()) / 8;
-    else if (physical == Physical::Boolean) values = bools.size() / 8;
-    else values = plain.size();
+    if (dictionary_mode)
+      values = indexes.size() * static_cast<std::size_t>(index_width()) / 8;
+    else if (physical == Physical::Boolean)
+      values = bools.size() / 8;
+    else
+      values = plain.size();
     return values + def_levels.size() / 8;
   }
 
   [[nodiscard]] bool page_full() const {
     return page_values >= kMaxPageValues || page_estimate() >= options.page_bytes ||
-           (dictionary_mode && (dict_plain_bytes > kDictionaryLimit || (!dictionary_used && page_values >= kDictionaryTrialValues)));
+           (dictionary_mode && (dict_plain_bytes > kDictionaryLimit ||
+                                (!dictionary_used && page_values >= kDictionaryTrialValues)));
   }
 
   void append_dictionary_entry_plain(std::uint32_t i, std::string& out) const {
     switch (physical) {
-      case Physical::Int32: put_le(out, static_cast<std::int32_t>(dict_ints[i])); break;
+      case Physical::Int32:
+        put_le(out, static_cast<std::int32_t>(dict_ints[i]));
+        break;
       case Physical::Int64:
-      case Physical::Double: put_le(out, dict_ints[i]); break;
+      case Physical::Double:
+        put_le(out, dict_ints[i]);
+        break;
       case Physical::ByteArray: {
         const std::uint32_t len = dict_offsets[i + 1] - dict_offsets[i];
         put_le(out, len);
         out.append(dict_bytes, dict_offsets[i], len);
         break;
       }
-      case Physical::Boolean: break;
+      case Physical::Boolean:
+        break;
     }
   }
 
@@ -392,8 +436,9 @@ struct ColumnChunkWriter::State {
       body.append(plain);
     }
     std::string page;
-    if (auto st = write_page(format::PageType::DataPage, page_values,
-                             use_dictionary ? format::Encoding::RleDictionary : format::Encoding::Plain, page);
+    if (auto st =
+            write_page(format::PageType::DataPage, page_values,
+                       use_dictionary ? format::Encoding::RleDictionary : format::Encoding::Plain, page);
         !st) {
       return st;
     }
@@ -469,7 +514,8 @@ struct ColumnChunkWriter::State {
       body.clear();
       for (std::uint32_t i = 0; i < dict_size(); ++i) append_dictionary_entry_plain(i, body);
       std::string page;
-      if (auto st = write_page(format::PageType::DictionaryPage, dict_size(), format::Encoding::Plain, page); !st) {
+      if (auto st = write_page(format::PageType::DictionaryPage, dict_size(), format::Encoding::Plain, page);
+          !st) {
         return st.error();
       }
       dictionary_bytes = page.size();
@@ -505,8 +551,10 @@ struct ColumnChunkWriter::State {
     for (std::size_t r = begin; r < end; ++r) {
       const bool present = !col.is_null(r);
       if (schema.nullable) def_levels.push_back(present ? 1 : 0);
-      if (present) add(r);
-      else ++null_count;
+      if (present)
+        add(r);
+      else
+        ++null_count;
       ++page_values;
       ++chunk_values;
       if ((physical == Physical::ByteArray || page_values % kPageCheckInterval == 0) && page_full()) {
@@ -525,11 +573,15 @@ ColumnChunkWriter::~ColumnChunkWriter() = default;
 Status ColumnChunkWriter::append(const Column& col, std::size_t begin, std::size_t end) {
   State& s = *s_;
   switch (s.physical) {
-    case Physical::Boolean: return s.append_rows(col, begin, end, [&](std::size_t r) { s.add_bool(col.ints[r] != 0); });
+    case Physical::Boolean:
+      return s.append_rows(col, begin, end, [&](std::size_t r) { s.add_bool(col.ints[r] != 0); });
     case Physical::Int32:
-    case Physical::Int64: return s.append_rows(col, begin, end, [&](std::size_t r) { s.add_int(col.ints[r]); });
-    case Physical::Double: return s.append_rows(col, begin, end, [&](std::size_t r) { s.add_double(col.doubles[r]); });
-    case Physical::ByteArray: return s.append_rows(col, begin, end, [&](std::size_t r) { s.add_string(col.string_at(r)); });
+    case Physical::Int64:
+      return s.append_rows(col, begin, end, [&](std::size_t r) { s.add_int(col.ints[r]); });
+    case Physical::Double:
+      return s.append_rows(col, begin, end, [&](std::size_t r) { s.add_double(col.doubles[r]); });
+    case Physical::ByteArray:
+      return s.append_rows(col, begin, end, [&](std::size_t r) { s.add_string(col.string_at(r)); });
   }
   return {};
 }
@@ -539,6 +591,8 @@ std::size_t ColumnChunkWriter::buffered_bytes() const {
   return s.pages_bytes + s.page_estimate() + s.dict_plain_bytes;
 }
 
-Result<EncodedChunk> ColumnChunkWriter::finish() { return s_->finish(); }
+Result<EncodedChunk> ColumnChunkWriter::finish() {
+  return s_->finish();
+}
 
 }  // namespace dwh::parquet

@@ -28,7 +28,9 @@ class Bytes {
   }
   [[nodiscard]] std::size_t pos() const { return pos_; }
   [[nodiscard]] std::size_t left() const { return d_.size() - pos_; }
-  [[nodiscard]] const std::uint8_t* at() const { return reinterpret_cast<const std::uint8_t*>(d_.data()) + pos_; }
+  [[nodiscard]] const std::uint8_t* at() const {
+    return reinterpret_cast<const std::uint8_t*>(d_.data()) + pos_;
+  }
   void skip(std::size_t n) { pos_ += n; }
 
  private:
@@ -53,8 +55,8 @@ std::uint64_t bits_at(const std::uint8_t* p, std::size_t bit, int width) {
 
 }  // namespace
 
-bool delta_binary_packed(std::string_view data, std::size_t count, std::vector<std::int64_t>& out, std::size_t& used,
-                         std::string& error) {
+bool delta_binary_packed(std::string_view data, std::size_t count, std::vector<std::int64_t>& out,
+                         std::size_t& used, std::string& error) {
   Bytes in(data);
   std::uint64_t block = 0, miniblocks = 0, total = 0;
   std::int64_t first = 0;
@@ -62,8 +64,8 @@ bool delta_binary_packed(std::string_view data, std::size_t count, std::vector<s
     error = "DELTA_BINARY_PACKED header truncated";
     return false;
   }
-  if (block == 0 || block % 128 != 0 || block > kMaxBlockValues || miniblocks == 0 || block % miniblocks != 0 ||
-      (block / miniblocks) % 32 != 0) {
+  if (block == 0 || block % 128 != 0 || block > kMaxBlockValues || miniblocks == 0 ||
+      block % miniblocks != 0 || (block / miniblocks) % 32 != 0) {
     error = "bad DELTA_BINARY_PACKED block layout";
     return false;
   }
@@ -104,7 +106,10 @@ bool delta_binary_packed(std::string_view data, std::size_t count, std::vector<s
       // Only the values the page needs are computed; the rest of the stream is skipped by size.
       const std::uint64_t wanted = std::min<std::uint64_t>(n, count - produced);
       for (std::uint64_t k = 0; k < wanted; ++k) {
-        const std::uint64_t delta = width == 0 ? 0 : bits_at(in.at(), static_cast<std::size_t>(k) * static_cast<std::size_t>(width), width);
+        const std::uint64_t delta =
+            width == 0
+                ? 0
+                : bits_at(in.at(), static_cast<std::size_t>(k) * static_cast<std::size_t>(width), width);
         value += static_cast<std::uint64_t>(min_delta) + delta;
         out.push_back(static_cast<std::int64_t>(value));
         ++produced;

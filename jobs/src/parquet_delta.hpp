@@ -11,7 +11,7 @@
 namespace dwh::parquet {
 
 // Decodes `count` integers; `used` gets the bytes consumed. False with `error` when malformed.
-bool delta_binary_packed(std::string_view data, std::size_t count, std::vector<std::int64_t>& out, std::size_t& used,
-                         std::string& error);
+bool delta_binary_packed(std::string_view data, std::size_t count, std::vector<std::int64_t>& out,
+                         std::size_t& used, std::string& error);
 
 }  // namespace dwh::parquet

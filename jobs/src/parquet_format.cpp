@@ -84,7 +84,8 @@ void encode_column_meta(Encoder& e, const ColumnMetaData& m) {
 // ---- decoding ----
 
 Error corrupt(const std::string& what, const Decoder& d) {
-  return make_error("ParquetCorrupt", what + ": " + (d.ok() ? std::string("missing required field") : d.error()));
+  return make_error("ParquetCorrupt",
+                    what + ": " + (d.ok() ? std::string("missing required field") : d.error()));
 }
 
 template <class E>
@@ -95,7 +96,8 @@ E read_enum(Decoder& d) {
 void decode_time_unit(Decoder& d, TimeUnit& unit) {
   d.begin_struct();
   while (d.next_field()) {
-    if (d.field_type() == Type::Struct && d.field_id() >= 1 && d.field_id() <= 3) unit = static_cast<TimeUnit>(d.field_id());
+    if (d.field_type() == Type::Struct && d.field_id() >= 1 && d.field_id() <= 3)
+      unit = static_cast<TimeUnit>(d.field_id());
     d.skip();
   }
   d.end_struct();
@@ -115,20 +117,29 @@ LogicalTypeInfo decode_logical_type(Decoder& d) {
       const int id = d.field_id();
       switch (t.kind) {
         case LogicalKind::Decimal:
-          if (id == 1) t.decimal_scale = d.read_i32();
-          else if (id == 2) t.decimal_precision = d.read_i32();
-          else d.skip();
+          if (id == 1)
+            t.decimal_scale = d.read_i32();
+          else if (id == 2)
+            t.decimal_precision = d.read_i32();
+          else
+            d.skip();
           break;
         case LogicalKind::Time:
         case LogicalKind::Timestamp:
-          if (id == 1) t.adjusted_to_utc = d.read_bool();
-          else if (id == 2 && d.field_type() == Type::Struct) decode_time_unit(d, t.unit);
-          else d.skip();
+          if (id == 1)
+            t.adjusted_to_utc = d.read_bool();
+          else if (id == 2 && d.field_type() == Type::Struct)
+            decode_time_unit(d, t.unit);
+          else
+            d.skip();
           break;
         case LogicalKind::Integer:
-          if (id == 1) t.bit_width = d.read_i8();
-          else if (id == 2) t.is_signed = d.read_bool();
-          else d.skip();
+          if (id == 1)
+            t.bit_width = d.read_i8();
+          else if (id == 2)
+            t.is_signed = d.read_bool();
+          else
+            d.skip();
           break;
         default:
           d.skip();
@@ -145,19 +156,38 @@ SchemaElement decode_schema_element(Decoder& d) {
   d.begin_struct();
   while (d.next_field()) {
     switch (d.field_id()) {
-      case 1: s.type = read_enum<PhysicalType>(d); break;
-      case 2: s.type_length = d.read_i32(); break;
-      case 3: s.repetition = read_enum<Repetition>(d); break;
-      case 4: s.name = std::string(d.read_binary()); break;
-      case 5: s.num_children = d.read_i32(); break;
-      case 6: s.converted_type = read_enum<ConvertedType>(d); break;
-      case 7: s.scale = d.read_i32(); break;
-      case 8: s.precision = d.read_i32(); break;
-      case 10:
-        if (d.field_type() == Type::Struct) s.logical_type = decode_logical_type(d);
-        else d.skip();
+      case 1:
+        s.type = read_enum<PhysicalType>(d);
         break;
-      default: d.skip();
+      case 2:
+        s.type_length = d.read_i32();
+        break;
+      case 3:
+        s.repetition = read_enum<Repetition>(d);
+        break;
+      case 4:
+        s.name = std::string(d.read_binary());
+        break;
+      case 5:
+        s.num_children = d.read_i32();
+        break;
+      case 6:
+        s.converted_type = read_enum<ConvertedType>(d);
+        break;
+      case 7:
+        s.scale = d.read_i32();
+        break;
+      case 8:
+        s.precision = d.read_i32();
+        break;
+      case 10:
+        if (d.field_type() == Type::Struct)
+          s.logical_type = decode_logical_type(d);
+        else
+          d.skip();
+        break;
+      default:
+        d.skip();
     }
   }
   d.end_struct();
@@ -169,12 +199,23 @@ Statistics decode_statistics(Decoder& d) {
   d.begin_struct();
   while (d.next_field()) {
     switch (d.field_id()) {
-      case 1: s.max_legacy = std::string(d.read_binary()); break;
-      case 2: s.min_legacy = std::string(d.read_binary()); break;
-      case 3: s.null_count = d.read_i64(); break;
-      case 5: s.max_value = std::string(d.read_binary()); break;
-      case 6: s.min_value = std::string(d.read_binary()); break;
-      default: d.skip();
+      case 1:
+        s.max_legacy = std::string(d.read_binary());
+        break;
+      case 2:
+        s.min_legacy = std::string(d.read_binary());
+        break;
+      case 3:
+        s.null_count = d.read_i64();
+        break;
+      case 5:
+        s.max_value = std::string(d.read_binary());
+        break;
+      case 6:
+        s.min_value = std::string(d.read_binary());
+        break;
+      default:
+        d.skip();
     }
   }
   d.end_struct();
@@ -186,12 +227,15 @@ ColumnMetaData decode_column_meta(Decoder& d) {
   d.begin_struct();
   while (d.next_field()) {
     switch (d.field_id()) {
-      case 1: m.type = read_enum<PhysicalType>(d); break;
+      case 1:
+        m.type = read_enum<PhysicalType>(d);
+        break;
       case 2: {
         Type element{};
         const std::size_t n = d.read_list_begin(element);
         if (n > 0 && element != Type::I32) d.fail("encodings list is not i32");
-        for (std::size_t i = 0; i < n && d.ok(); ++i) m.encodings.push_back(static_cast<Encoding>(d.list_i32()));
+        for (std::size_t i = 0; i < n && d.ok(); ++i)
+          m.encodings.push_back(static_cast<Encoding>(d.list_i32()));
         break;
       }
       case 3: {
@@ -201,17 +245,32 @@ ColumnMetaData decode_column_meta(Decoder& d) {
         for (std::size_t i = 0; i < n && d.ok(); ++i) m.path_in_schema.emplace_back(d.list_binary());
         break;
       }
-      case 4: m.codec = read_enum<Codec>(d); break;
-      case 5: m.num_values = d.read_i64(); break;
-      case 6: m.total_uncompressed_size = d.read_i64(); break;
-      case 7: m.total_compressed_size = d.read_i64(); break;
-      case 9: m.data_page_offset = d.read_i64(); break;
-      case 11: m.dictionary_page_offset = d.read_i64(); break;
-      case 12:
-        if (d.field_type() == Type::Struct) m.statistics = decode_statistics(d);
-        else d.skip();
+      case 4:
+        m.codec = read_enum<Codec>(d);
         break;
-      default: d.skip();
+      case 5:
+        m.num_values = d.read_i64();
+        break;
+      case 6:
+        m.total_uncompressed_size = d.read_i64();
+        break;
+      case 7:
+        m.total_compressed_size = d.read_i64();
+        break;
+      case 9:
+        m.data_page_offset = d.read_i64();
+        break;
+      case 11:
+        m.dictionary_page_offset = d.read_i64();
+        break;
+      case 12:
+        if (d.field_type() == Type::Struct)
+          m.statistics = decode_statistics(d);
+        else
+          d.skip();
+        break;
+      default:
+        d.skip();
     }
   }
   d.end_struct();
@@ -223,13 +282,20 @@ ColumnChunk decode_column_chunk(Decoder& d) {
   d.begin_struct();
   while (d.next_field()) {
     switch (d.field_id()) {
-      case 1: c.file_path = std::string(d.read_binary()); break;
-      case 2: c.file_offset = d.read_i64(); break;
-      case 3:
-        if (d.field_type() == Type::Struct) c.meta_data = decode_column_meta(d);
-        else d.skip();
+      case 1:
+        c.file_path = std::string(d.read_binary());
         break;
-      default: d.skip();
+      case 2:
+        c.file_offset = d.read_i64();
+        break;
+      case 3:
+        if (d.field_type() == Type::Struct)
+          c.meta_data = decode_column_meta(d);
+        else
+          d.skip();
+        break;
+      default:
+        d.skip();
     }
   }
   d.end_struct();
@@ -248,12 +314,23 @@ RowGroup decode_row_group(Decoder& d) {
         for (std::size_t i = 0; i < n && d.ok(); ++i) g.columns.push_back(decode_column_chunk(d));
         break;
       }
-      case 2: g.total_byte_size = d.read_i64(); break;
-      case 3: g.num_rows = d.read_i64(); break;
-      case 5: g.file_offset = d.read_i64(); break;
-      case 6: g.total_compressed_size = d.read_i64(); break;
-      case 7: g.ordinal = d.read_i16(); break;
-      default: d.skip();
+      case 2:
+        g.total_byte_size = d.read_i64();
+        break;
+      case 3:
+        g.num_rows = d.read_i64();
+        break;
+      case 5:
+        g.file_offset = d.read_i64();
+        break;
+      case 6:
+        g.total_compressed_size = d.read_i64();
+        break;
+      case 7:
+        g.ordinal = d.read_i16();
+        break;
+      default:
+        d.skip();
     }
   }
   d.end_struct();
@@ -342,20 +419,40 @@ Result<PageHeader> decode_page_header(std::string_view in, std::size_t& consumed
   d.begin_struct();
   while (d.next_field()) {
     switch (d.field_id()) {
-      case 1: h.type = read_enum<PageType>(d); have_type = true; break;
-      case 2: h.uncompressed_page_size = d.read_i32(); break;
-      case 3: h.compressed_page_size = d.read_i32(); have_sizes = true; break;
+      case 1:
+        h.type = read_enum<PageType>(d);
+        have_type = true;
+        break;
+      case 2:
+        h.uncompressed_page_size = d.read_i32();
+        break;
+      case 3:
+        h.compressed_page_size = d.read_i32();
+        have_sizes = true;
+        break;
       case 5: {
-        if (d.field_type() != Type::Struct) { d.skip(); break; }
+        if (d.field_type() != Type::Struct) {
+          d.skip();
+          break;
+        }
         DataPageHeader p;
         d.begin_struct();
         while (d.next_field()) {
           switch (d.field_id()) {
-            case 1: p.num_values = d.read_i32(); break;
-            case 2: p.encoding = read_enum<Encoding>(d); break;
-            case 3: p.definition_level_encoding = read_enum<Encoding>(d); break;
-            case 4: p.repetition_level_encoding = read_enum<Encoding>(d); break;
-            default: d.skip();
+            case 1:
+              p.num_values = d.read_i32();
+              break;
+            case 2:
+              p.encoding = read_enum<Encoding>(d);
+              break;
+            case 3:
+              p.definition_level_encoding = read_enum<Encoding>(d);
+              break;
+            case 4:
+              p.repetition_level_encoding = read_enum<Encoding>(d);
+              break;
+            default:
+              d.skip();
           }
         }
         d.end_struct();
@@ -363,14 +460,22 @@ Result<PageHeader> decode_page_header(std::string_view in, std::size_t& consumed
         break;
       }
       case 7: {
-        if (d.field_type() != Type::Struct) { d.skip(); break; }
+        if (d.field_type() != Type::Struct) {
+          d.skip();
+          break;
+        }
         DictionaryPageHeader p;
         d.begin_struct();
         while (d.next_field()) {
           switch (d.field_id()) {
-            case 1: p.num_values = d.read_i32(); break;
-            case 2: p.encoding = read_enum<Encoding>(d); break;
-            default: d.skip();
+            case 1:
+              p.num_values = d.read_i32();
+              break;
+            case 2:
+              p.encoding = read_enum<Encoding>(d);
+              break;
+            default:
+              d.skip();
           }
         }
         d.end_struct();
@@ -378,26 +483,45 @@ Result<PageHeader> decode_page_header(std::string_view in, std::size_t& consumed
         break;
       }
       case 8: {
-        if (d.field_type() != Type::Struct) { d.skip(); break; }
+        if (d.field_type() != Type::Struct) {
+          d.skip();
+          break;
+        }
         DataPageHeaderV2 p;
         d.begin_struct();
         while (d.next_field()) {
           switch (d.field_id()) {
-            case 1: p.num_values = d.read_i32(); break;
-            case 2: p.num_nulls = d.read_i32(); break;
-            case 3: p.num_rows = d.read_i32(); break;
-            case 4: p.encoding = read_enum<Encoding>(d); break;
-            case 5: p.definition_levels_byte_length = d.read_i32(); break;
-            case 6: p.repetition_levels_byte_length = d.read_i32(); break;
-            case 7: p.is_compressed = d.read_bool(); break;
-            default: d.skip();
+            case 1:
+              p.num_values = d.read_i32();
+              break;
+            case 2:
+              p.num_nulls = d.read_i32();
+              break;
+            case 3:
+              p.num_rows = d.read_i32();
+              break;
+            case 4:
+              p.encoding = read_enum<Encoding>(d);
+              break;
+            case 5:
+              p.definition_levels_byte_length = d.read_i32();
+              break;
+            case 6:
+              p.repetition_levels_byte_length = d.read_i32();
+              break;
+            case 7:
+              p.is_compressed = d.read_bool();
+              break;
+            default:
+              d.skip();
           }
         }
         d.end_struct();
         h.data_page_v2 = p;
         break;
       }
-      default: d.skip();
+      default:
+        d.skip();
     }
   }
   d.end_struct();
@@ -413,7 +537,9 @@ Result<FileMetaData> decode_file_metadata(std::string_view in) {
   d.begin_struct();
   while (d.next_field()) {
     switch (d.field_id()) {
-      case 1: m.version = d.read_i32(); break;
+      case 1:
+        m.version = d.read_i32();
+        break;
       case 2: {
         Type element{};
         const std::size_t n = d.read_list_begin(element);
@@ -422,7 +548,10 @@ Result<FileMetaData> decode_file_metadata(std::string_view in) {
         have_schema = true;
         break;
       }
-      case 3: m.num_rows = d.read_i64(); have_rows = true; break;
+      case 3:
+        m.num_rows = d.read_i64();
+        have_rows = true;
+        break;
       case 4: {
         Type element{};
         const std::size_t n = d.read_list_begin(element);
@@ -430,8 +559,11 @@ Result<FileMetaData> decode_file_metadata(std::string_view in) {
         for (std::size_t i = 0; i < n && d.ok(); ++i) m.row_groups.push_back(decode_row_group(d));
         break;
       }
-      case 6: m.created_by = std::string(d.read_binary()); break;
-      default: d.skip();
+      case 6:
+        m.created_by = std::string(d.read_binary());
+        break;
+      default:
+        d.skip();
     }
   }
   d.end_struct();

@@ -13,24 +13,72 @@
 namespace dwh::parquet::format {
 
 enum class PhysicalType : std::int32_t {
-  Boolean = 0, Int32 = 1, Int64 = 2, Int96 = 3, Float = 4, Double = 5, ByteArray = 6, FixedLenByteArray = 7,
+  Boolean = 0,
+  Int32 = 1,
+  Int64 = 2,
+  Int96 = 3,
+  Float = 4,
+  Double = 5,
+  ByteArray = 6,
+  FixedLenByteArray = 7,
 };
 enum class Repetition : std::int32_t { Required = 0, Optional = 1, Repeated = 2 };
 enum class Encoding : std::int32_t {
-  Plain = 0, PlainDictionary = 2, Rle = 3, BitPacked = 4, DeltaBinaryPacked = 5, DeltaLengthByteArray = 6,
-  DeltaByteArray = 7, RleDictionary = 8, ByteStreamSplit = 9,
+  Plain = 0,
+  PlainDictionary = 2,
+  Rle = 3,
+  BitPacked = 4,
+  DeltaBinaryPacked = 5,
+  DeltaLengthByteArray = 6,
+  DeltaByteArray = 7,
+  RleDictionary = 8,
+  ByteStreamSplit = 9,
 };
-enum class Codec : std::int32_t { Uncompressed = 0, Snappy = 1, Gzip = 2, Lzo = 3, Brotli = 4, Lz4 = 5, Zstd = 6, Lz4Raw = 7 };
+enum class Codec : std::int32_t {
+  Uncompressed = 0,
+  Snappy = 1,
+  Gzip = 2,
+  Lzo = 3,
+  Brotli = 4,
+  Lz4 = 5,
+  Zstd = 6,
+  Lz4Raw = 7
+};
 enum class PageType : std::int32_t { DataPage = 0, IndexPage = 1, DictionaryPage = 2, DataPageV2 = 3 };
 enum class ConvertedType : std::int32_t {
-  Utf8 = 0, Decimal = 5, Date = 6, TimeMillis = 7, TimeMicros = 8, TimestampMillis = 9, TimestampMicros = 10,
-  Uint8 = 11, Uint16 = 12, Uint32 = 13, Uint64 = 14, Int8 = 15, Int16 = 16, Int32 = 17, Int64 = 18,
+  Utf8 = 0,
+  Decimal = 5,
+  Date = 6,
+  TimeMillis = 7,
+  TimeMicros = 8,
+  TimestampMillis = 9,
+  TimestampMicros = 10,
+  Uint8 = 11,
+  Uint16 = 12,
+  Uint32 = 13,
+  Uint64 = 14,
+  Int8 = 15,
+  Int16 = 16,
+  Int32 = 17,
+  Int64 = 18,
 };
 
 // LogicalType union member ids (parquet.thrift LogicalType).
 enum class LogicalKind : std::int32_t {
-  None = 0, String = 1, Map = 2, List = 3, Enum = 4, Decimal = 5, Date = 6, Time = 7, Timestamp = 8,
-  Integer = 10, Unknown = 11, Json = 12, Bson = 13, Uuid = 14,
+  None = 0,
+  String = 1,
+  Map = 2,
+  List = 3,
+  Enum = 4,
+  Decimal = 5,
+  Date = 6,
+  Time = 7,
+  Timestamp = 8,
+  Integer = 10,
+  Unknown = 11,
+  Json = 12,
+  Bson = 13,
+  Uuid = 14,
 };
 enum class TimeUnit : std::int32_t { None = 0, Millis = 1, Micros = 2, Nanos = 3 };
 
@@ -55,7 +103,7 @@ struct SchemaElement {
 };
 
 struct Statistics {
-  std::optional<std::string> min_value, max_value;  // fields 6 / 5 (new, with column orders)
+  std::optional<std::string> min_value, max_value;    // fields 6 / 5 (new, with column orders)
   std::optional<std::string> min_legacy, max_legacy;  // fields 2 / 1 (deprecated; signed order only)
   std::optional<std::int64_t> null_count;
 };

@@ -6,7 +6,7 @@
 namespace dwh::parquet {
 namespace {
 
-constexpr std::size_t kGroup = 8;            // values per bit-packed group
+constexpr std::size_t kGroup = 8;             // values per bit-packed group
 constexpr std::size_t kMaxGroupsPerRun = 63;  // keeps the run header to one byte
 constexpr std::size_t kMinRepeat = 8;
 
@@ -44,7 +44,9 @@ void pack_groups(const std::uint32_t* values, std::size_t start, std::size_t gro
 
 }  // namespace
 
-int bit_width(std::uint64_t max_value) { return max_value == 0 ? 0 : 64 - std::countl_zero(max_value); }
+int bit_width(std::uint64_t max_value) {
+  return max_value == 0 ? 0 : 64 - std::countl_zero(max_value);
+}
 
 void rle_encode(const std::uint32_t* values, std::size_t n, int width, std::string& out) {
   const std::size_t value_bytes = (static_cast<std::size_t>(width) + 7) / 8;
@@ -53,7 +55,8 @@ void rle_encode(const std::uint32_t* values, std::size_t n, int width, std::stri
     const std::size_t run = repeat_length(values, i, n, SIZE_MAX);
     if (run >= kMinRepeat) {
       put_varint(static_cast<std::uint64_t>(run) << 1, out);
-      for (std::size_t b = 0; b < value_bytes; ++b) out.push_back(static_cast<char>((values[i] >> (8 * b)) & 0xff));
+      for (std::size_t b = 0; b < value_bytes; ++b)
+        out.push_back(static_cast<char>((values[i] >> (8 * b)) & 0xff));
       i += run;
       continue;
     }
@@ -101,7 +104,9 @@ bool RleDecoder::next_run() {
     // A writer may stop the last run's bytes early; count only the values whose bits are there.
     const std::uint64_t bytes_left = data_.size() - pos_;
     const std::uint64_t needed = groups * static_cast<std::uint64_t>(bit_width_);  // groups * 8 * w / 8
-    const std::uint64_t available = bit_width_ == 0 ? groups * kGroup : std::min(needed, bytes_left) * 8 / static_cast<std::uint64_t>(bit_width_);
+    const std::uint64_t available =
+        bit_width_ == 0 ? groups * kGroup
+                        : std::min(needed, bytes_left) * 8 / static_cast<std::uint64_t>(bit_width_);
     remaining_ = std::min<std::uint64_t>(groups * kGroup, available);
     pos_ += static_cast<std::size_t>(std::min(needed, bytes_left));
     if (remaining_ == 0) {
@@ -122,7 +127,8 @@ bool RleDecoder::next_run() {
     return false;
   }
   std::uint64_t v = 0;
-  for (std::size_t b = 0; b < value_bytes; ++b) v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(data_[pos_ + b])) << (8 * b);
+  for (std::size_t b = 0; b < value_bytes; ++b)
+    v |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(data_[pos_ + b])) << (8 * b);
   pos_ += value_bytes;
   if (bit_width_ < 64 && (v >> bit_width_) != 0) {
     error_ = "RLE run value exceeds the bit width";
@@ -152,7 +158,8 @@ bool RleDecoder::get(std::uint32_t* out, std::size_t count) {
         // Up to 32 bits starting at any bit offset span at most 5 bytes; stay inside the run's bytes.
         const std::size_t first = bit / 8;
         const std::size_t last = (bit + static_cast<std::size_t>(bit_width_) + 7) / 8;
-        for (std::size_t b = first; b < last; ++b) v |= static_cast<std::uint64_t>(bytes[b]) << (8 * (b - first));
+        for (std::size_t b = first; b < last; ++b)
+          v |= static_cast<std::uint64_t>(bytes[b]) << (8 * (b - first));
         out[done + k] = static_cast<std::uint32_t>((v >> (bit % 8)) & mask);
         literal_bit_ += static_cast<std::size_t>(bit_width_);
       }

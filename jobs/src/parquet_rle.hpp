@@ -36,9 +36,9 @@ class RleDecoder {
   int bit_width_;
   // Current run.
   bool literal_ = false;
-  std::uint64_t remaining_ = 0;   // values left in the run
-  std::uint32_t repeated_ = 0;    // RLE value
-  std::size_t literal_bit_ = 0;   // next bit of a literal run, relative to pos_ at its start
+  std::uint64_t remaining_ = 0;  // values left in the run
+  std::uint32_t repeated_ = 0;   // RLE value
+  std::size_t literal_bit_ = 0;  // next bit of a literal run, relative to pos_ at its start
   std::size_t literal_start_ = 0;
   const char* error_ = "";
 };

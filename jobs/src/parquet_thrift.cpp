@@ -6,10 +6,12 @@
 namespace dwh::parquet::thrift {
 namespace {
 
-constexpr int kMaxNesting = 32;         // Parquet's metadata nests 5 deep; more is a corrupt file
+constexpr int kMaxNesting = 32;  // Parquet's metadata nests 5 deep; more is a corrupt file
 constexpr int kMaxVarintBytes = 10;
 
-bool valid_type(std::uint8_t t) { return t <= static_cast<std::uint8_t>(Type::Struct); }
+bool valid_type(std::uint8_t t) {
+  return t <= static_cast<std::uint8_t>(Type::Struct);
+}
 
 }  // namespace
 
@@ -34,7 +36,9 @@ void Encoder::field_header(int id, Type t) {
   last_ids_.back() = id;
 }
 
-void Encoder::begin_struct() { last_ids_.push_back(0); }
+void Encoder::begin_struct() {
+  last_ids_.push_back(0);
+}
 
 void Encoder::end_struct() {
   out_.push_back(static_cast<char>(Type::Stop));
@@ -61,7 +65,9 @@ void Encoder::field_i8(int id, std::int8_t v) {
   out_.push_back(static_cast<char>(v));
 }
 
-void Encoder::field_bool(int id, bool v) { field_header(id, v ? Type::BoolTrue : Type::BoolFalse); }
+void Encoder::field_bool(int id, bool v) {
+  field_header(id, v ? Type::BoolTrue : Type::BoolFalse);
+}
 
 void Encoder::field_binary(int id, std::string_view v) {
   field_header(id, Type::Binary);
@@ -152,7 +158,8 @@ bool Decoder::next_field() {
   field_id_ = static_cast<int>(id);
   last_ids_.back() = field_id_;
   field_type_ = static_cast<Type>(type);
-  if (field_type_ == Type::BoolTrue || field_type_ == Type::BoolFalse) bool_value_ = field_type_ == Type::BoolTrue;
+  if (field_type_ == Type::BoolTrue || field_type_ == Type::BoolFalse)
+    bool_value_ = field_type_ == Type::BoolTrue;
   return true;
 }
 
@@ -160,8 +167,8 @@ bool Decoder::expect(Type t) {
   if (!ok()) return false;
   const bool match = field_type_ == t || (t == Type::BoolTrue && field_type_ == Type::BoolFalse);
   if (!match) {
-    fail("Thrift field " + std::to_string(field_id_) + " has type " + std::to_string(static_cast<int>(field_type_)) +
-         ", expected " + std::to_string(static_cast<int>(t)));
+    fail("Thrift field " + std::to_string(field_id_) + " has type " +
+         std::to_string(static_cast<int>(field_type_)) + ", expected " + std::to_string(static_cast<int>(t)));
   }
   return match;
 }
@@ -176,7 +183,9 @@ std::int32_t Decoder::read_i32() {
   return static_cast<std::int32_t>(v);
 }
 
-std::int64_t Decoder::read_i64() { return expect(Type::I64) ? zigzag_varint() : 0; }
+std::int64_t Decoder::read_i64() {
+  return expect(Type::I64) ? zigzag_varint() : 0;
+}
 
 std::int16_t Decoder::read_i16() {
   if (!expect(Type::I16)) return 0;
@@ -188,9 +197,13 @@ std::int16_t Decoder::read_i16() {
   return static_cast<std::int16_t>(v);
 }
 
-std::int8_t Decoder::read_i8() { return expect(Type::Byte) ? static_cast<std::int8_t>(byte()) : 0; }
+std::int8_t Decoder::read_i8() {
+  return expect(Type::Byte) ? static_cast<std::int8_t>(byte()) : 0;
+}
 
-bool Decoder::read_bool() { return expect(Type::BoolTrue) && bool_value_; }
+bool Decoder::read_bool() {
+  return expect(Type::BoolTrue) && bool_value_;
+}
 
 double Decoder::read_double() {
   if (!expect(Type::Double)) return 0;
@@ -204,7 +217,9 @@ double Decoder::read_double() {
   return std::bit_cast<double>(bits);
 }
 
-std::string_view Decoder::read_binary() { return expect(Type::Binary) ? list_binary() : std::string_view{}; }
+std::string_view Decoder::read_binary() {
+  return expect(Type::Binary) ? list_binary() : std::string_view{};
+}
 
 std::string_view Decoder::list_binary() {
   const std::uint64_t size = varint();
@@ -255,7 +270,9 @@ std::size_t Decoder::read_list_begin(Type& element) {
   return static_cast<std::size_t>(size);
 }
 
-void Decoder::skip() { skip_value(field_type_, 0); }
+void Decoder::skip() {
+  skip_value(field_type_, 0);
+}
 
 void Decoder::skip_value(Type t, int depth) {
   if (!ok()) return;
@@ -276,8 +293,10 @@ void Decoder::skip_value(Type t, int depth) {
       varint();
       return;
     case Type::Double:
-      if (in_.size() - pos_ < 8) fail("truncated Thrift double");
-      else pos_ += 8;
+      if (in_.size() - pos_ < 8)
+        fail("truncated Thrift double");
+      else
+        pos_ += 8;
       return;
     case Type::Binary:
       list_binary();
@@ -290,8 +309,10 @@ void Decoder::skip_value(Type t, int depth) {
       const std::size_t n = read_list_begin(element);
       field_type_ = saved;
       for (std::size_t i = 0; i < n && ok(); ++i) {
-        if (element == Type::BoolTrue || element == Type::BoolFalse) byte();
-        else skip_value(element, depth + 1);
+        if (element == Type::BoolTrue || element == Type::BoolFalse)
+          byte();
+        else
+          skip_value(element, depth + 1);
       }
       return;
     }
@@ -306,8 +327,10 @@ void Decoder::skip_value(Type t, int depth) {
       }
       for (std::uint64_t i = 0; i < n && ok(); ++i) {
         for (const std::uint8_t et : {kt, vt}) {
-          if (et == 1 || et == 2) byte();
-          else skip_value(static_cast<Type>(et), depth + 1);
+          if (et == 1 || et == 2)
+            byte();
+          else
+            skip_value(static_cast<Type>(et), depth + 1);
         }
       }
       return;

@@ -25,7 +25,8 @@ class FileWriter final : public Writer {
  public:
   FileWriter(Schema schema, ByteSink sink, WriterOptions options)
       : schema_(std::move(schema)), sink_(std::move(sink)), options_(options) {
-    for (const auto& c : schema_.columns) columns_.push_back(std::make_unique<ColumnChunkWriter>(c, options_));
+    for (const auto& c : schema_.columns)
+      columns_.push_back(std::make_unique<ColumnChunkWriter>(c, options_));
     meta_.version = 2;
     format::SchemaElement root;
     root.name = "schema";
@@ -40,7 +41,8 @@ class FileWriter final : public Writer {
     if (auto st = usable(); !st) return st;
     if (batch.columns.size() != schema_.columns.size()) {
       return make_error("ParquetSchemaMismatch", "batch has " + std::to_string(batch.columns.size()) +
-                                                     " columns, schema " + std::to_string(schema_.columns.size()));
+                                                     " columns, schema " +
+                                                     std::to_string(schema_.columns.size()));
     }
     const std::size_t n = columns_.size();
     std::vector<Status> status(n);
@@ -52,7 +54,8 @@ class FileWriter final : public Writer {
     }
     std::size_t done = 0;
     while (done < batch.rows) {
-      const std::size_t room = options_.row_group_rows > group_rows_ ? options_.row_group_rows - group_rows_ : 1;
+      const std::size_t room =
+          options_.row_group_rows > group_rows_ ? options_.row_group_rows - group_rows_ : 1;
       const std::size_t take = std::min({batch.rows - done, room, kSliceRows});
       tbb::parallel_for(std::size_t{0}, n, [&](std::size_t c) {
         status[c] = columns_[c]->append(batch.columns[c], done, done + take);
@@ -156,7 +159,8 @@ class FileWriter final : public Writer {
       group.columns.push_back(std::move(cc));
     }
     group.total_compressed_size = compressed;
-    if (meta_.row_groups.size() <= INT16_MAX) group.ordinal = static_cast<std::int16_t>(meta_.row_groups.size());
+    if (meta_.row_groups.size() <= INT16_MAX)
+      group.ordinal = static_cast<std::int16_t>(meta_.row_groups.size());
     meta_.row_groups.push_back(std::move(group));
     group_rows_ = 0;
     return {};

@@ -53,7 +53,8 @@ Result<std::vector<PgRow>> PgSession::query(const std::string& sql) {
     auto& row = rows[static_cast<std::size_t>(i)];
     row.resize(static_cast<std::size_t>(cols));
     for (int c = 0; c < cols; ++c) {
-      if (!PQgetisnull(r.get(), i, c)) row[static_cast<std::size_t>(c)] = std::string(PQgetvalue(r.get(), i, c));
+      if (!PQgetisnull(r.get(), i, c))
+        row[static_cast<std::size_t>(c)] = std::string(PQgetvalue(r.get(), i, c));
     }
   }
   return rows;

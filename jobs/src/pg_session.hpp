@@ -1,13 +1,13 @@
 #pragma once
 // A bare libpq connection for the extractor. libpqxx 6 has no public handle for COPY TO STDOUT
 // in bulk; libpq's PQgetCopyData is what psql's \copy uses, so we match its speed.
+#include <libpq-fe.h>
+
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <libpq-fe.h>
 
 #include "dwh/result.hpp"
 

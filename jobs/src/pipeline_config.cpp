@@ -1,9 +1,8 @@
-#include "dwh/pipeline/config.hpp"
-
 #include <algorithm>
 #include <cstdlib>
 #include <regex>
 
+#include "dwh/pipeline/config.hpp"
 #include "model_toml.hpp"
 
 namespace dwh::pipeline {
@@ -14,8 +13,8 @@ using transform::model_detail::ModelFileError;
 using transform::model_detail::TomlFile;
 
 struct Setting {
-  const char* key;      // "landing.url"
-  const char* env;      // "DWH_LANDING_URL"
+  const char* key;  // "landing.url"
+  const char* env;  // "DWH_LANDING_URL"
 };
 
 constexpr Setting kSettings[] = {
@@ -61,18 +60,20 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
   return std::chrono::seconds(total);
 }
 
-Result<PipelineConfig> load_pipeline_config(const std::optional<fs::path>& file, const ConfigOverrides& overrides,
-                                            const fs::path& state_dir) {
+Result<PipelineConfig> load_pipeline_config(const std::optional<fs::path>& file,
+                                            const ConfigOverrides& overrides, const fs::path& state_dir) {
   std::map<std::string, std::string> value;
   std::map<std::string, std::string> origin;
   fs::path base = fs::current_path();
   if (file) {
     std::error_code ec;
-    if (!fs::exists(*file, ec)) return make_error("InvalidConfig", "config file " + file->string() + " does not exist");
+    if (!fs::exists(*file, ec))
+      return make_error("InvalidConfig", "config file " + file->string() + " does not exist");
     base = fs::absolute(*file).parent_path();
     try {
       const TomlFile toml(*file, file->string());
-      toml.check_keys(toml.root(), "", {"source", "landing", "processed", "warehouse", "model", "schedule", "alerts"});
+      toml.check_keys(toml.root(), "",
+                      {"source", "landing", "processed", "warehouse", "model", "schedule", "alerts"});
       for (const auto& s : kSettings) {
         const std::string key = s.key;
         const std::string section = key.substr(0, key.find('.'));
@@ -93,7 +94,8 @@ Result<PipelineConfig> load_pipeline_config(const std::optional<fs::path>& file,
         }
         return names;
       };
-      for (std::string_view section : {"source", "landing", "processed", "warehouse", "model", "schedule", "alerts"}) {
+      for (std::string_view section :
+           {"source", "landing", "processed", "warehouse", "model", "schedule", "alerts"}) {
         const toml::table* t = toml.table(toml.root(), "", section, false);
         if (t == nullptr) continue;
         for (const auto& [k, node] : *t) {
@@ -133,21 +135,24 @@ Result<PipelineConfig> load_pipeline_config(const std::optional<fs::path>& file,
   c.warehouse_secret = get("warehouse.secret", "");
   c.dialect = get("warehouse.dialect", "");
   if (!c.dialect.empty() && c.dialect != "postgres" && c.dialect != "redshift") {
-    return make_error("InvalidConfig", "warehouse.dialect (" + origin["warehouse.dialect"] + "): '" + c.dialect +
-                                           "' is not postgres or redshift");
+    return make_error("InvalidConfig", "warehouse.dialect (" + origin["warehouse.dialect"] + "): '" +
+                                           c.dialect + "' is not postgres or redshift");
   }
   const std::string model = get("model.dir", (fs::path(DWH_MODELS_DIR) / "totesys").string());
   c.model_dir = fs::path(model).is_absolute() ? fs::path(model) : (base / model).lexically_normal();
   if (const std::string every = get("schedule.every", ""); !every.empty()) {
     auto d = parse_duration(every);
-    if (!d) return make_error("InvalidConfig", "schedule.every (" + origin["schedule.every"] + "): " + d.error().message);
+    if (!d)
+      return make_error("InvalidConfig",
+                        "schedule.every (" + origin["schedule.every"] + "): " + d.error().message);
     c.every = *d;
   }
   c.alert_sns_topic_arn = get("alerts.sns_topic_arn", "");
   if (const std::string f = get("alerts.max_freshness", "30m"); !f.empty()) {
     auto d = parse_duration(f);
     if (!d) {
-      return make_error("InvalidConfig", "alerts.max_freshness (" + origin["alerts.max_freshness"] + "): " + d.error().message);
+      return make_error("InvalidConfig", "alerts.max_freshness (" + origin["alerts.max_freshness"] +
+                                             "): " + d.error().message);
     }
     c.max_freshness = *d;
   }

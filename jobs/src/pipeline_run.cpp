@@ -1,5 +1,3 @@
-#include "dwh/pipeline/run.hpp"
-
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -11,6 +9,7 @@
 #include "dwh/load/load.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
+#include "dwh/pipeline/run.hpp"
 #include "dwh/transform/model.hpp"
 #include "dwh/transform/transform.hpp"
 
@@ -26,8 +25,9 @@ double since(chr::steady_clock::time_point t0) {
   return chr::duration<double>(chr::steady_clock::now() - t0).count();
 }
 
-
-std::string describe(const Error& e) { return e.code + ": " + e.message; }
+std::string describe(const Error& e) {
+  return e.code + ": " + e.message;
+}
 
 // Rows landed by committed ingest runs that no transform run has consumed yet. Reading the
 // manifests (small JSON objects) is how the pipeline knows whether transform has work, without
@@ -155,20 +155,28 @@ void read_freshness(const PipelineTargets& targets, RunSummary& summary) {
 
 const char* status_name(StageStatus s) {
   switch (s) {
-    case StageStatus::Done: return "done";
-    case StageStatus::NothingNew: return "nothing new";
-    case StageStatus::Failed: return "FAILED";
-    case StageStatus::NotRun: return "not run";
+    case StageStatus::Done:
+      return "done";
+    case StageStatus::NothingNew:
+      return "nothing new";
+    case StageStatus::Failed:
+      return "FAILED";
+    case StageStatus::NotRun:
+      return "not run";
   }
   return "";
 }
 
 std::string human_duration(double seconds) {
   char buf[48];
-  if (seconds < 120) std::snprintf(buf, sizeof buf, "%.1f s", seconds);
-  else if (seconds < 7200) std::snprintf(buf, sizeof buf, "%.0f min", seconds / 60);
-  else if (seconds < 172800) std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
-  else std::snprintf(buf, sizeof buf, "%.1f days", seconds / 86400);
+  if (seconds < 120)
+    std::snprintf(buf, sizeof buf, "%.1f s", seconds);
+  else if (seconds < 7200)
+    std::snprintf(buf, sizeof buf, "%.0f min", seconds / 60);
+  else if (seconds < 172800)
+    std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
+  else
+    std::snprintf(buf, sizeof buf, "%.1f days", seconds / 86400);
   return buf;
 }
 
@@ -222,8 +230,8 @@ std::string format_summary(const RunSummary& s) {
                     human_duration(s.seconds) + ")\n";
   for (const auto& st : s.stages) {
     char head[96];
-    std::snprintf(head, sizeof head, "  %-10s %-12s %8.2f s  %10llu rows", st.stage.c_str(), status_name(st.status),
-                  st.seconds, static_cast<unsigned long long>(st.total_rows));
+    std::snprintf(head, sizeof head, "  %-10s %-12s %8.2f s  %10llu rows", st.stage.c_str(),
+                  status_name(st.status), st.seconds, static_cast<unsigned long long>(st.total_rows));
     out += head;
     std::string detail;
     for (const auto& [table, n] : st.rows) {
@@ -235,8 +243,8 @@ std::string format_summary(const RunSummary& s) {
   }
   if (s.freshness_seconds) {
     out += "  freshness  newest source change in the warehouse: " + s.newest_source_change + " UTC, " +
-           human_duration(*s.freshness_seconds) + " ago" + (s.stale ? "  (STALE: above alerts.max_freshness)" : "") +
-           "\n";
+           human_duration(*s.freshness_seconds) + " ago" +
+           (s.stale ? "  (STALE: above alerts.max_freshness)" : "") + "\n";
   } else {
     out += "  freshness  the warehouse holds no facts yet\n";
   }
@@ -254,14 +262,15 @@ std::string summary_json(const RunSummary& s) {
                       {"run_id", st.run_id.empty() ? json(nullptr) : json(st.run_id)},
                       {"error", st.error.empty() ? json(nullptr) : json(st.error)}});
   }
-  return json{{"started_at", s.started_at},
-              {"ok", s.ok},
-              {"failed_stage", s.failed_stage.empty() ? json(nullptr) : json(s.failed_stage)},
-              {"seconds", s.seconds},
-              {"stages", stages},
-              {"newest_source_change", s.newest_source_change.empty() ? json(nullptr) : json(s.newest_source_change)},
-              {"freshness_seconds", s.freshness_seconds ? json(*s.freshness_seconds) : json(nullptr)},
-              {"stale", s.stale}}
+  return json{
+      {"started_at", s.started_at},
+      {"ok", s.ok},
+      {"failed_stage", s.failed_stage.empty() ? json(nullptr) : json(s.failed_stage)},
+      {"seconds", s.seconds},
+      {"stages", stages},
+      {"newest_source_change", s.newest_source_change.empty() ? json(nullptr) : json(s.newest_source_change)},
+      {"freshness_seconds", s.freshness_seconds ? json(*s.freshness_seconds) : json(nullptr)},
+      {"stale", s.stale}}
       .dump();
 }
 

@@ -37,8 +37,8 @@ int parse_digits(std::string_view s, std::size_t pos, std::size_t len, bool& ok)
 
 std::optional<double> parse_utc(std::string_view ts) {
   // "YYYY-MM-DD HH:MM:SS" optionally followed by ".ffffff" (PostgreSQL's text form of timestamp).
-  bool ok = ts.size() >= 19 && ts[4] == '-' && ts[7] == '-' && (ts[10] == ' ' || ts[10] == 'T') && ts[13] == ':' &&
-            ts[16] == ':';
+  bool ok = ts.size() >= 19 && ts[4] == '-' && ts[7] == '-' && (ts[10] == ' ' || ts[10] == 'T') &&
+            ts[13] == ':' && ts[16] == ':';
   if (!ok) return std::nullopt;
   std::tm tm{};
   tm.tm_year = parse_digits(ts, 0, 4, ok) - 1900;
@@ -65,12 +65,23 @@ std::string escape_html(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -78,7 +89,8 @@ std::string escape_html(std::string_view text) {
 
 std::string format_integer(std::int64_t value) {
   // Via unsigned so INT64_MIN has a magnitude.
-  const std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+  const std::uint64_t magnitude =
+      value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
   return (value < 0 ? "-" : "") + group_digits(std::to_string(magnitude));
 }
 
@@ -122,7 +134,8 @@ std::vector<double> nice_ticks(double max, int max_ticks) {
 
 std::string format_tick(double value, double step) {
   int decimals = 0;
-  for (double s = step; decimals < 6 && std::fabs(s - std::round(s)) > 1e-9 * std::max(1.0, std::fabs(s)); s *= 10) {
+  for (double s = step; decimals < 6 && std::fabs(s - std::round(s)) > 1e-9 * std::max(1.0, std::fabs(s));
+       s *= 10) {
     ++decimals;
   }
   return format_decimal(value, decimals);

@@ -3,9 +3,8 @@
 // never put on one axis or summed (the source has no exchange rates).
 #include <algorithm>
 #include <map>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "dwh/report/report.hpp"
 #include "report_svg.hpp"
@@ -72,7 +71,9 @@ constexpr Series kPaymentSeries[] = {
     {"sales-receipts", "Sales receipts settled", &MonthPurchasesPayments::sales_receipts},
 };
 
-int month_number(int year, int month) { return year * 12 + (month - 1); }
+int month_number(int year, int month) {
+  return year * 12 + (month - 1);
+}
 
 std::string empty_state(const char* chart) {
   return std::string("<div class=\"empty\" data-chart=\"") + chart +
@@ -84,16 +85,16 @@ std::string swatch(const std::string& color) {
   return "<span class=\"swatch\" style=\"background:" + color + "\"></span>";
 }
 
-std::string card(const char* id, bool wide, const std::string& title, const std::string& desc, const std::string& body,
-                 const std::string& views) {
+std::string card(const char* id, bool wide, const std::string& title, const std::string& desc,
+                 const std::string& body, const std::string& views) {
   return std::string("<section class=\"card") + (wide ? " wide" : "") + "\" data-card=\"" + id + "\"><h2>" +
          escape_html(title) + "</h2><p class=\"desc\">" + escape_html(desc) + "</p>" + body +
          "<p class=\"source\">From " + views + "</p></section>";
 }
 
 std::string facet(const std::string& caption, const std::string& color, const std::string& svg) {
-  return "<figure class=\"facet\"><figcaption>" + swatch(color) + escape_html(caption) + "</figcaption>" + svg +
-         "</figure>";
+  return "<figure class=\"facet\"><figcaption>" + swatch(color) + escape_html(caption) + "</figcaption>" +
+         svg + "</figure>";
 }
 
 // Currencies in a stable order, each with a stable colour across the page.
@@ -145,8 +146,9 @@ std::string revenue_by_month(const ReportData& d, const CurrencyColors& colors, 
     LineSeries s{"revenue", colors(currency), {}};
     for (const auto* r : rows) {
       s.points.push_back({month_number(r->year, r->month) - first, r->revenue,
-                          month_label(r->year, r->month) + ": " + format_amount(r->revenue, currency) + " from " +
-                              format_integer(r->orders) + " orders (" + format_integer(r->units) + " units)"});
+                          month_label(r->year, r->month) + ": " + format_amount(r->revenue, currency) +
+                              " from " + format_integer(r->orders) + " orders (" + format_integer(r->units) +
+                              " units)"});
     }
     marks += s.points.size();
     chart.series.push_back(std::move(s));
@@ -176,13 +178,14 @@ std::string purchases_payments(const ReportData& d, std::size_t& marks) {
       for (const auto* r : rows) {
         const double v = r->*def.field;
         s.points.push_back({month_number(r->year, r->month) - first, v,
-                            std::string(def.name) + ", " + month_label(r->year, r->month) + ": " + format_amount(v, currency)});
+                            std::string(def.name) + ", " + month_label(r->year, r->month) + ": " +
+                                format_amount(v, currency)});
       }
       marks += s.points.size();
       chart.series.push_back(std::move(s));
     }
-    body += "<figure class=\"facet\"><figcaption>" + escape_html(currency) + "</figcaption>" + line_chart_svg(chart) +
-            "</figure>";
+    body += "<figure class=\"facet\"><figcaption>" + escape_html(currency) + "</figcaption>" +
+            line_chart_svg(chart) + "</figure>";
   }
   return body + "</div>";
 }
@@ -196,8 +199,9 @@ std::string top_designs(const ReportData& d, std::size_t& marks) {
   chart.width = 520;
   for (const auto& r : d.top_designs) {
     chart.bars.push_back({r.design_name,
-                          "#" + std::to_string(r.rank) + " " + r.design_name + " (design " + std::to_string(r.design_id) +
-                              "): " + format_integer(r.units) + " units in " + format_integer(r.orders) + " orders",
+                          "#" + std::to_string(r.rank) + " " + r.design_name + " (design " +
+                              std::to_string(r.design_id) + "): " + format_integer(r.units) + " units in " +
+                              format_integer(r.orders) + " orders",
                           static_cast<double>(r.units), format_integer(r.units)});
   }
   marks += chart.bars.size();
@@ -215,8 +219,9 @@ std::string top_staff(const ReportData& d, const CurrencyColors& colors, std::si
     for (const auto* r : rows) {
       const std::string name = r->first_name + " " + r->last_name;
       chart.bars.push_back({name,
-                            "#" + std::to_string(r->rank) + " " + name + " (" + r->department + "): " +
-                                format_amount(r->revenue, currency) + " from " + format_integer(r->orders) + " orders",
+                            "#" + std::to_string(r->rank) + " " + name + " (" + r->department +
+                                "): " + format_amount(r->revenue, currency) + " from " +
+                                format_integer(r->orders) + " orders",
                             r->revenue, format_decimal(r->revenue, 0)});
     }
     marks += chart.bars.size();
@@ -238,8 +243,9 @@ std::string sales_by_country(const ReportData& d, const CurrencyColors& colors, 
     chart.aria_label = "Sales by counterparty country in " + currency;
     for (const auto* r : rows) {
       chart.bars.push_back({r->country,
-                            r->country + ": " + format_amount(r->revenue, currency) + " from " + format_integer(r->orders) +
-                                " orders (" + format_integer(r->units) + " units)",
+                            r->country + ": " + format_amount(r->revenue, currency) + " from " +
+                                format_integer(r->orders) + " orders (" + format_integer(r->units) +
+                                " units)",
                             r->revenue, format_decimal(r->revenue, 0)});
     }
     marks += chart.bars.size();
@@ -260,29 +266,34 @@ std::string age_hint(const std::optional<std::string>& ts, const std::string& no
 }
 
 // Shows seconds only: fractions of a second in a timestamp are noise on a dashboard.
-std::string short_ts(const std::string& ts) { return ts.substr(0, 19); }
+std::string short_ts(const std::string& ts) {
+  return ts.substr(0, 19);
+}
 
-std::string stat(const char* field, const std::string& label, const std::string& value, const std::string& hint) {
-  return std::string("<div class=\"stat\" data-field=\"") + field + "\"><div class=\"label\">" + escape_html(label) +
-         "</div><div class=\"value\">" + escape_html(value) + "</div><div class=\"hint\">" + escape_html(hint) +
-         "</div></div>";
+std::string stat(const char* field, const std::string& label, const std::string& value,
+                 const std::string& hint) {
+  return std::string("<div class=\"stat\" data-field=\"") + field + "\"><div class=\"label\">" +
+         escape_html(label) + "</div><div class=\"value\">" + escape_html(value) +
+         "</div><div class=\"hint\">" + escape_html(hint) + "</div></div>";
 }
 
 // Rows per table as the control row stores them; anything not a JSON object of numbers is
 // shown as text rather than guessed at.
 std::string last_run_card(const ReportData& d) {
   if (!d.last_run) {
-    return card("last-run", false, "Last run", "The newest row of the control table dwh_loaded_manifests.",
-                "<div class=\"empty\" data-chart=\"last-run\"><strong>No loads yet</strong><span>Nothing has been "
-                "loaded into this warehouse.</span></div>",
-                "<code>dwh_loaded_manifests</code>");
+    return card(
+        "last-run", false, "Last run", "The newest row of the control table dwh_loaded_manifests.",
+        "<div class=\"empty\" data-chart=\"last-run\"><strong>No loads yet</strong><span>Nothing has been "
+        "loaded into this warehouse.</span></div>",
+        "<code>dwh_loaded_manifests</code>");
   }
   const auto& r = *d.last_run;
   std::string body = "<table class=\"runs\"><tbody>";
   body += "<tr><th>Run</th><td>" + escape_html(r.run_id) + "</td></tr>";
   body += "<tr><th>Model</th><td>" + escape_html(r.model) + "</td></tr>";
   body += "<tr><th>Loaded at</th><td>" + escape_html(short_ts(r.loaded_at)) + " UTC</td></tr>";
-  body += "<tr><th>Load took</th><td>" + escape_html(format_decimal(r.load_seconds, 2)) + " s</td></tr></tbody></table>";
+  body += "<tr><th>Load took</th><td>" + escape_html(format_decimal(r.load_seconds, 2)) +
+          " s</td></tr></tbody></table>";
   const auto counts = nlohmann::json::parse(r.row_counts, nullptr, false);
   if (counts.is_object() && !counts.empty()) {
     // The load job stores {"table": {"staged": n, "written": n}}; a bare number per table is shown
@@ -311,7 +322,8 @@ std::string last_run_card(const ReportData& d) {
       const auto figures = figures_of(value);
       for (const auto& c : columns) {
         auto it = std::find_if(figures.begin(), figures.end(), [&](const auto& f) { return f.first == c; });
-        body += "<td class=\"n\">" + (it == figures.end() ? std::string() : format_integer(it->second)) + "</td>";
+        body +=
+            "<td class=\"n\">" + (it == figures.end() ? std::string() : format_integer(it->second)) + "</td>";
       }
       body += "</tr>";
     }
@@ -320,13 +332,15 @@ std::string last_run_card(const ReportData& d) {
     body += "<p>Rows: " + escape_html(r.row_counts) + "</p>";
   }
   return card("last-run", false, "Last run",
-              "The newest row of the control table: only committed loads are recorded, so this run loaded completely.",
+              "The newest row of the control table: only committed loads are recorded, so this run loaded "
+              "completely.",
               body, "<code>dwh_loaded_manifests</code>");
 }
 
 std::string header(const ReportData& d) {
-  std::string out = "<header class=\"top\"><div><h1>" + escape_html(d.title) + "</h1><p class=\"sub\">Generated " +
-                    escape_html(d.generated_at) + " UTC from the warehouse views</p></div>";
+  std::string out = "<header class=\"top\"><div><h1>" + escape_html(d.title) +
+                    "</h1><p class=\"sub\">Generated " + escape_html(d.generated_at) +
+                    " UTC from the warehouse views</p></div>";
   out += "<div class=\"status\" data-field=\"last-run-status\">";
   out += d.last_run ? "<span class=\"pill ok\">Last run: loaded</span>"
                     : "<span class=\"pill idle\">Last run: no loads yet</span>";
@@ -349,29 +363,37 @@ std::string render_report(const ReportData& d, std::map<std::string, std::size_t
   const CurrencyColors colors(d);
   std::map<std::string, std::size_t> counted;
   std::string html = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
-  html += std::string("<meta http-equiv=\"Content-Security-Policy\" content=\"") + kContentSecurityPolicy + "\">";
-  html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" + escape_html(d.title) +
-          "</title><style>" + kStyle + "</style></head><body><div class=\"page\">";
+  html +=
+      std::string("<meta http-equiv=\"Content-Security-Policy\" content=\"") + kContentSecurityPolicy + "\">";
+  html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>" +
+          escape_html(d.title) + "</title><style>" + kStyle + "</style></head><body><div class=\"page\">";
   html += header(d);
   html += "<main class=\"grid\">";
   html += card(kRevenueByMonth, true, "Revenue by month",
-               "Units sold \u00d7 unit price of current sales orders, by the month the order was created; one chart per "
+               "Units sold \u00d7 unit price of current sales orders, by the month the order was created; "
+               "one chart per "
                "currency.",
-               revenue_by_month(d, colors, counted[kRevenueByMonth]), "<code>sales_revenue_by_month_currency</code>");
-  html += card(kPurchasesPayments, true, "Purchases against payments",
-               "Purchase orders placed (by creation month) against settled payments (by payment date), per currency.",
-               purchases_payments(d, counted[kPurchasesPayments]), "<code>purchases_and_payments_by_month</code>");
-  html += card(kTopDesigns, false, "Top 10 designs by units sold", "Units sold over all current sales orders.",
-               top_designs(d, counted[kTopDesigns]), "<code>sales_units_by_design</code> (units_rank &le; 10)");
+               revenue_by_month(d, colors, counted[kRevenueByMonth]),
+               "<code>sales_revenue_by_month_currency</code>");
+  html += card(
+      kPurchasesPayments, true, "Purchases against payments",
+      "Purchase orders placed (by creation month) against settled payments (by payment date), per currency.",
+      purchases_payments(d, counted[kPurchasesPayments]), "<code>purchases_and_payments_by_month</code>");
+  html +=
+      card(kTopDesigns, false, "Top 10 designs by units sold", "Units sold over all current sales orders.",
+           top_designs(d, counted[kTopDesigns]), "<code>sales_units_by_design</code> (units_rank &le; 10)");
   html += last_run_card(d);
-  html += card(kTopStaff, true, "Top 10 staff by revenue",
-               "Sales staff ranked by revenue within each currency (revenues in different currencies are not added).",
-               top_staff(d, colors, counted[kTopStaff]), "<code>sales_revenue_by_staff</code> (revenue_rank &le; 10)");
+  html += card(
+      kTopStaff, true, "Top 10 staff by revenue",
+      "Sales staff ranked by revenue within each currency (revenues in different currencies are not added).",
+      top_staff(d, colors, counted[kTopStaff]), "<code>sales_revenue_by_staff</code> (revenue_rank &le; 10)");
   html += card(kSalesByCountry, true, "Sales by counterparty country",
                "Revenue by the country of the counterparty's legal address, per currency.",
-               sales_by_country(d, colors, counted[kSalesByCountry]), "<code>sales_by_counterparty_country</code>");
-  html += "</main><footer>Freshness from <code>warehouse_freshness</code>. Self-contained page: no scripts, no "
-          "network. Hover a bar or point for its exact figures.</footer></div></body></html>\n";
+               sales_by_country(d, colors, counted[kSalesByCountry]),
+               "<code>sales_by_counterparty_country</code>");
+  html +=
+      "</main><footer>Freshness from <code>warehouse_freshness</code>. Self-contained page: no scripts, no "
+      "network. Hover a bar or point for its exact figures.</footer></div></body></html>\n";
   if (marks) *marks = std::move(counted);
   return html;
 }

@@ -1,11 +1,12 @@
 // The dashboard's data: one read-only transaction over the warehouse views and the control
 // table (plain SELECTs with LIMIT, valid on PostgreSQL and Redshift alike), then the page file.
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
 #include <pqxx/pqxx>
-#include <unistd.h>
 
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
@@ -29,14 +30,21 @@ constexpr const char* kCountrySql =
 constexpr const char* kPurchasesSql =
     "SELECT year, month, currency_code, purchases, purchase_payments, sales_receipts "
     "FROM purchases_and_payments_by_month ORDER BY year, month, currency_code";
-constexpr const char* kFreshnessSql = "SELECT newest_source_change, last_load_at, loads FROM warehouse_freshness";
+constexpr const char* kFreshnessSql =
+    "SELECT newest_source_change, last_load_at, loads FROM warehouse_freshness";
 constexpr const char* kLastRunSql =
     "SELECT run_id, model, loaded_at, load_seconds, row_counts FROM dwh_loaded_manifests "
     "ORDER BY loaded_at DESC, run_id DESC LIMIT 1";
 
-std::string text(const pqxx::field& f) { return f.is_null() ? std::string() : f.as<std::string>(); }
-std::int64_t integer(const pqxx::field& f) { return f.is_null() ? 0 : f.as<std::int64_t>(); }
-double amount(const pqxx::field& f) { return f.is_null() ? 0.0 : f.as<double>(); }
+std::string text(const pqxx::field& f) {
+  return f.is_null() ? std::string() : f.as<std::string>();
+}
+std::int64_t integer(const pqxx::field& f) {
+  return f.is_null() ? 0 : f.as<std::int64_t>();
+}
+double amount(const pqxx::field& f) {
+  return f.is_null() ? 0.0 : f.as<double>();
+}
 std::optional<std::string> optional_text(const pqxx::field& f) {
   return f.is_null() ? std::nullopt : std::optional<std::string>(f.as<std::string>());
 }
@@ -52,22 +60,22 @@ std::string utc_now() {
 
 void read_views(pqxx::read_transaction& tx, ReportData& d) {
   for (const auto& r : tx.exec(kRevenueSql)) {
-    d.revenue_by_month.push_back({static_cast<int>(integer(r[0])), static_cast<int>(integer(r[1])), text(r[2]),
-                                  integer(r[3]), integer(r[4]), amount(r[5])});
+    d.revenue_by_month.push_back({static_cast<int>(integer(r[0])), static_cast<int>(integer(r[1])),
+                                  text(r[2]), integer(r[3]), integer(r[4]), amount(r[5])});
   }
   for (const auto& r : tx.exec(kDesignsSql)) {
     d.top_designs.push_back({integer(r[0]), text(r[1]), integer(r[2]), integer(r[3]), integer(r[4])});
   }
   for (const auto& r : tx.exec(kStaffSql)) {
-    d.top_staff.push_back(
-        {integer(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]), integer(r[5]), amount(r[6]), integer(r[7])});
+    d.top_staff.push_back({integer(r[0]), text(r[1]), text(r[2]), text(r[3]), text(r[4]), integer(r[5]),
+                           amount(r[6]), integer(r[7])});
   }
   for (const auto& r : tx.exec(kCountrySql)) {
     d.sales_by_country.push_back({text(r[0]), text(r[1]), integer(r[2]), integer(r[3]), amount(r[4])});
   }
   for (const auto& r : tx.exec(kPurchasesSql)) {
-    d.purchases_payments.push_back({static_cast<int>(integer(r[0])), static_cast<int>(integer(r[1])), text(r[2]),
-                                    amount(r[3]), amount(r[4]), amount(r[5])});
+    d.purchases_payments.push_back({static_cast<int>(integer(r[0])), static_cast<int>(integer(r[1])),
+                                    text(r[2]), amount(r[3]), amount(r[4]), amount(r[5])});
   }
   const auto freshness = tx.exec(kFreshnessSql);
   if (!freshness.empty()) {
@@ -75,7 +83,8 @@ void read_views(pqxx::read_transaction& tx, ReportData& d) {
   }
   const auto last = tx.exec(kLastRunSql);
   if (!last.empty()) {
-    d.last_run = LastRun{text(last[0][0]), text(last[0][1]), text(last[0][2]), amount(last[0][3]), text(last[0][4])};
+    d.last_run =
+        LastRun{text(last[0][0]), text(last[0][1]), text(last[0][2]), amount(last[0][3]), text(last[0][4])};
   }
 }
 
@@ -90,9 +99,11 @@ Result<ReportData> query_report(const std::string& warehouse_url) {
     pqxx::read_transaction tx(**conn);
     read_views(tx, data);
   } catch (const pqxx::undefined_table& e) {
-    return make_error("WarehouseNotInitialized",
-                      std::string("the warehouse has no dashboard views or control table (run `dwh warehouse init` "
-                                  "first): ") + e.what());
+    return make_error(
+        "WarehouseNotInitialized",
+        std::string("the warehouse has no dashboard views or control table (run `dwh warehouse init` "
+                    "first): ") +
+            e.what());
   } catch (const std::exception& e) {
     // libpq's messages name the server and statement, never the password.
     return make_error("WarehouseError", std::string("reading the warehouse views failed: ") + e.what());

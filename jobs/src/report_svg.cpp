@@ -49,17 +49,17 @@ std::string text_element(double x, double y, const std::string& anchor, const st
 }
 
 std::string svg_open(double width, double height, const std::string& aria_label, const std::string& chart) {
-  return "<svg class=\"chart\" data-chart=\"" + escape_html(chart) + "\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
-         num(width) + " " + num(height) + "\" width=\"" + num(width) + "\" height=\"" + num(height) +
-         "\" role=\"img\" aria-label=\"" + escape_html(aria_label) + "\" font-size=\"" + num(kFontSize) +
-         "\" fill=\"" + kTextColor + "\">";
+  return "<svg class=\"chart\" data-chart=\"" + escape_html(chart) +
+         "\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + num(width) + " " + num(height) +
+         "\" width=\"" + num(width) + "\" height=\"" + num(height) + "\" role=\"img\" aria-label=\"" +
+         escape_html(aria_label) + "\" font-size=\"" + num(kFontSize) + "\" fill=\"" + kTextColor + "\">";
 }
 
 }  // namespace
 
 const char* series_color(std::size_t index) {
-  static constexpr const char* kColors[] = {"#2563eb", "#d97706", "#059669", "#c026d3", "#dc2626", "#0891b2", "#65a30d",
-                                            "#7c3aed"};
+  static constexpr const char* kColors[] = {"#2563eb", "#d97706", "#059669", "#c026d3",
+                                            "#dc2626", "#0891b2", "#65a30d", "#7c3aed"};
   return kColors[index % (sizeof kColors / sizeof kColors[0])];
 }
 
@@ -95,20 +95,20 @@ std::string hbar_chart_svg(const HBarChart& chart) {
   // Vertical grid lines with tick labels under the plot.
   for (double t : ticks) {
     const double x = x_of(t);
-    svg += "<line x1=\"" + num(x) + "\" x2=\"" + num(x) + "\" y1=\"" + num(kTop - 2) + "\" y2=\"" + num(plot_bottom) +
-           "\" stroke=\"" + kGridColor + "\"/>";
+    svg += "<line x1=\"" + num(x) + "\" x2=\"" + num(x) + "\" y1=\"" + num(kTop - 2) + "\" y2=\"" +
+           num(plot_bottom) + "\" stroke=\"" + kGridColor + "\"/>";
     svg += text_element(x, plot_bottom + 15, "middle", format_tick(t, step));
   }
-  svg += "<line x1=\"" + num(plot_left) + "\" x2=\"" + num(plot_left) + "\" y1=\"" + num(kTop - 2) + "\" y2=\"" +
-         num(plot_bottom) + "\" stroke=\"" + kAxisColor + "\"/>";
+  svg += "<line x1=\"" + num(plot_left) + "\" x2=\"" + num(plot_left) + "\" y1=\"" + num(kTop - 2) +
+         "\" y2=\"" + num(plot_bottom) + "\" stroke=\"" + kAxisColor + "\"/>";
   double y = kTop;
   for (const auto& b : chart.bars) {
     const double w = std::max(1.0, x_of(b.value) - plot_left);
     const double mid = y + kBarHeight / 2 + 4;
     svg += text_element(plot_left - 6, mid, "end", shorten(b.label, kMaxLabelChars), " fill=\"#111827\"");
-    svg += "<rect" + mark_attributes(chart.tag) + " x=\"" + num(plot_left) + "\" y=\"" + num(y) + "\" width=\"" + num(w) +
-           "\" height=\"" + num(kBarHeight) + "\" rx=\"2\" fill=\"" + chart.color + "\"><title>" +
-           escape_html(b.tooltip) + "</title></rect>";
+    svg += "<rect" + mark_attributes(chart.tag) + " x=\"" + num(plot_left) + "\" y=\"" + num(y) +
+           "\" width=\"" + num(w) + "\" height=\"" + num(kBarHeight) + "\" rx=\"2\" fill=\"" + chart.color +
+           "\"><title>" + escape_html(b.tooltip) + "</title></rect>";
     svg += text_element(plot_left + w + 5, mid, "start", b.value_label);
     y += kBarHeight + kGap;
   }
@@ -128,14 +128,18 @@ std::string line_chart_svg(const LineChart& chart) {
   const auto ticks = nice_ticks(max, 5);
   const double top_value = ticks.back();
   const double step = ticks.size() > 1 ? ticks[1] : 1;
-  auto x_of = [&](int i) { return months == 1 ? kLeft + plot_width / 2 : kLeft + plot_width * i / (months - 1); };
-  auto y_of = [&](double v) { return plot_bottom - (top_value > 0 ? v / top_value : 0) * (plot_bottom - kTop); };
+  auto x_of = [&](int i) {
+    return months == 1 ? kLeft + plot_width / 2 : kLeft + plot_width * i / (months - 1);
+  };
+  auto y_of = [&](double v) {
+    return plot_bottom - (top_value > 0 ? v / top_value : 0) * (plot_bottom - kTop);
+  };
 
   std::string svg = svg_open(kWidth, kHeight, chart.aria_label, chart.tag.chart);
   for (double t : ticks) {
     const double yy = y_of(t);
-    svg += "<line x1=\"" + num(kLeft) + "\" x2=\"" + num(kWidth - kRight) + "\" y1=\"" + num(yy) + "\" y2=\"" + num(yy) +
-           "\" stroke=\"" + (t == 0 ? kAxisColor : kGridColor) + "\"/>";
+    svg += "<line x1=\"" + num(kLeft) + "\" x2=\"" + num(kWidth - kRight) + "\" y1=\"" + num(yy) +
+           "\" y2=\"" + num(yy) + "\" stroke=\"" + (t == 0 ? kAxisColor : kGridColor) + "\"/>";
     svg += text_element(kLeft - 6, yy + 4, "end", format_tick(t, step));
   }
   const int label_every = (months + kMaxXLabels - 1) / kMaxXLabels;
@@ -144,11 +148,13 @@ std::string line_chart_svg(const LineChart& chart) {
     const double x = x_of(i);
     svg += "<line x1=\"" + num(x) + "\" x2=\"" + num(x) + "\" y1=\"" + num(plot_bottom) + "\" y2=\"" +
            num(plot_bottom + 4) + "\" stroke=\"" + kAxisColor + "\"/>";
-    svg += text_element(x, plot_bottom + 17, "middle", month_label(chart.first_year + absolute / 12, absolute % 12 + 1));
+    svg += text_element(x, plot_bottom + 17, "middle",
+                        month_label(chart.first_year + absolute / 12, absolute % 12 + 1));
   }
   for (const auto& s : chart.series) {
     auto points = s.points;
-    std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.month_index < b.month_index; });
+    std::sort(points.begin(), points.end(),
+              [](const auto& a, const auto& b) { return a.month_index < b.month_index; });
     // One polyline per run of consecutive months: a month without rows is not drawn as a value.
     std::string path;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -162,9 +168,9 @@ std::string line_chart_svg(const LineChart& chart) {
     MarkTag tag = chart.tag;
     tag.series = s.series;
     for (const auto& p : points) {
-      svg += "<circle" + mark_attributes(tag) + " cx=\"" + num(x_of(p.month_index)) + "\" cy=\"" + num(y_of(p.value)) +
-             "\" r=\"3.5\" fill=\"#fff\" stroke=\"" + s.color + "\" stroke-width=\"2\"><title>" + escape_html(p.tooltip) +
-             "</title></circle>";
+      svg += "<circle" + mark_attributes(tag) + " cx=\"" + num(x_of(p.month_index)) + "\" cy=\"" +
+             num(y_of(p.value)) + "\" r=\"3.5\" fill=\"#fff\" stroke=\"" + s.color +
+             "\" stroke-width=\"2\"><title>" + escape_html(p.tooltip) + "</title></circle>";
     }
   }
   return svg + "</svg>";

@@ -19,8 +19,8 @@ struct MarkTag {
 };
 
 struct HBar {
-  std::string label;        // left of the bar (shortened if long; the tooltip has it whole)
-  std::string tooltip;      // <title> of the bar
+  std::string label;    // left of the bar (shortened if long; the tooltip has it whole)
+  std::string tooltip;  // <title> of the bar
   double value = 0;
   std::string value_label;  // right of the bar
 };

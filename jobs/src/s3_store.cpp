@@ -83,7 +83,10 @@ class S3Writer final : public ObjectWriter {
 class S3Store final : public ObjectStore {
  public:
   S3Store(std::string url, std::unique_ptr<s3::Client> client, std::string bucket, std::string prefix)
-      : url_(std::move(url)), client_(std::move(client)), bucket_(std::move(bucket)), prefix_(std::move(prefix)) {}
+      : url_(std::move(url)),
+        client_(std::move(client)),
+        bucket_(std::move(bucket)),
+        prefix_(std::move(prefix)) {}
 
   const std::string& url() const override { return url_; }
 
@@ -97,7 +100,9 @@ class S3Store final : public ObjectStore {
     return std::unique_ptr<ObjectWriter>(std::make_unique<S3Writer>(*client_, bucket_, prefix_ + key));
   }
 
-  Result<std::string> get(const std::string& key) override { return client_->get_object_string(bucket_, prefix_ + key); }
+  Result<std::string> get(const std::string& key) override {
+    return client_->get_object_string(bucket_, prefix_ + key);
+  }
 
   Result<std::string> get_range(const std::string& key, std::uint64_t offset, std::uint64_t length) override {
     if (length == 0) return std::string();
@@ -124,7 +129,9 @@ class S3Store final : public ObjectStore {
   Result<bool> exists(const std::string& key) override {
     auto head = client_->head_object(bucket_, prefix_ + key);
     if (head) return true;
-    if (head.error().http_status == 404 || head.error().code == "NoSuchKey" || head.error().code == "NotFound") return false;
+    if (head.error().http_status == 404 || head.error().code == "NoSuchKey" ||
+        head.error().code == "NotFound")
+      return false;
     return std::move(head).error();
   }
 
@@ -158,8 +165,8 @@ Result<std::unique_ptr<ObjectStore>> open_s3_store(std::string_view url, aws::Cl
   }
   auto client = s3::Client::create(std::move(options));
   if (!client) return std::move(client).error();
-  return std::unique_ptr<ObjectStore>(
-      std::make_unique<S3Store>(std::string(url), std::move(client).value(), std::move(bucket), std::move(prefix)));
+  return std::unique_ptr<ObjectStore>(std::make_unique<S3Store>(std::string(url), std::move(client).value(),
+                                                                std::move(bucket), std::move(prefix)));
 }
 
 }  // namespace dwh::jobs

@@ -3,19 +3,19 @@
 // calendar, then state, rejects and the manifest last.
 #include "dwh/transform/transform.hpp"
 
-#include <algorithm>
-#include <chrono>
-#include <set>
-
-#include <nlohmann/json.hpp>
 #include <tbb/parallel_pipeline.h>
 
+#include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "dwh/aws/sigv4.hpp"
 #include "dwh/jobs/compression.hpp"
 #include "dwh/jobs/ingest_layout.hpp"
 #include "dwh/log.hpp"
 #include "dwh/transform/calendar.hpp"
 #include "dwh/transform/values.hpp"
-#include "dwh/aws/sigv4.hpp"
 #include "transform_internal.hpp"
 
 namespace dwh::transform {
@@ -31,7 +31,6 @@ Error with_context(Error e, const std::string& prefix) {
   e.message = prefix + e.message;
   return e;
 }
-
 
 std::string transform_manifest_key(const std::string& run_id) {
   return std::string(kTransformManifestPrefix) + run_id + ".json";
@@ -92,8 +91,8 @@ std::vector<std::string> date_paths_between(const std::string& from_id, const st
   std::vector<std::string> out;
   std::int32_t from = 0, to = 0;
   auto day = [](const std::string& id, std::int32_t& d) {
-    return id.size() >= 8 &&
-           parse_date_days(id.substr(0, 4) + "-" + id.substr(4, 2) + "-" + id.substr(6, 2), d) == ValueError::None;
+    return id.size() >= 8 && parse_date_days(id.substr(0, 4) + "-" + id.substr(4, 2) + "-" + id.substr(6, 2),
+                                             d) == ValueError::None;
   };
   if (!day(from_id, from) || !day(to_id, to)) return out;
   for (std::int64_t d = from; d <= to; ++d) {
@@ -113,10 +112,12 @@ Result<std::vector<std::string>> remove_orphans(jobs::ObjectStore& store, const 
       prefixes.push_back(m.table + "/");
       continue;
     }
-    for (const auto& day : date_paths_between(prev.run_id, run_id)) prefixes.push_back(m.table + "/" + day + "/");
+    for (const auto& day : date_paths_between(prev.run_id, run_id))
+      prefixes.push_back(m.table + "/" + day + "/");
   }
   prefixes.emplace_back(kStatePrefix);
-  if (auto s = store.remove_incomplete(std::string(kTransformManifestPrefix)); !s) return std::move(s).error();
+  if (auto s = store.remove_incomplete(std::string(kTransformManifestPrefix)); !s)
+    return std::move(s).error();
   std::vector<std::string> removed;
   auto newer = [&](const std::string& id) { return !id.empty() && id > prev.run_id && id != run_id; };
   for (const auto& prefix : prefixes) {
@@ -125,7 +126,8 @@ Result<std::vector<std::string>> remove_orphans(jobs::ObjectStore& store, const 
     if (!listed) return with_context(std::move(listed).error(), "cannot list " + prefix + ": ");
     for (const auto& o : *listed) {
       if (!newer(jobs::run_id_of_key(o.key))) continue;
-      if (auto s = store.remove(o.key); !s) return with_context(std::move(s).error(), "cannot remove orphan " + o.key + ": ");
+      if (auto s = store.remove(o.key); !s)
+        return with_context(std::move(s).error(), "cannot remove orphan " + o.key + ": ");
       removed.push_back(o.key);
     }
   }
@@ -162,13 +164,20 @@ SourceType source_type_of_pg(const std::string& pg) {
 
 std::string_view source_type_name(SourceType t) {
   switch (t) {
-    case SourceType::Integer: return "integer";
-    case SourceType::Decimal: return "decimal";
-    case SourceType::Double: return "double";
-    case SourceType::Boolean: return "boolean";
-    case SourceType::Text: return "text";
-    case SourceType::Timestamp: return "timestamp";
-    case SourceType::Date: return "date";
+    case SourceType::Integer:
+      return "integer";
+    case SourceType::Decimal:
+      return "decimal";
+    case SourceType::Double:
+      return "double";
+    case SourceType::Boolean:
+      return "boolean";
+    case SourceType::Text:
+      return "text";
+    case SourceType::Timestamp:
+      return "timestamp";
+    case SourceType::Date:
+      return "date";
   }
   return "?";
 }
@@ -183,12 +192,13 @@ Status check_columns(const SourceTable& source, const json& columns, const std::
     if (it == landed.end()) {
       problems.push_back("column " + c.name + " is not in the landed data");
     } else if (source_type_of_pg(it->second) != c.type) {
-      problems.push_back("column " + c.name + " is " + it->second + " in the landed data, sources.toml says " +
-                         std::string(source_type_name(c.type)));
+      problems.push_back("column " + c.name + " is " + it->second +
+                         " in the landed data, sources.toml says " + std::string(source_type_name(c.type)));
     }
   }
   if (problems.empty()) return {};
-  std::string m = "source table " + source.name + " of ingest run " + ingest_run + " does not match sources.toml: ";
+  std::string m =
+      "source table " + source.name + " of ingest run " + ingest_run + " does not match sources.toml: ";
   for (std::size_t i = 0; i < problems.size(); ++i) m += (i ? "; " : "") + problems[i];
   return make_error("SchemaDrift", m);
 }
@@ -353,8 +363,12 @@ Status write_state(RunContext& ctx, CurrentTable& table, std::vector<std::string
 }
 
 json table_log(const TableResult& r) {
-  return {{"table", r.table},     {"rows_in", r.rows_in}, {"rows_out", r.rows},
-          {"rejected", r.rejected}, {"bytes", r.bytes},   {"seconds", r.seconds},
+  return {{"table", r.table},
+          {"rows_in", r.rows_in},
+          {"rows_out", r.rows},
+          {"rejected", r.rejected},
+          {"bytes", r.bytes},
+          {"seconds", r.seconds},
           {"key", r.key.empty() ? json(nullptr) : json(r.key)}};
 }
 
@@ -393,7 +407,8 @@ Result<TransformReport> run(const TransformOptions& options) {
   if (!prev) return std::move(prev).error();
   const std::string run_id = jobs::make_run_id(chr::system_clock::now());
   if (run_id <= prev->run_id) {
-    return make_error("ClockBehind", "this machine's clock is behind the newest transform run " + prev->run_id);
+    return make_error("ClockBehind",
+                      "this machine's clock is behind the newest transform run " + prev->run_id);
   }
   log::set_context("transform", run_id);
   crash_point("transform-before-cleanup");
@@ -403,7 +418,8 @@ Result<TransformReport> run(const TransformOptions& options) {
   auto orphans = remove_orphans(**processed, *dataset, *prev, run_id);
   if (!orphans) return std::move(orphans).error();
   report.orphans_removed = std::move(orphans).value();
-  for (const auto& k : report.orphans_removed) log::info("removed orphan object of an uncommitted run", {{"key", k}});
+  for (const auto& k : report.orphans_removed)
+    log::info("removed orphan object of an uncommitted run", {{"key", k}});
 
   auto landed = read_landed(**landing, *dataset, prev->last_ingest_run);
   if (!landed) return std::move(landed).error();
@@ -432,7 +448,7 @@ Result<TransformReport> run(const TransformOptions& options) {
   ctx.writer.row_group_rows = options.row_group_rows;
   ctx.writer.row_group_bytes = options.row_group_bytes;
 
-  std::vector<std::string> written;  // removed again if the run fails
+  std::vector<std::string> written;                         // removed again if the run fails
   std::map<std::string, std::vector<std::string>> rejects;  // name -> JSON lines
   auto fail = [&](Error e) -> Result<TransformReport> {
     remove_all(**processed, written);
@@ -443,11 +459,14 @@ Result<TransformReport> run(const TransformOptions& options) {
   std::map<std::string, CurrentTable> current;
   for (const auto& name : kept_tables(*dataset)) {
     const SourceTable* src = dataset->source(name);
-    if (!src) return make_error("ModelError", options.model_dir.string() + ": lookup table '" + name + "' is not in sources.toml");
+    if (!src)
+      return make_error("ModelError",
+                        options.model_dir.string() + ": lookup table '" + name + "' is not in sources.toml");
     CurrentTable& t = current[name];
     t.source = src;
     std::uint64_t rejected = 0;
-    if (auto s = load_current(ctx, *prev, *landed, t, rejects[name], rejected); !s) return fail(std::move(s).error());
+    if (auto s = load_current(ctx, *prev, *landed, t, rejects[name], rejected); !s)
+      return fail(std::move(s).error());
     report.rejected += rejected;
   }
 
@@ -537,7 +556,8 @@ Result<TransformReport> run(const TransformOptions& options) {
     std::string text;
     for (const auto& l : lines) text += l + "\n";
     const std::string key = std::string(kRejectedPrefix) + run_id + "/" + name + ".jsonl";
-    if (auto s = (*processed)->put(key, text); !s) return fail(with_context(std::move(s).error(), "cannot write " + key + ": "));
+    if (auto s = (*processed)->put(key, text); !s)
+      return fail(with_context(std::move(s).error(), "cannot write " + key + ": "));
     written.push_back(key);
     report.rejected_keys.push_back(key);
     rejected_json[name] = {{"key", key}, {"records", lines.size()}};

@@ -1,16 +1,16 @@
-#include "dwh/transform/calendar.hpp"
-
 #include <array>
 #include <cstdio>
+
+#include "dwh/transform/calendar.hpp"
 
 namespace dwh::transform {
 namespace {
 
 constexpr std::array<std::string_view, 7> kDayNames = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                                        "Friday", "Saturday", "Sunday"};
-constexpr std::array<std::string_view, 12> kMonthNames = {"January", "February", "March",     "April",
-                                                          "May",     "June",     "July",      "August",
-                                                          "September", "October", "November", "December"};
+constexpr std::array<std::string_view, 12> kMonthNames = {"January",   "February", "March",    "April",
+                                                          "May",       "June",     "July",     "August",
+                                                          "September", "October",  "November", "December"};
 
 }  // namespace
 

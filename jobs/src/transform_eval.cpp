@@ -38,7 +38,7 @@ bool convert_value(const Value& v, SourceType type, const parquet::ColumnSchema&
   switch (col.type) {
     case LogicalType::Int32: {
       std::int32_t x = 0;
-      ValueError e = v.kind == Value::Kind::Int ? check_int32(v.i, x)
+      ValueError e = v.kind == Value::Kind::Int    ? check_int32(v.i, x)
                      : v.kind == Value::Kind::Text ? parse_int32(v.text, x)
                                                    : ValueError::BadNumber;
       if (e != ValueError::None) return set_error(reason, e);
@@ -62,17 +62,22 @@ bool convert_value(const Value& v, SourceType type, const parquet::ColumnSchema&
       out.i = v.i;
       return true;
     case LogicalType::Double: {
-      if (v.kind == Value::Kind::Double) out.d = v.d;
-      else if (v.kind == Value::Kind::Int) out.d = static_cast<double>(v.i);
+      if (v.kind == Value::Kind::Double)
+        out.d = v.d;
+      else if (v.kind == Value::Kind::Int)
+        out.d = static_cast<double>(v.i);
       else {
         const auto r = std::from_chars(v.text.data(), v.text.data() + v.text.size(), out.d);
-        if (r.ec != std::errc() || r.ptr != v.text.data() + v.text.size()) return set_error(reason, ValueError::BadNumber);
+        if (r.ec != std::errc() || r.ptr != v.text.data() + v.text.size())
+          return set_error(reason, ValueError::BadNumber);
       }
       return true;
     }
     case LogicalType::String:
-      if (v.kind == Value::Kind::Bool) out.s = v.i ? "true" : "false";
-      else out.s = v.text;
+      if (v.kind == Value::Kind::Bool)
+        out.s = v.i ? "true" : "false";
+      else
+        out.s = v.text;
       return true;
     case LogicalType::Date: {
       if (v.kind != Value::Kind::Text) return set_error(reason, ValueError::BadDateFormat);
@@ -105,7 +110,7 @@ bool convert_value(const Value& v, SourceType type, const parquet::ColumnSchema&
       return true;
     }
     case LogicalType::Decimal: {
-      ValueError e = v.kind == Value::Kind::Int ? integer_to_decimal(v.i, col.precision, col.scale, out.i)
+      ValueError e = v.kind == Value::Kind::Int    ? integer_to_decimal(v.i, col.precision, col.scale, out.i)
                      : v.kind == Value::Kind::Text ? parse_decimal(v.text, col.precision, col.scale, out.i)
                                                    : ValueError::BadNumber;
       if (e != ValueError::None) return set_error(reason, e);
@@ -133,7 +138,8 @@ std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
 
 }  // namespace
 
-bool convert_text(std::string_view text, const parquet::ColumnSchema& col, OutValue& out, std::string& reason) {
+bool convert_text(std::string_view text, const parquet::ColumnSchema& col, OutValue& out,
+                  std::string& reason) {
   Value v;
   v.kind = Value::Kind::Text;
   v.text = text;
@@ -180,7 +186,8 @@ Result<std::unique_ptr<Evaluator>> Evaluator::create(const Dataset& dataset, con
 
   for (const auto& l : model.lookups) {
     const auto it = current.find(l.table);
-    if (it == current.end()) return model_error(model, "lookup." + l.name + ": table '" + l.table + "' is not kept");
+    if (it == current.end())
+      return model_error(model, "lookup." + l.name + ": table '" + l.table + "' is not kept");
     std::vector<LookupIndex::Part> parts;
     for (std::size_t k = 0; k < l.on.size(); ++k) {
       const auto& [from, to] = l.on[k];
@@ -191,12 +198,14 @@ Result<std::unique_ptr<Evaluator>> Evaluator::create(const Dataset& dataset, con
         for (std::size_t j = 0; j < ev->lookups_.size(); ++j) {
           if (ev->lookups_[j]->lookup().name == via) part.lookup = static_cast<int>(j);
         }
-        if (part.lookup < 0) return model_error(model, "lookup." + l.name + ".on: unknown lookup '" + via + "'");
+        if (part.lookup < 0)
+          return model_error(model, "lookup." + l.name + ".on: unknown lookup '" + via + "'");
         from_table = ev->lookups_[static_cast<std::size_t>(part.lookup)]->table().source;
       }
       part.column = index_of(*from_table, from);
       if (part.column < 0 || index_of(*it->second.source, to) < 0) {
-        return model_error(model, "lookup." + l.name + ".on: unknown column '" + (part.column < 0 ? from : to) + "'");
+        return model_error(
+            model, "lookup." + l.name + ".on: unknown column '" + (part.column < 0 ? from : to) + "'");
       }
       if (part.lookup < 0) ev->needed_[static_cast<std::size_t>(part.column)] = true;
       parts.push_back(part);
@@ -218,7 +227,8 @@ Result<std::unique_ptr<Evaluator>> Evaluator::create(const Dataset& dataset, con
         for (std::size_t i = 0; i < ev->lookups_.size(); ++i) {
           if (ev->lookups_[i]->lookup().name == e.lookup) c.lookup = static_cast<int>(i);
         }
-        if (c.lookup < 0) return model_error(model, "column." + mc.name + ": unknown lookup '" + e.lookup + "'");
+        if (c.lookup < 0)
+          return model_error(model, "column." + mc.name + ": unknown lookup '" + e.lookup + "'");
         table = ev->lookups_[static_cast<std::size_t>(c.lookup)]->table().source;
       }
       c.index = index_of(*table, e.column);
@@ -229,7 +239,8 @@ Result<std::unique_ptr<Evaluator>> Evaluator::create(const Dataset& dataset, con
     const std::size_t out_index = ev->columns_.size();
     if (!mc.references_table.empty() && mc.parquet.type == LogicalType::Date) {
       const Model* target = dataset.model(mc.references_table);
-      if (target && target->kind == ModelKind::Calendar) ev->calendar_columns_.emplace_back(out_index, target->table);
+      if (target && target->kind == ModelKind::Calendar)
+        ev->calendar_columns_.emplace_back(out_index, target->table);
     }
     ev->columns_.push_back(c);
   }
@@ -240,7 +251,8 @@ Result<std::unique_ptr<Evaluator>> Evaluator::create(const Dataset& dataset, con
   std::vector<std::string> unique = model.unique_key;
   if (unique.empty()) {
     unique = model.natural_key;
-    if (model.kind == ModelKind::Fact) unique.insert(unique.end(), model.version_columns.begin(), model.version_columns.end());
+    if (model.kind == ModelKind::Fact)
+      unique.insert(unique.end(), model.version_columns.begin(), model.version_columns.end());
   }
   for (const auto& u : unique) {
     bool found = false;
@@ -255,8 +267,8 @@ Result<std::unique_ptr<Evaluator>> Evaluator::create(const Dataset& dataset, con
   return ev;
 }
 
-bool Evaluator::resolve(const std::vector<Value>& values, std::vector<const CurrentRow*>& rows, std::string& scratch,
-                        Problem& problem) const {
+bool Evaluator::resolve(const std::vector<Value>& values, std::vector<const CurrentRow*>& rows,
+                        std::string& scratch, Problem& problem) const {
   rows.assign(lookups_.size(), nullptr);
   for (std::size_t l = 0; l < lookups_.size(); ++l) {
     const LookupIndex& li = *lookups_[l];
@@ -286,15 +298,20 @@ bool Evaluator::resolve(const std::vector<Value>& values, std::vector<const Curr
     std::string cols, vals;
     for (std::size_t k = 0; k < li.parts().size(); ++k) {
       const auto& part = li.parts()[k];
-      const SourceTable& t = part.lookup < 0 ? *source_ : *lookups_[static_cast<std::size_t>(part.lookup)]->table().source;
-      const Value& v = part.lookup < 0 ? values[static_cast<std::size_t>(part.column)]
-                                       : rows[static_cast<std::size_t>(part.lookup)]->values[static_cast<std::size_t>(part.column)];
-      cols += (k ? "," : "") + (part.lookup < 0 ? "" : t.name + ".") + t.columns[static_cast<std::size_t>(part.column)].name;
+      const SourceTable& t =
+          part.lookup < 0 ? *source_ : *lookups_[static_cast<std::size_t>(part.lookup)]->table().source;
+      const Value& v =
+          part.lookup < 0
+              ? values[static_cast<std::size_t>(part.column)]
+              : rows[static_cast<std::size_t>(part.lookup)]->values[static_cast<std::size_t>(part.column)];
+      cols += (k ? "," : "") + (part.lookup < 0 ? "" : t.name + ".") +
+              t.columns[static_cast<std::size_t>(part.column)].name;
       vals += (k ? "," : "") + value_text(v);
     }
     problem.column = cols;
     problem.value = vals;
-    problem.reason = "lookup miss: no " + li.table().source->name + " row with that key (" + model_->table + ")";
+    problem.reason =
+        "lookup miss: no " + li.table().source->name + " row with that key (" + model_->table + ")";
     return false;
   }
   return true;
@@ -325,7 +342,8 @@ bool Evaluator::evaluate(const std::vector<Value>& values, std::vector<OutValue>
       return false;
     };
     if (e.kind == ColumnExpr::Kind::Constant) {
-      if (!convert_text(e.constant, col, o, reason)) return bad(mc.name, e.constant, "bad constant: " + reason);
+      if (!convert_text(e.constant, col, o, reason))
+        return bad(mc.name, e.constant, "bad constant: " + reason);
       continue;
     }
     const Value* v = nullptr;
@@ -338,7 +356,8 @@ bool Evaluator::evaluate(const std::vector<Value>& values, std::vector<OutValue>
     }
     if (v->kind == Value::Kind::Null || v->kind == Value::Kind::Missing) {
       if (e.if_null) {
-        if (!convert_text(*e.if_null, col, o, reason)) return bad(column_name(), *e.if_null, "bad if_null: " + reason);
+        if (!convert_text(*e.if_null, col, o, reason))
+          return bad(column_name(), *e.if_null, "bad if_null: " + reason);
         continue;
       }
       if (!col.nullable) return bad(column_name(), "null", "null in a NOT NULL column");
@@ -406,7 +425,8 @@ parquet::ColumnBatch empty_batch(const parquet::Schema& schema) {
   return b;
 }
 
-void append_row(const parquet::Schema& schema, const std::vector<OutValue>& row, parquet::ColumnBatch& batch) {
+void append_row(const parquet::Schema& schema, const std::vector<OutValue>& row,
+                parquet::ColumnBatch& batch) {
   for (std::size_t i = 0; i < schema.columns.size(); ++i) {
     auto& c = batch.columns[i];
     const OutValue& v = row[i];
@@ -435,8 +455,10 @@ std::uint64_t row_key_hash(const std::vector<OutValue>& row, const std::vector<s
   std::uint64_t h = 0x243f6a8885a308d3ULL;
   for (std::size_t c : columns) {
     const OutValue& v = row[c];
-    if (v.null) h = mix(h, 0x5bd1e995);
-    else if (!v.s.empty()) h = mix(h, std::hash<std::string_view>{}(v.s));
+    if (v.null)
+      h = mix(h, 0x5bd1e995);
+    else if (!v.s.empty())
+      h = mix(h, std::hash<std::string_view>{}(v.s));
     else {
       std::uint64_t bits = 0;
       std::memcpy(&bits, &v.d, sizeof bits);
@@ -453,13 +475,20 @@ std::string row_key_text(const parquet::Schema& schema, const std::vector<OutVal
     const auto& col = schema.columns[c];
     const OutValue& v = row[c];
     out += (out.empty() ? "" : ", ") + col.name + "=";
-    if (v.null) out += "null";
-    else if (col.type == LogicalType::String) out += std::string(v.s);
-    else if (col.type == LogicalType::Double) out += std::to_string(v.d);
-    else if (col.type == LogicalType::Date) out += format_date(v.i);
-    else if (col.type == LogicalType::TimeMicros) out += format_time(v.i);
-    else if (col.type == LogicalType::TimeMillis) out += format_time(v.i * 1000);
-    else if (is_integer_like(col.type)) out += std::to_string(v.i);
+    if (v.null)
+      out += "null";
+    else if (col.type == LogicalType::String)
+      out += std::string(v.s);
+    else if (col.type == LogicalType::Double)
+      out += std::to_string(v.d);
+    else if (col.type == LogicalType::Date)
+      out += format_date(v.i);
+    else if (col.type == LogicalType::TimeMicros)
+      out += format_time(v.i);
+    else if (col.type == LogicalType::TimeMillis)
+      out += format_time(v.i * 1000);
+    else if (is_integer_like(col.type))
+      out += std::to_string(v.i);
   }
   return out;
 }

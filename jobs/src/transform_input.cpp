@@ -22,7 +22,6 @@ namespace {
 constexpr std::size_t kReadBytes = 4u << 20;  // compressed bytes per ranged read
 constexpr std::size_t kStreamOut = 1u << 20;  // zlib / zstd output per step
 
-
 }  // namespace
 
 struct ObjectReader::Impl {
@@ -103,8 +102,9 @@ struct ObjectReader::Impl {
     if (!inflater) return make_error("TransformFailed", "libdeflate_alloc_decompressor failed");
     for (;;) {
       std::size_t used_in = 0, used_out = 0;
-      const auto rc = libdeflate_gzip_decompress_ex(inflater, in.data() + in_pos, in.size() - in_pos,
-                                                    out.get() + out_len, out_cap - out_len, &used_in, &used_out);
+      const auto rc =
+          libdeflate_gzip_decompress_ex(inflater, in.data() + in_pos, in.size() - in_pos, out.get() + out_len,
+                                        out_cap - out_len, &used_in, &used_out);
       if (rc == LIBDEFLATE_SUCCESS) {
         in_pos += used_in;
         out_len += used_out;
@@ -137,7 +137,8 @@ struct ObjectReader::Impl {
     const int rc = inflate(&z, Z_NO_FLUSH);
     in_pos = in.size() - z.avail_in;
     out_len += kStreamOut - z.avail_out;
-    if (rc == Z_STREAM_END) member_done = true;
+    if (rc == Z_STREAM_END)
+      member_done = true;
     else if (rc == Z_BUF_ERROR && z.avail_in == 0) {
       // needs more input
     } else if (rc != Z_OK) {
@@ -158,7 +159,8 @@ struct ObjectReader::Impl {
     const std::size_t rc = ZSTD_decompressStream(zstd, &ob, &ib);
     in_pos = ib.pos;
     out_len += ob.pos;
-    if (ZSTD_isError(rc)) return corrupt(std::string("not a valid zstd stream (") + ZSTD_getErrorName(rc) + ")");
+    if (ZSTD_isError(rc))
+      return corrupt(std::string("not a valid zstd stream (") + ZSTD_getErrorName(rc) + ")");
     member_done = rc == 0;
     return {};
   }
@@ -173,8 +175,9 @@ struct ObjectReader::Impl {
   }
 
   Status end_of_input() {
-    if (!member_done) return corrupt(std::string("the ") + (object.compression == jobs::Compression::Gzip ? "gzip" : "zstd") +
-                                     " stream is truncated");
+    if (!member_done)
+      return corrupt(std::string("the ") + (object.compression == jobs::Compression::Gzip ? "gzip" : "zstd") +
+                     " stream is truncated");
     if (object.size && *object.size != offset) {
       return corrupt("size is " + std::to_string(offset) + " bytes, the ingest manifest says " +
                      std::to_string(*object.size));

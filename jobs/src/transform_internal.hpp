@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "dwh/aws/digest.hpp"
-
 #include "dwh/jobs/compression.hpp"
 #include "dwh/jobs/object_store.hpp"
 #include "dwh/parquet/column_batch.hpp"
@@ -74,8 +73,8 @@ Result<std::string> read_whole_object(jobs::ObjectStore& store, const InputObjec
 struct Value {
   enum class Kind : std::uint8_t { Missing, Null, Int, Double, Bool, Text };
   Kind kind = Kind::Missing;
-  std::int64_t i = 0;  // Int, Bool
-  double d = 0;        // Double
+  std::int64_t i = 0;     // Int, Bool
+  double d = 0;           // Double
   std::string_view text;  // Text: the string; Int/Double: the raw number
 };
 
@@ -117,7 +116,8 @@ class LineParser {
   // Parses `line` (with `capacity` readable bytes from its start, at least size + kJsonPadding)
   // into `values` (one per table column). On a bad record fills column/value/reason of
   // `problem` and returns false.
-  virtual bool parse(std::string_view line, std::size_t capacity, std::vector<Value>& values, Problem& problem) = 0;
+  virtual bool parse(std::string_view line, std::size_t capacity, std::vector<Value>& values,
+                     Problem& problem) = 0;
 };
 
 // The fastest implementation this CPU runs (AVX2 kernels when present).
@@ -133,7 +133,7 @@ std::string value_text(const Value& v);
 // Current versions of the source tables lookups (and re-emits) need: the state.
 
 struct CurrentRow {
-  std::string line;  // the record as landed
+  std::string line;     // the record as landed
   std::string storage;  // owned text of the parsed values
   std::vector<Value> values;
   std::int64_t cursor = 0;
@@ -243,7 +243,8 @@ std::uint64_t row_key_hash(const std::vector<OutValue>& row, const std::vector<s
 std::string row_key_text(const parquet::Schema& schema, const std::vector<OutValue>& row,
                          const std::vector<std::size_t>& columns);
 // Converts model text (constants, map targets, if_null) to a column's type.
-bool convert_text(std::string_view text, const parquet::ColumnSchema& column, OutValue& out, std::string& reason);
+bool convert_text(std::string_view text, const parquet::ColumnSchema& column, OutValue& out,
+                  std::string& reason);
 
 // ---------------------------------------------------------------------------------------------
 // Output objects.
@@ -252,7 +253,8 @@ bool convert_text(std::string_view text, const parquet::ColumnSchema& column, Ou
 class OutputFile {
  public:
   static Result<std::unique_ptr<OutputFile>> open(jobs::ObjectStore& store, std::string key,
-                                                  const parquet::Schema& schema, const parquet::WriterOptions& options);
+                                                  const parquet::Schema& schema,
+                                                  const parquet::WriterOptions& options);
   ~OutputFile();
   Status write(const parquet::ColumnBatch& batch);
   // Commits when rows were written; aborts (leaves nothing) when none were.
@@ -298,7 +300,7 @@ struct DateRange {
 
 struct TableOutcome {
   TableResult result;
-  std::vector<std::string> rejects;  // JSON lines for _rejected/
+  std::vector<std::string> rejects;        // JSON lines for _rejected/
   std::map<std::string, DateRange> dates;  // per calendar table
   std::optional<Error> error;
 };
@@ -325,6 +327,7 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
 TableOutcome run_current_model(RunContext& ctx, const Model& model, const Evaluator& evaluator,
                                const CurrentTable& source);
 // A generated calendar: the dates in `now` not in `before`.
-TableOutcome run_calendar_model(RunContext& ctx, const Model& model, const DateRange& before, const DateRange& now);
+TableOutcome run_calendar_model(RunContext& ctx, const Model& model, const DateRange& before,
+                                const DateRange& now);
 
 }  // namespace dwh::transform::detail

@@ -21,13 +21,20 @@ std::string_view trim(std::string_view s) {
 
 std::string_view type_name(SourceType t) {
   switch (t) {
-    case SourceType::Integer: return "an integer";
-    case SourceType::Decimal: return "a decimal";
-    case SourceType::Double: return "a number";
-    case SourceType::Boolean: return "a boolean";
-    case SourceType::Text: return "a string";
-    case SourceType::Timestamp: return "a timestamp string";
-    case SourceType::Date: return "a date string";
+    case SourceType::Integer:
+      return "an integer";
+    case SourceType::Decimal:
+      return "a decimal";
+    case SourceType::Double:
+      return "a number";
+    case SourceType::Boolean:
+      return "a boolean";
+    case SourceType::Text:
+      return "a string";
+    case SourceType::Timestamp:
+      return "a timestamp string";
+    case SourceType::Date:
+      return "a date string";
   }
   return "a value";
 }
@@ -38,7 +45,8 @@ class SimdLineParser final : public LineParser {
  public:
   explicit SimdLineParser(const RecordParser& spec) : spec_(spec) {}
 
-  bool parse(std::string_view line, std::size_t capacity, std::vector<Value>& values, Problem& problem) override {
+  bool parse(std::string_view line, std::size_t capacity, std::vector<Value>& values,
+             Problem& problem) override {
     const auto& cols = spec_.table().columns;
     values.assign(cols.size(), Value{});
     auto fail = [&](std::string column, std::string value, std::string reason) {
@@ -53,7 +61,8 @@ class SimdLineParser final : public LineParser {
     };
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
     od::document doc;
-    if (auto e = parser_.iterate(simdjson::padded_string_view(line.data(), line.size(), capacity)).get(doc); e) {
+    if (auto e = parser_.iterate(simdjson::padded_string_view(line.data(), line.size(), capacity)).get(doc);
+        e) {
       return malformed(e);
     }
     od::object obj;
@@ -65,13 +74,15 @@ class SimdLineParser final : public LineParser {
       if (auto e = std::move(field_result).get(field); e) return malformed(e);
       std::string_view name;
       if (auto e = field.unescaped_key().get(name); e) return malformed(e);
-      const int idx = hint < cols.size() && cols[hint].name == name ? static_cast<int>(hint) : spec_.find(name);
+      const int idx =
+          hint < cols.size() && cols[hint].name == name ? static_cast<int>(hint) : spec_.find(name);
       if (idx < 0) continue;  // a column the model does not know (ingest may land added ones)
       hint = static_cast<std::size_t>(idx) + 1;
       if (!spec_.needed(static_cast<std::size_t>(idx))) continue;
       const SourceColumn& col = cols[static_cast<std::size_t>(idx)];
       Value& out = values[static_cast<std::size_t>(idx)];
-      if (out.kind != Value::Kind::Missing) return fail(col.name, "", "the column appears twice in the record");
+      if (out.kind != Value::Kind::Missing)
+        return fail(col.name, "", "the column appears twice in the record");
       od::value v = field.value();
       od::json_type jt;
       if (auto e = v.type().get(jt); e) return malformed(e);
@@ -140,7 +151,8 @@ class SimdLineParser final : public LineParser {
     }
     if (found < spec_.needed_count()) {
       for (std::size_t i = 0; i < cols.size(); ++i) {
-        if (spec_.needed(i) && values[i].kind == Value::Kind::Missing) return fail(cols[i].name, "", "missing column");
+        if (spec_.needed(i) && values[i].kind == Value::Kind::Missing)
+          return fail(cols[i].name, "", "missing column");
       }
     }
     return true;

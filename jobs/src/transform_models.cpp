@@ -31,7 +31,8 @@ void finish_outcome(TableOutcome& oc, OutputFile& file) {
 
 }  // namespace
 
-TableOutcome run_current_model(RunContext& ctx, const Model& model, const Evaluator& ev, const CurrentTable& source) {
+TableOutcome run_current_model(RunContext& ctx, const Model& model, const Evaluator& ev,
+                               const CurrentTable& source) {
   const auto t0 = std::chrono::steady_clock::now();
   TableOutcome oc;
   oc.result.table = model.table;
@@ -100,7 +101,8 @@ TableOutcome run_current_model(RunContext& ctx, const Model& model, const Evalua
   return oc;
 }
 
-TableOutcome run_calendar_model(RunContext& ctx, const Model& model, const DateRange& before, const DateRange& now) {
+TableOutcome run_calendar_model(RunContext& ctx, const Model& model, const DateRange& before,
+                                const DateRange& now) {
   const auto t0 = std::chrono::steady_clock::now();
   TableOutcome oc;
   oc.result.table = model.table;
@@ -127,20 +129,37 @@ TableOutcome run_calendar_model(RunContext& ctx, const Model& model, const DateR
       if (e.kind == ColumnExpr::Kind::Constant) {
         std::string reason;
         if (!convert_text(e.constant, schema.columns[i], o, reason)) {
-          oc.error = make_error("ModelError", model.file.string() + ": column." + columns[i]->name + ": " + reason);
+          oc.error =
+              make_error("ModelError", model.file.string() + ": column." + columns[i]->name + ": " + reason);
           return oc;
         }
         continue;
       }
       switch (e.calendar) {
-        case CalendarPart::Date: o.i = f.days; break;
-        case CalendarPart::Year: o.i = f.year; break;
-        case CalendarPart::Month: o.i = f.month; break;
-        case CalendarPart::Day: o.i = f.day; break;
-        case CalendarPart::IsoDayOfWeek: o.i = f.iso_day_of_week; break;
-        case CalendarPart::Quarter: o.i = f.quarter; break;
-        case CalendarPart::DayName: o.s = f.day_name; break;
-        case CalendarPart::MonthName: o.s = f.month_name; break;
+        case CalendarPart::Date:
+          o.i = f.days;
+          break;
+        case CalendarPart::Year:
+          o.i = f.year;
+          break;
+        case CalendarPart::Month:
+          o.i = f.month;
+          break;
+        case CalendarPart::Day:
+          o.i = f.day;
+          break;
+        case CalendarPart::IsoDayOfWeek:
+          o.i = f.iso_day_of_week;
+          break;
+        case CalendarPart::Quarter:
+          o.i = f.quarter;
+          break;
+        case CalendarPart::DayName:
+          o.s = f.day_name;
+          break;
+        case CalendarPart::MonthName:
+          o.s = f.month_name;
+          break;
       }
     }
     ++oc.result.rows_in;

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
 #include "dwh/jobs/ingest_layout.hpp"
@@ -61,9 +60,13 @@ OutputFile::~OutputFile() {
   if (!done_) abort();
 }
 
-Status OutputFile::write(const parquet::ColumnBatch& batch) { return writer_->write(batch); }
+Status OutputFile::write(const parquet::ColumnBatch& batch) {
+  return writer_->write(batch);
+}
 
-std::uint64_t OutputFile::rows() const { return writer_ ? writer_->rows_written() : 0; }
+std::uint64_t OutputFile::rows() const {
+  return writer_ ? writer_->rows_written() : 0;
+}
 
 Status OutputFile::finish() {
   if (writer_->rows_written() == 0) {

@@ -54,11 +54,16 @@ std::string key_of(const std::vector<Value>& values, const std::vector<int>& col
 
 std::string value_text(const Value& v) {
   switch (v.kind) {
-    case Value::Kind::Missing: return "(missing)";
-    case Value::Kind::Null: return "null";
-    case Value::Kind::Bool: return v.i ? "true" : "false";
-    case Value::Kind::Int: return std::to_string(v.i);
-    default: return std::string(v.text);
+    case Value::Kind::Missing:
+      return "(missing)";
+    case Value::Kind::Null:
+      return "null";
+    case Value::Kind::Bool:
+      return v.i ? "true" : "false";
+    case Value::Kind::Int:
+      return std::to_string(v.i);
+    default:
+      return std::string(v.text);
   }
 }
 
@@ -67,7 +72,8 @@ bool parse_current_row(LineParser& parser, std::string_view line, CurrentRow& ro
   std::string padded(line);
   padded.append(kJsonPadding, '\0');
   std::vector<Value> values;
-  if (!parser.parse(std::string_view(padded.data(), line.size()), padded.size(), values, problem)) return false;
+  if (!parser.parse(std::string_view(padded.data(), line.size()), padded.size(), values, problem))
+    return false;
   // Own the text: first gather it, then point the values at the final buffer.
   row.storage.clear();
   std::vector<std::pair<std::size_t, std::size_t>> spans(values.size());

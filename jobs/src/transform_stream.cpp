@@ -5,15 +5,15 @@
 // At most chunks_in_flight chunks exist at once, so memory does not grow with the table.
 // Per-thread state (parser, buffers, key hashes, date ranges) lives in an
 // enumerable_thread_specific and is merged once at the end.
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/parallel_sort.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <set>
 #include <unordered_set>
-
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_pipeline.h>
-#include <tbb/parallel_sort.h>
 
 #include "dwh/transform/values.hpp"
 #include "transform_internal.hpp"
@@ -73,7 +73,9 @@ struct Dedup {
   std::unique_ptr<std::atomic<std::uint8_t>[]> beaten;
   int big_run = -1;
 
-  bool newer(std::int64_t c1, int r1, const Entry& e) const { return c1 > e.cursor || (c1 == e.cursor && r1 > e.run); }
+  bool newer(std::int64_t c1, int r1, const Entry& e) const {
+    return c1 > e.cursor || (c1 == e.cursor && r1 > e.run);
+  }
 
   // Whether the version (key, cursor, run) is the one to emit.
   bool keep(const std::string& key, std::int64_t cursor, int run) const {
@@ -103,8 +105,8 @@ bool cursor_of(const std::vector<Value>& values, int cursor, std::int64_t& out) 
   return parse_timestamp_micros(v.text, out) == ValueError::None;
 }
 
-Result<std::unique_ptr<Dedup>> build_dedup(RunContext& ctx, const Evaluator& ev, const std::vector<InputObject>& objects,
-                                           int big_run) {
+Result<std::unique_ptr<Dedup>> build_dedup(RunContext& ctx, const Evaluator& ev,
+                                           const std::vector<InputObject>& objects, int big_run) {
   auto d = std::make_unique<Dedup>();
   d->big_run = big_run;
   std::vector<bool> needed(ev.source().columns.size(), false);
@@ -135,8 +137,10 @@ Result<std::unique_ptr<Dedup>> build_dedup(RunContext& ctx, const Evaluator& ev,
         if (!json->parse(line, cap, values, problem) || !cursor_of(values, ev.cursor(), cursor)) continue;
         const std::string key = key_of(values, ev.primary_key());
         const auto [it, fresh] = d->index.emplace(key, d->entries.size());
-        if (fresh) d->entries.push_back({cursor, o.run});
-        else if (d->newer(cursor, o.run, d->entries[it->second])) d->entries[it->second] = {cursor, o.run};
+        if (fresh)
+          d->entries.push_back({cursor, o.run});
+        else if (d->newer(cursor, o.run, d->entries[it->second]))
+          d->entries[it->second] = {cursor, o.run};
       }
     }
   }
@@ -147,8 +151,8 @@ Result<std::unique_ptr<Dedup>> build_dedup(RunContext& ctx, const Evaluator& ev,
 
 }  // namespace
 
-
-TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evaluator& ev, const TableInputs& inputs) {
+TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evaluator& ev,
+                                const TableInputs& inputs) {
   const auto t0 = std::chrono::steady_clock::now();
   TableOutcome oc;
   oc.result.table = model.table;
@@ -260,7 +264,8 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
     }
     if (!find && !ts.hashes.empty()) {
       const std::size_t taken = hashes.add(ts.hashes);
-      ts.overflow.insert(ts.overflow.end(), ts.hashes.begin() + static_cast<std::ptrdiff_t>(taken), ts.hashes.end());
+      ts.overflow.insert(ts.overflow.end(), ts.hashes.begin() + static_cast<std::ptrdiff_t>(taken),
+                         ts.hashes.end());
     }
   };
 
@@ -274,76 +279,74 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
     std::unique_ptr<ObjectReader> reader;
     tbb::parallel_pipeline(
         static_cast<std::size_t>(std::max(1, ctx.options->chunks_in_flight)),
-        tbb::make_filter<void, Piece*>(tbb::filter_mode::serial_in_order,
-                                       [&](tbb::flow_control& fc) -> Piece* {
-                                         for (;;) {
-                                           if (failed.load() || ctx.stop.load()) {
-                                             fc.stop();
-                                             return nullptr;
-                                           }
-                                           if (!reader) {
-                                             if (next == objects.size()) {
-                                               fc.stop();
-                                               return nullptr;
-                                             }
-                                             current = next++;
-                                             reader = std::make_unique<ObjectReader>(*ctx.landing, objects[current],
-                                                                                     ctx.options->chunk_bytes);
-                                           }
-                                           auto p = std::make_unique<Piece>();
-                                           auto more = reader->next(p->chunk);
-                                           if (!more) {
-                                             input_error = std::move(more).error();
-                                             failed = true;
-                                             fc.stop();
-                                             return nullptr;
-                                           }
-                                           if (!*more) {
-                                             reader.reset();
-                                             continue;
-                                           }
-                                           p->chunk.object = current;
-                                           return p.release();
-                                         }
-                                       }) &
-            tbb::make_filter<Piece*, Piece*>(tbb::filter_mode::parallel,
-                                             [&](Piece* p) {
-                                               if (!failed.load()) process(*p, objects[p->chunk.object].run, find);
-                                               return p;
-                                             }) &
-            tbb::make_filter<Piece*, void>(tbb::filter_mode::serial_in_order, [&](Piece* raw) {
-              std::unique_ptr<Piece> p(raw);
-              if (failed.load()) return;
-              const std::size_t obj = p->chunk.object;
-              for (auto& pr : p->problems) {
-                pr.line += lines_seen[obj];
-                if (find) {
-                  found->push_back(objects[obj].key + " line " + std::to_string(pr.line) + " (" + pr.value + ")");
-                  continue;
-                }
-                if (!quarantine) {
-                  output_error = bad_record_error(model.table, objects[obj].key, pr);
-                  failed = true;
-                  return;
-                }
-                oc.rejects.push_back(reject_line(objects[obj].key, pr));
-                ++oc.result.rejected;
+        tbb::make_filter<void,
+                         Piece*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> Piece* {
+          for (;;) {
+            if (failed.load() || ctx.stop.load()) {
+              fc.stop();
+              return nullptr;
+            }
+            if (!reader) {
+              if (next == objects.size()) {
+                fc.stop();
+                return nullptr;
               }
-              lines_seen[obj] += p->lines;
-              if (find) return;
-              oc.result.rows_in += p->rows_in;
-              if (p->batch.rows == 0) return;
-              if (auto s = file->write(p->batch); !s) {
-                output_error = std::move(s).error();
-                output_error->message = model.table + ": cannot write " + file->key() + ": " + output_error->message;
-                failed = true;
-                return;
-              }
-              if (crash_armed) {
-                crash_armed = false;
-                crash_point("transform-mid-write");
-              }
-            }));
+              current = next++;
+              reader =
+                  std::make_unique<ObjectReader>(*ctx.landing, objects[current], ctx.options->chunk_bytes);
+            }
+            auto p = std::make_unique<Piece>();
+            auto more = reader->next(p->chunk);
+            if (!more) {
+              input_error = std::move(more).error();
+              failed = true;
+              fc.stop();
+              return nullptr;
+            }
+            if (!*more) {
+              reader.reset();
+              continue;
+            }
+            p->chunk.object = current;
+            return p.release();
+          }
+        }) & tbb::make_filter<Piece*, Piece*>(tbb::filter_mode::parallel, [&](Piece* p) {
+          if (!failed.load()) process(*p, objects[p->chunk.object].run, find);
+          return p;
+        }) & tbb::make_filter<Piece*, void>(tbb::filter_mode::serial_in_order, [&](Piece* raw) {
+          std::unique_ptr<Piece> p(raw);
+          if (failed.load()) return;
+          const std::size_t obj = p->chunk.object;
+          for (auto& pr : p->problems) {
+            pr.line += lines_seen[obj];
+            if (find) {
+              found->push_back(objects[obj].key + " line " + std::to_string(pr.line) + " (" + pr.value + ")");
+              continue;
+            }
+            if (!quarantine) {
+              output_error = bad_record_error(model.table, objects[obj].key, pr);
+              failed = true;
+              return;
+            }
+            oc.rejects.push_back(reject_line(objects[obj].key, pr));
+            ++oc.result.rejected;
+          }
+          lines_seen[obj] += p->lines;
+          if (find) return;
+          oc.result.rows_in += p->rows_in;
+          if (p->batch.rows == 0) return;
+          if (auto s = file->write(p->batch); !s) {
+            output_error = std::move(s).error();
+            output_error->message =
+                model.table + ": cannot write " + file->key() + ": " + output_error->message;
+            failed = true;
+            return;
+          }
+          if (crash_armed) {
+            crash_armed = false;
+            crash_point("transform-mid-write");
+          }
+        }));
     if (output_error) return std::move(*output_error);
     if (input_error) return std::move(*input_error);
     if (ctx.stop.load()) return make_error("Stopped", "stopped because another table failed");
@@ -370,7 +373,8 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
       if (all[i] == all[i - 1]) dup.insert(all[i]);
     }
     for (std::size_t i = 0; i < overflow.size() && dup.size() < kMaxDuplicatesNamed; ++i) {
-      if ((i > 0 && overflow[i] == overflow[i - 1]) || std::binary_search(all, all + n, overflow[i])) dup.insert(overflow[i]);
+      if ((i > 0 && overflow[i] == overflow[i - 1]) || std::binary_search(all, all + n, overflow[i]))
+        dup.insert(overflow[i]);
     }
     hashes.data.reset();
     if (!dup.empty()) {

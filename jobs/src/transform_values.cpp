@@ -1,13 +1,14 @@
-#include "dwh/transform/values.hpp"
-
 #include <limits>
 
 #include "dwh/transform/calendar.hpp"
+#include "dwh/transform/values.hpp"
 
 namespace dwh::transform {
 namespace {
 
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_digit(char c) noexcept {
+  return c >= '0' && c <= '9';
+}
 
 // Reads exactly `width` digits at s[pos]; false if any is not a digit.
 constexpr bool fixed_digits(std::string_view s, std::size_t pos, std::size_t width, int& out) noexcept {
@@ -55,8 +56,8 @@ ValueError date_prefix(std::string_view s, std::int64_t& days) noexcept {
 // "HH:MM:SS[.f{1,6}]" from s[pos] to the end of s (s.size() >= pos + 8 checked by the caller).
 ValueError time_at(std::string_view s, std::size_t pos, std::int64_t& micros_of_day) noexcept {
   int hh = 0, mi = 0, ss = 0;
-  if (s[pos + 2] != ':' || s[pos + 5] != ':' || !fixed_digits(s, pos, 2, hh) || !fixed_digits(s, pos + 3, 2, mi) ||
-      !fixed_digits(s, pos + 6, 2, ss)) {
+  if (s[pos + 2] != ':' || s[pos + 5] != ':' || !fixed_digits(s, pos, 2, hh) ||
+      !fixed_digits(s, pos + 3, 2, mi) || !fixed_digits(s, pos + 6, 2, ss)) {
     return ValueError::BadTimeFormat;
   }
   if (hh > 23 || mi > 59 || ss > 59) return ValueError::NoSuchTime;
@@ -80,19 +81,32 @@ ValueError time_at(std::string_view s, std::size_t pos, std::int64_t& micros_of_
 
 std::string_view value_error_message(ValueError error) noexcept {
   switch (error) {
-    case ValueError::None: return "ok";
-    case ValueError::Empty: return "empty value";
-    case ValueError::BadTimestampFormat: return "not a timestamp YYYY-MM-DDTHH:MM:SS[.ffffff]";
-    case ValueError::BadDateFormat: return "not a date YYYY-MM-DD";
-    case ValueError::BadTimeFormat: return "not a time HH:MM:SS[.ffffff]";
-    case ValueError::NoSuchDate: return "no such date";
-    case ValueError::NoSuchTime: return "no such time of day";
-    case ValueError::BadFraction: return "fraction of a second must have 1 to 6 digits";
-    case ValueError::BadNumber: return "not a number [-]digits[.digits]";
-    case ValueError::TooManyDecimalPlaces: return "more decimal places than the scale";
-    case ValueError::ExceedsPrecision: return "more digits than the precision allows";
-    case ValueError::OutOfRange: return "integer out of range";
-    case ValueError::BadPrecision: return "decimal precision or scale out of range";
+    case ValueError::None:
+      return "ok";
+    case ValueError::Empty:
+      return "empty value";
+    case ValueError::BadTimestampFormat:
+      return "not a timestamp YYYY-MM-DDTHH:MM:SS[.ffffff]";
+    case ValueError::BadDateFormat:
+      return "not a date YYYY-MM-DD";
+    case ValueError::BadTimeFormat:
+      return "not a time HH:MM:SS[.ffffff]";
+    case ValueError::NoSuchDate:
+      return "no such date";
+    case ValueError::NoSuchTime:
+      return "no such time of day";
+    case ValueError::BadFraction:
+      return "fraction of a second must have 1 to 6 digits";
+    case ValueError::BadNumber:
+      return "not a number [-]digits[.digits]";
+    case ValueError::TooManyDecimalPlaces:
+      return "more decimal places than the scale";
+    case ValueError::ExceedsPrecision:
+      return "more digits than the precision allows";
+    case ValueError::OutOfRange:
+      return "integer out of range";
+    case ValueError::BadPrecision:
+      return "decimal precision or scale out of range";
   }
   return "unknown error";
 }

@@ -24,14 +24,25 @@ std::string lower_no_space(std::string_view s) {
 // existing "integer" compare equal. Only the types the models use are known; anything else is a
 // model error rather than a guess.
 Result<std::string> canonical_type(const transform::Model& model, const transform::ModelColumn& c) {
-  static const std::map<std::string, std::string> kSimple = {
-      {"int", "integer"},        {"int4", "integer"},          {"integer", "integer"},
-      {"serial", "integer"},     {"bigint", "bigint"},         {"int8", "bigint"},
-      {"smallint", "smallint"},  {"varchar", "character varying"}, {"charactervarying", "character varying"},
-      {"text", "text"},          {"numeric", "numeric"},       {"decimal", "numeric"},
-      {"date", "date"},          {"time", "time without time zone"},
-      {"timestamp", "timestamp without time zone"},            {"boolean", "boolean"},
-      {"bool", "boolean"},       {"doubleprecision", "double precision"}, {"float8", "double precision"}};
+  static const std::map<std::string, std::string> kSimple = {{"int", "integer"},
+                                                             {"int4", "integer"},
+                                                             {"integer", "integer"},
+                                                             {"serial", "integer"},
+                                                             {"bigint", "bigint"},
+                                                             {"int8", "bigint"},
+                                                             {"smallint", "smallint"},
+                                                             {"varchar", "character varying"},
+                                                             {"charactervarying", "character varying"},
+                                                             {"text", "text"},
+                                                             {"numeric", "numeric"},
+                                                             {"decimal", "numeric"},
+                                                             {"date", "date"},
+                                                             {"time", "time without time zone"},
+                                                             {"timestamp", "timestamp without time zone"},
+                                                             {"boolean", "boolean"},
+                                                             {"bool", "boolean"},
+                                                             {"doubleprecision", "double precision"},
+                                                             {"float8", "double precision"}};
   const std::string t = lower_no_space(c.sql_type);
   if (auto it = kSimple.find(t); it != kSimple.end()) return it->second;
   static const std::regex kNumeric(R"((numeric|decimal)\((\d+),(\d+)\))");
@@ -39,8 +50,8 @@ Result<std::string> canonical_type(const transform::Model& model, const transfor
   std::smatch m;
   if (std::regex_match(t, m, kNumeric)) return "numeric(" + m[2].str() + "," + m[3].str() + ")";
   if (std::regex_match(t, m, kVarchar)) return "character varying(" + m[1].str() + ")";
-  return make_error("ModelError", model.file.string() + ": column." + c.name + ".sql_type: unsupported warehouse type '" +
-                                      c.sql_type + "'");
+  return make_error("ModelError", model.file.string() + ": column." + c.name +
+                                      ".sql_type: unsupported warehouse type '" + c.sql_type + "'");
 }
 
 struct ExistingColumn {
@@ -48,11 +59,13 @@ struct ExistingColumn {
   bool not_null = false;
 };
 
-std::vector<std::pair<std::string, ExistingColumn>> existing_columns(pqxx::work& tx, const std::string& table) {
+std::vector<std::pair<std::string, ExistingColumn>> existing_columns(pqxx::work& tx,
+                                                                     const std::string& table) {
   std::vector<std::pair<std::string, ExistingColumn>> out;
   const auto rows = tx.exec_params(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull FROM pg_attribute a "
-      "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace "
+      "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname = $1 AND c.relnamespace = "
+      "current_schema()::regnamespace "
       "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
       table);
   for (const auto& r : rows) {
@@ -63,13 +76,14 @@ std::vector<std::pair<std::string, ExistingColumn>> existing_columns(pqxx::work&
 
 std::string incompatible(const transform::Model& model, const std::string& what) {
   return "warehouse table " + model.table + " does not match its model " + model.file.string() + ": " + what +
-         ". Only added columns are migrated; change the warehouse by hand (or recreate it) for anything else. "
+         ". Only added columns are migrated; change the warehouse by hand (or recreate it) for anything "
+         "else. "
          "Nothing was changed.";
 }
 
 // Adds the model's new columns, or says why the existing table cannot be migrated.
-Status plan_migration(pqxx::work& tx, const transform::Model& model, Dialect dialect, std::vector<std::string>& alters,
-                      std::vector<std::string>& added) {
+Status plan_migration(pqxx::work& tx, const transform::Model& model, Dialect dialect,
+                      std::vector<std::string>& alters, std::vector<std::string>& added) {
   const auto existing = existing_columns(tx, model.table);
   std::map<std::string, ExistingColumn> by_name(existing.begin(), existing.end());
   std::map<std::string, bool> in_model;
@@ -77,8 +91,9 @@ Status plan_migration(pqxx::work& tx, const transform::Model& model, Dialect dia
     in_model[model.surrogate_key] = true;
     auto it = by_name.find(model.surrogate_key);
     if (it == by_name.end() || it->second.type != "integer") {
-      return make_error("IncompatibleWarehouseSchema",
-                        incompatible(model, "surrogate key column " + model.surrogate_key + " is missing or not integer"));
+      return make_error(
+          "IncompatibleWarehouseSchema",
+          incompatible(model, "surrogate key column " + model.surrogate_key + " is missing or not integer"));
     }
   }
   bool has_rows = false;
@@ -95,9 +110,11 @@ Status plan_migration(pqxx::work& tx, const transform::Model& model, Dialect dia
           counted = true;
         }
         if (has_rows) {
-          return make_error("IncompatibleWarehouseSchema",
-                            incompatible(model, "new column " + c.name +
-                                                    " is NOT NULL but the table already has rows (they would have no value)"));
+          return make_error(
+              "IncompatibleWarehouseSchema",
+              incompatible(model,
+                           "new column " + c.name +
+                               " is NOT NULL but the table already has rows (they would have no value)"));
         }
       }
       alters.push_back("ALTER TABLE " + tx.quote_name(model.table) + " ADD COLUMN " +
@@ -106,22 +123,25 @@ Status plan_migration(pqxx::work& tx, const transform::Model& model, Dialect dia
       continue;
     }
     if (it->second.type != *want) {
-      return make_error("IncompatibleWarehouseSchema",
-                        incompatible(model, "column " + c.name + " is " + it->second.type + " in the warehouse but " +
-                                                *want + " (" + c.sql_type + ") in the model"));
+      return make_error(
+          "IncompatibleWarehouseSchema",
+          incompatible(model, "column " + c.name + " is " + it->second.type + " in the warehouse but " +
+                                  *want + " (" + c.sql_type + ") in the model"));
     }
     if (it->second.not_null != !c.parquet.nullable) {
-      return make_error("IncompatibleWarehouseSchema",
-                        incompatible(model, "column " + c.name + " is " + (it->second.not_null ? "NOT NULL" : "nullable") +
-                                                " in the warehouse but " + (c.parquet.nullable ? "nullable" : "NOT NULL") +
-                                                " in the model"));
+      return make_error(
+          "IncompatibleWarehouseSchema",
+          incompatible(model, "column " + c.name + " is " + (it->second.not_null ? "NOT NULL" : "nullable") +
+                                  " in the warehouse but " + (c.parquet.nullable ? "nullable" : "NOT NULL") +
+                                  " in the model"));
     }
   }
   for (const auto& [name, col] : existing) {
     if (!in_model.count(name)) {
-      return make_error("IncompatibleWarehouseSchema",
-                        incompatible(model, "column " + name + " (" + col.type +
-                                                ") is in the warehouse but not in the model (dropped or renamed)"));
+      return make_error(
+          "IncompatibleWarehouseSchema",
+          incompatible(model, "column " + name + " (" + col.type +
+                                  ") is in the warehouse but not in the model (dropped or renamed)"));
     }
   }
   return {};
@@ -147,17 +167,18 @@ Result<InitReport> init_warehouse(const std::string& warehouse_url, const transf
     tx.exec("SELECT pg_advisory_xact_lock(hashtext('dwh warehouse init'))");
     std::vector<std::string> statements;
     for (const auto& m : dataset.models) {
-      const bool exists =
-          tx.exec_params1("SELECT count(*) FROM pg_class WHERE relname = $1 AND relkind IN ('r', 'p') "
-                          "AND relnamespace = current_schema()::regnamespace",
-                          m.table)[0]
-              .as<int>() > 0;
+      const bool exists = tx.exec_params1(
+                                "SELECT count(*) FROM pg_class WHERE relname = $1 AND relkind IN ('r', 'p') "
+                                "AND relnamespace = current_schema()::regnamespace",
+                                m.table)[0]
+                              .as<int>() > 0;
       if (!exists) {
         statements.push_back(create_table_sql(m, dialect));
         report.created_tables.push_back(m.table);
         continue;
       }
-      if (auto s = plan_migration(tx, m, dialect, statements, report.added_columns); !s) return std::move(s).error();
+      if (auto s = plan_migration(tx, m, dialect, statements, report.added_columns); !s)
+        return std::move(s).error();
     }
     statements.push_back(create_control_table_sql(dialect));
     // A control table from an earlier release lacks the columns added since (nullable, so its
@@ -166,7 +187,8 @@ Result<InitReport> init_warehouse(const std::string& warehouse_url, const transf
     const bool has_newest = std::any_of(control.begin(), control.end(),
                                         [](const auto& c) { return c.first == "newest_source_change"; });
     if (!control.empty() && !has_newest) {
-      statements.push_back(std::string("ALTER TABLE ") + kControlTable + " ADD COLUMN newest_source_change timestamp");
+      statements.push_back(std::string("ALTER TABLE ") + kControlTable +
+                           " ADD COLUMN newest_source_change timestamp");
       // Once: the newest change the facts already hold goes on the last load's row, so the
       // freshness view (which reads only the control table) is right from the first read.
       std::vector<const transform::Model*> facts;
@@ -174,8 +196,9 @@ Result<InitReport> init_warehouse(const std::string& warehouse_url, const transf
         if (m.kind == transform::ModelKind::Fact) facts.push_back(&m);
       }
       if (const std::string newest = sql::newest_source_change(facts, sql::Rows::Stored); !newest.empty()) {
-        statements.push_back(std::string("UPDATE ") + kControlTable + " SET newest_source_change = CAST((" + newest +
-                             ") AS timestamp) WHERE run_id = (SELECT MAX(run_id) FROM " + kControlTable + ")");
+        statements.push_back(std::string("UPDATE ") + kControlTable + " SET newest_source_change = CAST((" +
+                             newest + ") AS timestamp) WHERE run_id = (SELECT MAX(run_id) FROM " +
+                             kControlTable + ")");
       }
       report.added_columns.push_back(std::string(kControlTable) + ".newest_source_change");
     }
@@ -188,8 +211,8 @@ Result<InitReport> init_warehouse(const std::string& warehouse_url, const transf
     }
     tx.commit();
   } catch (const pqxx::sql_error& e) {
-    return make_error("WarehouseError", std::string("warehouse init: ") + e.what() + " (statement: " +
-                                            e.query().substr(0, 200) + ")");
+    return make_error("WarehouseError", std::string("warehouse init: ") + e.what() +
+                                            " (statement: " + e.query().substr(0, 200) + ")");
   } catch (const std::exception& e) {
     return make_error("WarehouseError", std::string("warehouse init: ") + e.what());
   }

@@ -27,7 +27,8 @@ std::string join_quoted(const std::vector<std::string>& names) {
 // the COPY). The Parquet declaration of the column says what the values need.
 std::string redshift_type(const transform::ModelColumn& c) {
   std::string t = c.sql_type;
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  std::transform(t.begin(), t.end(), t.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
   if (t == "numeric" || t == "decimal") {
     return "numeric(" + std::to_string(c.parquet.precision) + "," + std::to_string(c.parquet.scale) + ")";
   }
@@ -39,7 +40,8 @@ std::string redshift_type(const transform::ModelColumn& c) {
 
 std::string column_definition_sql(const transform::Model& /*model*/, const transform::ModelColumn& column,
                                   Dialect dialect) {
-  std::string out = quoted(column.name) + " " + (dialect == Dialect::Redshift ? redshift_type(column) : column.sql_type);
+  std::string out =
+      quoted(column.name) + " " + (dialect == Dialect::Redshift ? redshift_type(column) : column.sql_type);
   if (!column.parquet.nullable) out += " NOT NULL";
   if (!column.references_table.empty()) {
     out += " REFERENCES " + quoted(column.references_table) + " (" + quoted(column.references_column) + ")";
@@ -65,13 +67,15 @@ std::string create_table_sql(const transform::Model& model, Dialect dialect) {
     std::vector<std::string> version = model.natural_key;
     version.insert(version.end(), model.version_columns.begin(), model.version_columns.end());
     if (!version.empty()) {
-      lines.push_back("CONSTRAINT " + quoted(model.table + "_version_key") + " UNIQUE (" + join_quoted(version) + ")");
+      lines.push_back("CONSTRAINT " + quoted(model.table + "_version_key") + " UNIQUE (" +
+                      join_quoted(version) + ")");
     }
   } else if (!model.natural_key.empty()) {
     lines.push_back("PRIMARY KEY (" + join_quoted(model.natural_key) + ")");
   }
   std::string sql = "CREATE TABLE " + quoted(model.table) + " (\n";
-  for (std::size_t i = 0; i < lines.size(); ++i) sql += "  " + lines[i] + (i + 1 < lines.size() ? ",\n" : "\n");
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    sql += "  " + lines[i] + (i + 1 < lines.size() ? ",\n" : "\n");
   return sql + ")";
 }
 
@@ -79,10 +83,16 @@ std::string create_control_table_sql(Dialect dialect) {
   const std::string text = dialect == Dialect::Redshift ? "varchar(65535)" : "text";
   return std::string("CREATE TABLE IF NOT EXISTS ") + kControlTable + " (\n" +
          "  run_id varchar(64) NOT NULL PRIMARY KEY,\n"
-         "  manifest_key " + text + " NOT NULL,\n"
+         "  manifest_key " +
+         text +
+         " NOT NULL,\n"
          "  manifest_sha256 char(64) NOT NULL,\n"
-         "  model " + text + " NOT NULL,\n"
-         "  row_counts " + text + " NOT NULL,\n"
+         "  model " +
+         text +
+         " NOT NULL,\n"
+         "  row_counts " +
+         text +
+         " NOT NULL,\n"
          "  loaded_at timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),\n"
          "  load_seconds double precision NOT NULL,\n"
          "  newest_source_change timestamp\n"
@@ -106,9 +116,11 @@ Result<std::vector<std::string>> view_sql(const transform::Dataset& dataset) {
     std::ostringstream text;
     text << in.rdbuf();
     std::string sql = text.str();
-    while (!sql.empty() && (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';')) sql.pop_back();
+    while (!sql.empty() && (std::isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';'))
+      sql.pop_back();
     if (sql.find("CREATE OR REPLACE VIEW") == std::string::npos) {
-      return make_error("ModelError", f.string() + ": a view file must hold one CREATE OR REPLACE VIEW statement");
+      return make_error("ModelError",
+                        f.string() + ": a view file must hold one CREATE OR REPLACE VIEW statement");
     }
     out.push_back(std::move(sql));
   }

@@ -4,21 +4,26 @@
 #include "dwh/source/catalog.hpp"
 
 #include <algorithm>
-#include <set>
-
 #include <pqxx/pqxx>
+#include <set>
 
 namespace dwh::source {
 namespace {
 
 std::string relation_kind(char relkind) {
   switch (relkind) {
-    case 'r': return "table";
-    case 'p': return "partitioned table";
-    case 'v': return "view";
-    case 'm': return "materialized view";
-    case 'f': return "foreign table";
-    default: return std::string("relation of kind ") + relkind;
+    case 'r':
+      return "table";
+    case 'p':
+      return "partitioned table";
+    case 'v':
+      return "view";
+    case 'm':
+      return "materialized view";
+    case 'f':
+      return "foreign table";
+    default:
+      return std::string("relation of kind ") + relkind;
   }
 }
 
@@ -47,7 +52,8 @@ void read_relations(pqxx::transaction_base& tx, const std::string& schema, Catal
            "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_type t ON t.oid = a.atttypid "
            "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
            "LEFT JOIN pg_collation co ON co.oid = a.attcollation "
-           "WHERE n.nspname = $1 AND c.relkind IN ('r','p','v','m','f') AND a.attnum > 0 AND NOT a.attisdropped "
+           "WHERE n.nspname = $1 AND c.relkind IN ('r','p','v','m','f') AND a.attnum > 0 AND NOT "
+           "a.attisdropped "
            "ORDER BY c.relname, a.attnum",
            schema)) {
     CatalogColumn col;
@@ -59,26 +65,26 @@ void read_relations(pqxx::transaction_base& tx, const std::string& schema, Catal
     col.collation = row[6].as<std::string>();
     out.relations[row[0].as<std::string>()].columns.push_back(std::move(col));
   }
-  for (const auto& row : tx.exec_params(
-           "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
-           "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-           "WHERE n.nspname = $1",
-           schema)) {
+  for (const auto& row :
+       tx.exec_params("SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+                      "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                      "WHERE n.nspname = $1",
+                      schema)) {
     out.relations[row[0].as<std::string>()].constraints[row[1].as<std::string>()] = row[2].as<std::string>();
   }
-  for (const auto& row : tx.exec_params(
-           "SELECT c.relname, i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
-           "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid "
-           "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1",
-           schema)) {
+  for (const auto& row :
+       tx.exec_params("SELECT c.relname, i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                      "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class c ON c.oid = x.indrelid "
+                      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1",
+                      schema)) {
     out.relations[row[0].as<std::string>()].indexes[row[1].as<std::string>()] =
         strip_schema(row[2].as<std::string>(), schema);
   }
-  for (const auto& row : tx.exec_params(
-           "SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
-           "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-           "WHERE n.nspname = $1 AND NOT t.tgisinternal",
-           schema)) {
+  for (const auto& row :
+       tx.exec_params("SELECT c.relname, t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+                      "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                      "WHERE n.nspname = $1 AND NOT t.tgisinternal",
+                      schema)) {
     out.relations[row[0].as<std::string>()].triggers[row[1].as<std::string>()] =
         strip_schema(row[2].as<std::string>(), schema);
   }
@@ -99,12 +105,24 @@ void read_types(pqxx::transaction_base& tx, const std::string& schema, Catalog& 
     const char kind = row[1].as<std::string>().at(0);
     std::string def;
     switch (kind) {
-      case 'e': def = "enum (" + row[2].as<std::string>("") + ")"; break;
-      case 'd': def = "domain over " + row[3].as<std::string>(""); break;
-      case 'c': def = "composite type"; break;
-      case 'r': def = "range type"; break;
-      case 'm': def = "multirange type"; break;
-      default: def = "base type"; break;
+      case 'e':
+        def = "enum (" + row[2].as<std::string>("") + ")";
+        break;
+      case 'd':
+        def = "domain over " + row[3].as<std::string>("");
+        break;
+      case 'c':
+        def = "composite type";
+        break;
+      case 'r':
+        def = "range type";
+        break;
+      case 'm':
+        def = "multirange type";
+        break;
+      default:
+        def = "base type";
+        break;
     }
     out.types[row[0].as<std::string>()] = def;
   }
@@ -165,11 +183,12 @@ void compare_columns(const std::string& where, const std::vector<CatalogColumn>&
     }
     if (a->generated != e.generated) diffs.push_back(col + "identity/generated marker differs");
     if (a->collation != e.collation)
-      diffs.push_back(col + "collation is " + (a->collation.empty() ? "the default" : a->collation) + ", expected " +
-                      (e.collation.empty() ? "the default" : e.collation));
+      diffs.push_back(col + "collation is " + (a->collation.empty() ? "the default" : a->collation) +
+                      ", expected " + (e.collation.empty() ? "the default" : e.collation));
   }
   for (const auto& a : actual)
-    if (!find(expected, a.name)) diffs.push_back(where + " column " + a.name + ": is not expected (" + a.type + ")");
+    if (!find(expected, a.name))
+      diffs.push_back(where + " column " + a.name + ": is not expected (" + a.type + ")");
 
   // Order matters too (SELECT * and COPY depend on it); compare it over the shared columns only,
   // so a missing column is not reported twice.
@@ -203,8 +222,9 @@ Catalog read_catalog(pqxx::transaction_base& tx, const std::string& schema) {
 
 std::vector<std::string> compare_catalogs(const Catalog& expected, const Catalog& actual) {
   std::vector<std::string> diffs;
-  compare_named(expected.types, actual.types,
-                [&](const std::string& name, const std::string& what) { diffs.push_back("type " + name + ": " + what); });
+  compare_named(expected.types, actual.types, [&](const std::string& name, const std::string& what) {
+    diffs.push_back("type " + name + ": " + what);
+  });
   for (const auto& [name, e] : expected.relations) {
     auto it = actual.relations.find(name);
     const std::string where = e.kind + " " + name;
@@ -228,7 +248,8 @@ std::vector<std::string> compare_catalogs(const Catalog& expected, const Catalog
     compare_named(e.triggers, a.triggers, sub("trigger"));
   }
   for (const auto& [name, a] : actual.relations)
-    if (!expected.relations.count(name)) diffs.push_back(a.kind + " " + name + ": is not part of the expected schema");
+    if (!expected.relations.count(name))
+      diffs.push_back(a.kind + " " + name + ": is not part of the expected schema");
   compare_named(expected.sequences, actual.sequences, [&](const std::string& name, const std::string& what) {
     diffs.push_back("sequence " + name + ": " + what);
   });

@@ -36,9 +36,13 @@ inline char* put_be64(char* p, std::uint64_t v) {
   return p + 8;
 }
 
-inline char* tuple_start(char* p, std::uint16_t fields) { return put_be16(p, fields); }
+inline char* tuple_start(char* p, std::uint16_t fields) {
+  return put_be16(p, fields);
+}
 
-inline char* field_null(char* p) { return put_be32(p, 0xFFFFFFFFu); }
+inline char* field_null(char* p) {
+  return put_be32(p, 0xFFFFFFFFu);
+}
 
 inline char* field_int4(char* p, std::int64_t v) {
   p = put_be32(p, 4);

@@ -21,7 +21,9 @@ inline char* put(char* p, std::string_view s) {
   return p + s.size();
 }
 
-inline char* put_int(char* p, std::int64_t v) { return std::to_chars(p, p + 24, v).ptr; }
+inline char* put_int(char* p, std::int64_t v) {
+  return std::to_chars(p, p + 24, v).ptr;
+}
 
 inline char* put_two_digits(char* p, unsigned v) {
   static constexpr char kPairs[] =
@@ -53,18 +55,33 @@ inline char* put_timestamp(char* p, int day, std::int64_t ms_of_day) {
   return put_two_digits(p, frac % 100);
 }
 
-inline char* put_timestamp(char* p, Moment m) { return put_timestamp(p, m.day, m.ms); }
+inline char* put_timestamp(char* p, Moment m) {
+  return put_timestamp(p, m.day, m.ms);
+}
 
 // Text that may hold COPY's special characters (backslash, tab, newline, carriage return).
 // Names from the word lists do not, but escaping keeps any future entry safe.
 inline char* put_escaped(char* p, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '\\': *p++ = '\\'; *p++ = '\\'; break;
-      case '\t': *p++ = '\\'; *p++ = 't'; break;
-      case '\n': *p++ = '\\'; *p++ = 'n'; break;
-      case '\r': *p++ = '\\'; *p++ = 'r'; break;
-      default: *p++ = c;
+      case '\\':
+        *p++ = '\\';
+        *p++ = '\\';
+        break;
+      case '\t':
+        *p++ = '\\';
+        *p++ = 't';
+        break;
+      case '\n':
+        *p++ = '\\';
+        *p++ = 'n';
+        break;
+      case '\r':
+        *p++ = '\\';
+        *p++ = 'r';
+        break;
+      default:
+        *p++ = c;
     }
   }
   return p;

@@ -2,10 +2,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <pqxx/pqxx>
 #include <sstream>
 #include <stdexcept>
-
-#include <pqxx/pqxx>
 
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
@@ -53,7 +52,8 @@ std::vector<std::string> tables_with_rows(pqxx::connection& conn) {
 // exactly totesys, committed; anything else is left untouched and reported.
 Status check_or_repair_schema(pqxx::connection& conn, ExistingData existing) {
   Status checked = check_schema(conn);
-  if (checked || existing != ExistingData::Replace || checked.error().code != "SchemaMismatch") return checked;
+  if (checked || existing != ExistingData::Replace || checked.error().code != "SchemaMismatch")
+    return checked;
   try {
     pqxx::work tx(conn);
     restore_missing_constraints(tx);
@@ -110,7 +110,8 @@ Status validate(const GenerateOptions& options) {
                       "--scale must be a number greater than 0 (got " + format_scale(options.scale) + ")");
   if (options.scale > kMaxScale)
     return make_error("InvalidArgument", "--scale must be at most " + format_scale(kMaxScale) +
-                                             " (ids are PostgreSQL integers); got " + format_scale(options.scale));
+                                             " (ids are PostgreSQL integers); got " +
+                                             format_scale(options.scale));
   return {};
 }
 
@@ -155,8 +156,10 @@ Result<GenerateReport> generate(const GenerateOptions& options) {
   // The end state must be exactly init's schema, constraints rebuilt included.
   const auto check_start = std::chrono::steady_clock::now();
   if (auto s = check_schema(**conn); !s)
-    return make_error("DatabaseError", "after loading, the schema is not the totesys schema: " + s.error().message);
-  report.phases.finish += std::chrono::duration<double>(std::chrono::steady_clock::now() - check_start).count();
+    return make_error("DatabaseError",
+                      "after loading, the schema is not the totesys schema: " + s.error().message);
+  report.phases.finish +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - check_start).count();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }

@@ -9,10 +9,11 @@ DateTexts::DateTexts() : first_(days_from_civil(2019, 1, 1)) {
     const CivilDate c = civil_from_days(day);
     auto& t = texts_[static_cast<std::size_t>(day - first_)];
     const int digits[8] = {c.year / 1000, c.year / 100 % 10, c.year / 10 % 10, c.year % 10,
-                           c.month / 10,  c.month % 10,      c.day / 10,      c.day % 10};
+                           c.month / 10,  c.month % 10,      c.day / 10,       c.day % 10};
     const int positions[8] = {0, 1, 2, 3, 5, 6, 8, 9};
     t[4] = t[7] = '-';
-    for (int i = 0; i < 8; ++i) t[static_cast<std::size_t>(positions[i])] = static_cast<char>('0' + digits[i]);
+    for (int i = 0; i < 8; ++i)
+      t[static_cast<std::size_t>(positions[i])] = static_cast<char>('0' + digits[i]);
   }
 }
 

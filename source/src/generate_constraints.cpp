@@ -1,15 +1,15 @@
 #include "generate_constraints.hpp"
 
 #include <map>
-#include <set>
-
 #include <pqxx/pqxx>
+#include <set>
 
 namespace dwh::source {
 
 const std::vector<const TableDef*>& bulk_tables() {
-  static const std::vector<const TableDef*> tables = {&totesys_table("sales_order"), &totesys_table("purchase_order"),
-                                                      &totesys_table("transaction"), &totesys_table("payment")};
+  static const std::vector<const TableDef*> tables = {
+      &totesys_table("sales_order"), &totesys_table("purchase_order"), &totesys_table("transaction"),
+      &totesys_table("payment")};
   return tables;
 }
 
@@ -26,8 +26,9 @@ std::vector<std::string> drop_bulk_constraints_sql() {
 }
 
 std::vector<std::string> bulk_index_sql(const TableDef& table) {
-  std::vector<std::string> sql = {"CREATE UNIQUE INDEX " + table.primary_key_name() + " ON " + std::string(table.name) +
-                                  " USING btree (" + std::string(table.primary_key) + ")"};
+  std::vector<std::string> sql = {"CREATE UNIQUE INDEX " + table.primary_key_name() + " ON " +
+                                  std::string(table.name) + " USING btree (" +
+                                  std::string(table.primary_key) + ")"};
   for (const auto& index : table.unique_indexes) sql.push_back(create_unique_index_sql(table, index));
   return sql;
 }
@@ -40,10 +41,10 @@ std::string attach_primary_key_sql(const TableDef& table) {
 void restore_missing_constraints(pqxx::transaction_base& tx) {
   const std::string schema(kTotesysSchema);
   std::map<std::string, bool> constraints;  // name -> validated
-  for (const auto& row : tx.exec_params(
-           "SELECT k.conname, k.convalidated FROM pg_constraint k JOIN pg_namespace n ON n.oid = k.connamespace "
-           "WHERE n.nspname = $1",
-           schema))
+  for (const auto& row : tx.exec_params("SELECT k.conname, k.convalidated FROM pg_constraint k JOIN "
+                                        "pg_namespace n ON n.oid = k.connamespace "
+                                        "WHERE n.nspname = $1",
+                                        schema))
     constraints[row[0].as<std::string>()] = row[1].as<bool>();
   std::set<std::string> indexes;
   for (const auto& row : tx.exec_params("SELECT indexname FROM pg_indexes WHERE schemaname = $1", schema))

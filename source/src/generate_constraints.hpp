@@ -3,11 +3,10 @@
 // back afterwards. Checking five foreign keys per row during COPY costs ~20x the load itself
 // (2 M sales orders: 46 s with them, 3 s without, 1.5 s to add them afterwards), which is why
 // pg_restore loads first and constrains after; the end state is the same catalog.
+#include <pqxx/transaction_base>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <pqxx/transaction_base>
 
 #include "dwh/source/totesys_schema.hpp"
 

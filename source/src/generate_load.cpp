@@ -13,14 +13,14 @@
 // If anything fails after step 1, every table is emptied and the constraints are put back.
 #include "generate_load.hpp"
 
+#include <tbb/parallel_pipeline.h>
+
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <thread>
-
 #include <pqxx/pqxx>
-#include <tbb/parallel_pipeline.h>
+#include <thread>
 
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
@@ -49,7 +49,7 @@ constexpr const char* kSessionSettings =
     "SET search_path TO public; SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; "
     "SET work_mem = '256MB'; SET max_parallel_maintenance_workers = 0";
 
-const char* const kSmallTables[] = {"address", "counterparty", "currency", "department",
+const char* const kSmallTables[] = {"address", "counterparty", "currency",    "department",
                                     "design",  "staff",        "payment_type"};
 
 using Connections = std::array<std::unique_ptr<PgCopyConnection>, 4>;
@@ -112,16 +112,17 @@ Status stream_table(PgCopyConnection& conn, BigTable table, const gen::Model& mo
                                              }
                                              return next++;
                                            }) &
-          tbb::make_filter<std::int64_t, Chunk>(tbb::filter_mode::parallel,
-                                                [&](std::int64_t c) {
-                                                  const std::int64_t begin = c * kChunkOrders;
-                                                  const std::int64_t end = std::min(orders, begin + kChunkOrders);
-                                                  Chunk chunk;
-                                                  chunk.data = std::make_unique_for_overwrite<char[]>(
-                                                      static_cast<std::size_t>(end - begin) * gen::kMaxRowBytes);
-                                                  chunk.size = gen::format_chunk(table, model, begin, end, chunk.data.get());
-                                                  return chunk;
-                                                }) &
+          tbb::make_filter<std::int64_t, Chunk>(
+              tbb::filter_mode::parallel,
+              [&](std::int64_t c) {
+                const std::int64_t begin = c * kChunkOrders;
+                const std::int64_t end = std::min(orders, begin + kChunkOrders);
+                Chunk chunk;
+                chunk.data = std::make_unique_for_overwrite<char[]>(static_cast<std::size_t>(end - begin) *
+                                                                    gen::kMaxRowBytes);
+                chunk.size = gen::format_chunk(table, model, begin, end, chunk.data.get());
+                return chunk;
+              }) &
           tbb::make_filter<Chunk, void>(tbb::filter_mode::serial_in_order, [&](Chunk chunk) {
             if (failed.load()) return;
             if (auto s = conn.put(std::string_view(chunk.data.get(), chunk.size)); !s) {
@@ -157,7 +158,8 @@ Status validate_foreign_keys(PgCopyConnection& conn, const TableDef& table) {
     const bool merge = parent_is_bulk(*fk);
     if (merge)
       if (auto s = conn.exec("SET enable_hashjoin = off"); !s) return s;
-    if (auto s = conn.exec("ALTER TABLE " + std::string(table.name) + " VALIDATE CONSTRAINT " + std::string(fk->name));
+    if (auto s = conn.exec("ALTER TABLE " + std::string(table.name) + " VALIDATE CONSTRAINT " +
+                           std::string(fk->name));
         !s)
       return s;
     if (merge)
@@ -176,8 +178,9 @@ Status per_table(Connections& conns, Step step) {
       try {
         results[i] = step(i, *conns[i]);
       } catch (const std::exception& e) {
-        results[i] = make_error("DatabaseError", std::string("loading ") + std::string(gen::table_name(gen::kBigTables[i])) +
-                                                     ": " + e.what());
+        results[i] = make_error(
+            "DatabaseError",
+            std::string("loading ") + std::string(gen::table_name(gen::kBigTables[i])) + ": " + e.what());
       }
     });
   }
@@ -216,9 +219,9 @@ Status load_big_tables(const GenerateOptions& options, const gen::Model& model, 
   const auto& tables = bulk_tables();
 
   auto t = Clock::now();
-  if (auto s = per_table(conns, [&](std::size_t i, PgCopyConnection& c) {
-        return stream_table(c, gen::kBigTables[i], model);
-      });
+  if (auto s = per_table(
+          conns,
+          [&](std::size_t i, PgCopyConnection& c) { return stream_table(c, gen::kBigTables[i], model); });
       !s)
     return s;
   phases.load = seconds_since(t);
@@ -249,7 +252,8 @@ Status load_big_tables(const GenerateOptions& options, const gen::Model& model, 
     for (const auto& fk : table->foreign_keys)
       if (auto s = ctl.exec(add_foreign_key_sql(fk, /*not_valid=*/true)); !s) return s;
   if (auto s = ctl.exec("COMMIT"); !s) return s;
-  if (auto s = per_table(conns, [&](std::size_t i, PgCopyConnection& c) { return validate_foreign_keys(c, *tables[i]); });
+  if (auto s = per_table(
+          conns, [&](std::size_t i, PgCopyConnection& c) { return validate_foreign_keys(c, *tables[i]); });
       !s)
     return s;
   phases.foreign_keys = seconds_since(t);

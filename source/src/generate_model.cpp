@@ -26,8 +26,9 @@ Model::Model(const TableCounts& counts, std::uint64_t seed)
       seed_(seed),
       orders_(counts.sales_order + counts.purchase_order),
       purchases_(counts.purchase_order),
-      initial_designs_(std::clamp<std::int64_t>(std::llround(static_cast<double>(counts.design) * kInitialDesignShare),
-                                                1, std::max<std::int64_t>(counts.design, 1))) {}
+      initial_designs_(
+          std::clamp<std::int64_t>(std::llround(static_cast<double>(counts.design) * kInitialDesignShare), 1,
+                                   std::max<std::int64_t>(counts.design, 1))) {}
 
 std::int64_t Model::created_offset(std::int64_t k, std::uint32_t jitter) const {
   // Order k owns the slot [k, k+1) of N equal slots over working time; the jitter (16 bits)
@@ -61,8 +62,8 @@ Moment Model::design_created(std::int64_t j) const {
   Rng rng(seed_, Stream::Design, static_cast<std::uint64_t>(j));
   const auto& time = WorkingTime::instance();
   const auto position = (static_cast<unsigned __int128>(j - initial_designs_) << 16) + (rng.next() >> 48);
-  const auto offset = position * static_cast<unsigned __int128>(time.span()) /
-                      (static_cast<unsigned __int128>(later) << 16);
+  const auto offset =
+      position * static_cast<unsigned __int128>(time.span()) / (static_cast<unsigned __int128>(later) << 16);
   return time.at(time.begin() + static_cast<std::int64_t>(offset));
 }
 
@@ -77,7 +78,8 @@ Order Model::order(std::int64_t k) const {
   o.purchase = is_purchase(k);
   o.id = order_id(k);
   o.transaction_id = k + 1;
-  const std::int64_t offset = created_offset(k, static_cast<std::uint32_t>(rng.next() >> 48));  // first draw, as in created()
+  const std::int64_t offset =
+      created_offset(k, static_cast<std::uint32_t>(rng.next() >> 48));  // first draw, as in created()
   o.created = WorkingTime::instance().at(offset);
   o.staff_id = static_cast<int>(rng.between(1, kStaff));
   o.counterparty_id = static_cast<int>(rng.between(1, counts_.counterparty));

@@ -104,7 +104,10 @@ std::string addresses(const Model& model) {
     } else {
       rows.null();
     }
-    if (rng.chance(533'333)) rows.text(pick(rng, districts())); else rows.null();
+    if (rng.chance(533'333))
+      rows.text(pick(rng, districts()));
+    else
+      rows.null();
     std::string city;
     if (rng.chance(400'000)) {
       city = pick(rng, city_prefixes());
@@ -161,7 +164,8 @@ std::string designs(const Model& model) {
     const Moment created = model.design_created(j);
     const std::string_view name = pick(rng, design_names());
     // file_name is <name>-<yyyymmdd>-<4 chars>.json, dated up to a year before the design's creation.
-    const std::string_view date(DateTexts::instance().at(created.day - static_cast<int>(rng.between(0, 365))), 10);
+    const std::string_view date(DateTexts::instance().at(created.day - static_cast<int>(rng.between(0, 365))),
+                                10);
     std::string file_name = lower(name);
     file_name += '-';
     file_name.append(date.substr(0, 4)).append(date.substr(5, 2)).append(date.substr(8, 2));
@@ -274,10 +278,14 @@ char* payment_row(char* p, const Order& o) {
 
 std::string_view table_name(BigTable table) {
   switch (table) {
-    case BigTable::SalesOrder: return "sales_order";
-    case BigTable::PurchaseOrder: return "purchase_order";
-    case BigTable::Transaction: return "transaction";
-    case BigTable::Payment: return "payment";
+    case BigTable::SalesOrder:
+      return "sales_order";
+    case BigTable::PurchaseOrder:
+      return "purchase_order";
+    case BigTable::Transaction:
+      return "transaction";
+    case BigTable::Payment:
+      return "payment";
   }
   return {};
 }
@@ -293,7 +301,8 @@ std::string small_table_rows(std::string_view table, const Model& model) {
   throw std::out_of_range("not a small totesys table: " + std::string(table));
 }
 
-std::size_t format_chunk(BigTable table, const Model& model, std::int64_t k_begin, std::int64_t k_end, char* out) {
+std::size_t format_chunk(BigTable table, const Model& model, std::int64_t k_begin, std::int64_t k_end,
+                         char* out) {
   char* p = out;
   switch (table) {
     case BigTable::SalesOrder:

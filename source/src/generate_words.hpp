@@ -19,11 +19,11 @@ struct Department {
   std::string_view manager;
 };
 
-std::span<const StaffMember> staff_members();      // 20, staff_id = index + 1
-std::span<const Department> departments();         // 8, department_id = index + 1
-std::span<const std::string_view> currency_codes();     // GBP, USD, EUR
-std::span<const std::string_view> payment_type_names(); // the enum labels, in id order
-std::span<const std::string_view> design_names();       // the 12 real design names
+std::span<const StaffMember> staff_members();            // 20, staff_id = index + 1
+std::span<const Department> departments();               // 8, department_id = index + 1
+std::span<const std::string_view> currency_codes();      // GBP, USD, EUR
+std::span<const std::string_view> payment_type_names();  // the enum labels, in id order
+std::span<const std::string_view> design_names();        // the 12 real design names
 std::span<const std::string_view> file_locations();
 std::span<const std::string_view> first_names();
 std::span<const std::string_view> last_names();

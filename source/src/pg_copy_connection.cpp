@@ -18,7 +18,8 @@ std::string trimmed(const char* message) {
 
 }  // namespace
 
-Result<std::unique_ptr<PgCopyConnection>> PgCopyConnection::open(const std::string& url, std::chrono::seconds timeout) {
+Result<std::unique_ptr<PgCopyConnection>> PgCopyConnection::open(const std::string& url,
+                                                                 std::chrono::seconds timeout) {
   const std::string seconds = std::to_string(std::max<long long>(1, timeout.count()));
   const char* keys[] = {"dbname", "connect_timeout", nullptr};
   const char* values[] = {url.c_str(), seconds.c_str(), nullptr};
@@ -38,14 +39,16 @@ Status PgCopyConnection::exec(const std::string& sql) {
   ResultPtr r(PQexec(conn_.get(), sql.c_str()));
   const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return {};
-  const std::string message = r ? trimmed(PQresultErrorMessage(r.get())) : trimmed(PQerrorMessage(conn_.get()));
+  const std::string message =
+      r ? trimmed(PQresultErrorMessage(r.get())) : trimmed(PQerrorMessage(conn_.get()));
   return make_error("DatabaseError", message + " (in: " + sql.substr(0, 200) + ")");
 }
 
 Status PgCopyConnection::begin_copy(const std::string& copy_sql) {
   ResultPtr r(PQexec(conn_.get(), copy_sql.c_str()));
   if (r && PQresultStatus(r.get()) == PGRES_COPY_IN) return {};
-  const std::string message = r ? trimmed(PQresultErrorMessage(r.get())) : trimmed(PQerrorMessage(conn_.get()));
+  const std::string message =
+      r ? trimmed(PQresultErrorMessage(r.get())) : trimmed(PQerrorMessage(conn_.get()));
   return make_error("DatabaseError", message + " (in: " + copy_sql + ")");
 }
 

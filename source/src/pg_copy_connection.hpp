@@ -3,12 +3,12 @@
 // PQputCopyData per row and append a newline to each, so they cannot carry COPY's binary format;
 // here whole chunks of rows (MBs) go to PQputCopyData at once. Measured on 1 M text rows: per-row
 // tablewriter 1.75 s and 0.10 s client CPU, 4 MB chunks 1.63 s and 0.03 s.
+#include <libpq-fe.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <string_view>
-
-#include <libpq-fe.h>
 
 #include "dwh/result.hpp"
 

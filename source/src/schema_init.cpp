@@ -1,8 +1,7 @@
 #include "dwh/source/schema_init.hpp"
 
-#include <random>
-
 #include <pqxx/pqxx>
+#include <random>
 
 #include "dwh/source/totesys_schema.hpp"
 
@@ -81,8 +80,9 @@ Status check_schema(pqxx::connection& conn) {
       return make_error("SchemaMissing", "the database holds no totesys schema: run `dwh source init` first");
     auto diffs = schema_differences(tx);
     if (diffs.empty()) return {};
-    return make_error("SchemaMismatch", "the database does not hold the totesys schema exactly. Differences:" +
-                                            format_differences(diffs));
+    return make_error(
+        "SchemaMismatch",
+        "the database does not hold the totesys schema exactly. Differences:" + format_differences(diffs));
   } catch (const std::exception& e) {
     return database_error(e);
   }

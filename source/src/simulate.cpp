@@ -7,9 +7,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <thread>
-
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
@@ -33,13 +32,15 @@ constexpr std::int64_t kSettlementLookbackDays = 6;
 constexpr std::uint64_t kRotationStream = 1ULL << 50;
 
 constexpr std::array<std::string_view, 11> kTables = {
-    "address", "counterparty", "currency", "department", "design",     "staff",
-    "payment_type", "sales_order", "purchase_order", "transaction", "payment"};
+    "address",      "counterparty", "currency",       "department",  "design", "staff",
+    "payment_type", "sales_order",  "purchase_order", "transaction", "payment"};
 // Tables a simulation needs rows in before it can write orders.
-constexpr std::array<std::string_view, 7> kBaseTables = {"address", "counterparty", "currency",    "department",
-                                                         "design",  "staff",        "payment_type"};
+constexpr std::array<std::string_view, 7> kBaseTables = {
+    "address", "counterparty", "currency", "department", "design", "staff", "payment_type"};
 
-Error failure(std::string message) { return make_error("SimulationFailed", std::move(message)); }
+Error failure(std::string message) {
+  return make_error("SimulationFailed", std::move(message));
+}
 
 std::vector<std::int64_t> ids(pqxx::nontransaction& q, const std::string& sql) {
   std::vector<std::int64_t> out;
@@ -74,8 +75,9 @@ Status load_pools(pqxx::connection& conn, const std::string& where, std::uint64_
     if (name == "PURCHASE_PAYMENT") p.purchase_payment_type = row[0].as<std::int64_t>();
   }
   if (p.sales_receipt_type == 0 || p.purchase_payment_type == 0) {
-    return make_error("NoBaseData", "payment_type at " + where +
-                                        " lacks SALES_RECEIPT or PURCHASE_PAYMENT: run `dwh source generate` first");
+    return make_error("NoBaseData",
+                      "payment_type at " + where +
+                          " lacks SALES_RECEIPT or PURCHASE_PAYMENT: run `dwh source generate` first");
   }
   p.designs = ids(q, "SELECT design_id FROM design ORDER BY 1");
   p.staff = ids(q, "SELECT staff_id FROM staff ORDER BY 1");
@@ -83,11 +85,12 @@ Status load_pools(pqxx::connection& conn, const std::string& where, std::uint64_
   p.addresses = ids(q, "SELECT address_id FROM address ORDER BY 1");
   p.departments = ids(q, "SELECT department_id FROM department ORDER BY 1");
   p.currencies = ids(q, "SELECT currency_id FROM currency ORDER BY 1");
-  const pqxx::row so = q.exec1("SELECT coalesce(min(sales_order_id), 0), coalesce(max(sales_order_id), 0) FROM sales_order");
+  const pqxx::row so =
+      q.exec1("SELECT coalesce(min(sales_order_id), 0), coalesce(max(sales_order_id), 0) FROM sales_order");
   p.sales_min = so[0].as<std::int64_t>();
   p.sales_max = so[1].as<std::int64_t>();
-  const pqxx::row po =
-      q.exec1("SELECT coalesce(min(purchase_order_id), 0), coalesce(max(purchase_order_id), 0) FROM purchase_order");
+  const pqxx::row po = q.exec1(
+      "SELECT coalesce(min(purchase_order_id), 0), coalesce(max(purchase_order_id), 0) FROM purchase_order");
   p.purchase_min = po[0].as<std::int64_t>();
   p.purchase_max = po[1].as<std::int64_t>();
   p.department_rotation = sim::Rotation(p.departments, sim::derive_seed(seed, kRotationStream));
@@ -102,9 +105,7 @@ class Run {
   Run(const SimulateOptions& options, const WorkloadPlan& plan, sim::Pools& pools, std::int64_t start_day)
       : options_(options), plan_(plan), pools_(pools), start_day_(start_day), t0_(Clock::now()) {}
 
-  bool stopping() const {
-    return failed_.load() || (options_.stop != nullptr && options_.stop->load());
-  }
+  bool stopping() const { return failed_.load() || (options_.stop != nullptr && options_.stop->load()); }
 
   // Sleeps until `offset` into the run; false when the run is stopping.
   bool wait_until(milliseconds offset) const {
@@ -160,7 +161,8 @@ class Run {
         return true;
       } catch (const pqxx::transaction_rollback& e) {
         if (attempt >= kRollbackRetries) {
-          fail(failure(std::string(what) + " was rolled back " + std::to_string(attempt) + " times: " + e.what()));
+          fail(failure(std::string(what) + " was rolled back " + std::to_string(attempt) +
+                       " times: " + e.what()));
           return false;
         }
       } catch (const std::exception& e) {
@@ -203,7 +205,8 @@ class Run {
       sim::LongTransactionResult result;
       const bool ok = attempt("long transaction", [&] {
         sim::Rng rng(op.seed);
-        result = sim::run_long_transaction(*conn, op.kind, rng, ctx, plan_.hold, [this] { return stopping(); });
+        result =
+            sim::run_long_transaction(*conn, op.kind, rng, ctx, plan_.hold, [this] { return stopping(); });
       });
       if (!ok) return;
       add(result.counts);
@@ -220,7 +223,8 @@ class Run {
         done = sim::settle_payments(conn, start_day_ - kSettlementLookbackDays, day, options_.seed);
       });
       if (!ok) return;
-      log::debug("settlement batch", {{"sim_date", sim::iso_date(day)}, {"payments_settled", done.payments_settled}});
+      log::debug("settlement batch",
+                 {{"sim_date", sim::iso_date(day)}, {"payments_settled", done.payments_settled}});
       add(done);
     }
   }
@@ -232,7 +236,8 @@ class Run {
     if (error_) return *error_;
     report.counts = counts_;
     report.skipped_operations = skipped_;
-    std::sort(late_.begin(), late_.end(), [](const LateCommit& a, const LateCommit& b) { return a.id < b.id; });
+    std::sort(late_.begin(), late_.end(),
+              [](const LateCommit& a, const LateCommit& b) { return a.id < b.id; });
     report.late_commits = late_;
     return report;
   }
@@ -272,13 +277,12 @@ Result<SimulateReport> simulate(const SimulateOptions& options) {
   SimulateReport report;
   report.planned_operations = static_cast<std::int64_t>(plan.operations.size());
   report.started_at = sim::timestamp_ms(started_ms);
-  log::info("simulation started",
-            {{"where", url->where()},
-             {"planned_operations", report.planned_operations},
-             {"long_transactions", plan.long_transactions.size()},
-             {"settlement_batches", plan.settlements.size()},
-             {"day_length_ms", plan.day_length.count()},
-             {"hold_ms", plan.hold.count()}});
+  log::info("simulation started", {{"where", url->where()},
+                                   {"planned_operations", report.planned_operations},
+                                   {"long_transactions", plan.long_transactions.size()},
+                                   {"settlement_batches", plan.settlements.size()},
+                                   {"day_length_ms", plan.day_length.count()},
+                                   {"hold_ms", plan.hold.count()}});
 
   Run run(options, plan, pools, started_ms / kMsPerDay);
   std::atomic<std::size_t> next{0};

@@ -13,7 +13,9 @@ constexpr int kMaxConcurrency = 64;
 // Far beyond any useful demo; keeps the plan (one entry per operation) in memory bounds.
 constexpr double kMaxOperations = 50'000'000;
 
-Error invalid(std::string message) { return make_error("InvalidArgument", std::move(message)); }
+Error invalid(std::string message) {
+  return make_error("InvalidArgument", std::move(message));
+}
 
 }  // namespace
 

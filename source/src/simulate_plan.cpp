@@ -12,9 +12,9 @@ namespace {
 using std::chrono::milliseconds;
 
 constexpr std::array<OperationKind, kOperationKinds> kAllKinds = {
-    OperationKind::SalesOrder,       OperationKind::PurchaseOrder,    OperationKind::Amendment,
-    OperationKind::NewDesign,        OperationKind::NewStaff,         OperationKind::NewCounterparty,
-    OperationKind::DepartmentChange, OperationKind::AddressChange,    OperationKind::CounterpartyChange,
+    OperationKind::SalesOrder,       OperationKind::PurchaseOrder, OperationKind::Amendment,
+    OperationKind::NewDesign,        OperationKind::NewStaff,      OperationKind::NewCounterparty,
+    OperationKind::DepartmentChange, OperationKind::AddressChange, OperationKind::CounterpartyChange,
 };
 
 // One long transaction per this many hold periods of run time, and at least one per run.
@@ -28,7 +28,9 @@ constexpr std::uint64_t kShuffleStream = 0;
 constexpr std::uint64_t kOperationStreamBase = 1'000;
 constexpr std::uint64_t kLongStreamBase = 1ULL << 40;
 
-bool is_order(OperationKind k) { return k == OperationKind::SalesOrder || k == OperationKind::PurchaseOrder; }
+bool is_order(OperationKind k) {
+  return k == OperationKind::SalesOrder || k == OperationKind::PurchaseOrder;
+}
 
 // Exact counts per kind for `total` operations: the rare kinds get their share (rounded, and at
 // least one in a run long enough for the full mix); orders take the rest, split in their ratio.
@@ -57,30 +59,48 @@ std::array<std::int64_t, kOperationKinds> quotas(std::int64_t total) {
 
 std::string_view operation_name(OperationKind kind) {
   switch (kind) {
-    case OperationKind::SalesOrder: return "sales_order";
-    case OperationKind::PurchaseOrder: return "purchase_order";
-    case OperationKind::Amendment: return "amendment";
-    case OperationKind::NewDesign: return "new_design";
-    case OperationKind::NewStaff: return "new_staff";
-    case OperationKind::NewCounterparty: return "new_counterparty";
-    case OperationKind::DepartmentChange: return "department_change";
-    case OperationKind::AddressChange: return "address_change";
-    case OperationKind::CounterpartyChange: return "counterparty_change";
+    case OperationKind::SalesOrder:
+      return "sales_order";
+    case OperationKind::PurchaseOrder:
+      return "purchase_order";
+    case OperationKind::Amendment:
+      return "amendment";
+    case OperationKind::NewDesign:
+      return "new_design";
+    case OperationKind::NewStaff:
+      return "new_staff";
+    case OperationKind::NewCounterparty:
+      return "new_counterparty";
+    case OperationKind::DepartmentChange:
+      return "department_change";
+    case OperationKind::AddressChange:
+      return "address_change";
+    case OperationKind::CounterpartyChange:
+      return "counterparty_change";
   }
   return "unknown";
 }
 
 double operation_share(OperationKind kind) {
   switch (kind) {
-    case OperationKind::SalesOrder: return 0.55;
-    case OperationKind::PurchaseOrder: return 0.22;  // real ratio about 22 sales : 9 purchase a day
-    case OperationKind::Amendment: return 0.08;
-    case OperationKind::NewDesign: return 0.03;
-    case OperationKind::NewStaff: return 0.02;
-    case OperationKind::NewCounterparty: return 0.02;
-    case OperationKind::DepartmentChange: return 0.02;
-    case OperationKind::AddressChange: return 0.03;
-    case OperationKind::CounterpartyChange: return 0.03;
+    case OperationKind::SalesOrder:
+      return 0.55;
+    case OperationKind::PurchaseOrder:
+      return 0.22;  // real ratio about 22 sales : 9 purchase a day
+    case OperationKind::Amendment:
+      return 0.08;
+    case OperationKind::NewDesign:
+      return 0.03;
+    case OperationKind::NewStaff:
+      return 0.02;
+    case OperationKind::NewCounterparty:
+      return 0.02;
+    case OperationKind::DepartmentChange:
+      return 0.02;
+    case OperationKind::AddressChange:
+      return 0.03;
+    case OperationKind::CounterpartyChange:
+      return 0.03;
   }
   return 0.0;
 }
@@ -120,7 +140,8 @@ WorkloadPlan plan_workload(const SimulateOptions& options) {
   const std::int64_t window = duration_ms - plan.hold.count();
   for (std::int64_t j = 0; j < long_count; ++j) {
     PlannedOperation op;
-    const std::uint64_t seed = sim::derive_seed(options.seed, kLongStreamBase + static_cast<std::uint64_t>(j));
+    const std::uint64_t seed =
+        sim::derive_seed(options.seed, kLongStreamBase + static_cast<std::uint64_t>(j));
     // Mostly sales orders, like the order stream.
     op.kind = sim::Rng(seed).chance(0.7) ? OperationKind::SalesOrder : OperationKind::PurchaseOrder;
     op.at = milliseconds(window * (j + 1) / (long_count + 1));

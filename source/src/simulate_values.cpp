@@ -16,7 +16,7 @@ namespace {
 using Words = std::vector<std::string_view>;
 
 // Renames and moves for departments; the generator's real departments come first.
-const Words kDepartmentRenames = {"Logistics", "Procurement", "Marketing", "Accounts",
+const Words kDepartmentRenames = {"Logistics",  "Procurement", "Marketing",        "Accounts",
                                   "Operations", "People",      "Customer Service", "Quality"};
 const Words kDepartmentLocations = {"Manchester", "Leeds", "Liverpool", "Sheffield", "Bradford", "York"};
 
@@ -43,7 +43,9 @@ std::string word(Rng& rng, std::span<const std::string_view> words) {
 
 }  // namespace
 
-PersonName person_name(Rng& rng) { return {word(rng, gen::first_names()), word(rng, gen::last_names())}; }
+PersonName person_name(Rng& rng) {
+  return {word(rng, gen::first_names()), word(rng, gen::last_names())};
+}
 
 std::string staff_email(const PersonName& name) {
   return lower(name.first) + "." + lower(name.last) + "@terrifictotes.com";
@@ -58,7 +60,8 @@ std::string contact_name(Rng& rng) {
   return out;
 }
 
-// As the generator builds them: "Fahey and Sons", "Armstrong Inc", "Yost, Watsica and Mann", "Kohler - Lakin".
+// As the generator builds them: "Fahey and Sons", "Armstrong Inc", "Yost, Watsica and Mann", "Kohler -
+// Lakin".
 std::string counterparty_legal_name(Rng& rng) {
   std::string name = word(rng, gen::last_names());
   const std::string suffix = word(rng, gen::company_suffixes());
@@ -82,13 +85,16 @@ std::string postal_code(Rng& rng) {
   return code;
 }
 
-std::string phone_number(Rng& rng) { return digits(rng, 4) + " " + digits(rng, 6); }
+std::string phone_number(Rng& rng) {
+  return digits(rng, 4) + " " + digits(rng, 6);
+}
 
 AddressValues address_values(Rng& rng) {
   AddressValues a;
   a.address_line_1 = street_line(rng);
   // Real rows: address_line_2 NULL in 20 of 30, district NULL in 14 of 30.
-  if (rng.chance(1.0 / 3.0)) a.address_line_2 = word(rng, gen::first_names()) + " " + word(rng, gen::street_suffixes());
+  if (rng.chance(1.0 / 3.0))
+    a.address_line_2 = word(rng, gen::first_names()) + " " + word(rng, gen::street_suffixes());
   if (rng.chance(16.0 / 30.0)) a.district = word(rng, gen::districts());
   if (rng.chance(0.4)) a.city = word(rng, gen::city_prefixes()) + " ";
   a.city += rng.chance(0.5) ? word(rng, gen::first_names()) : word(rng, gen::last_names());
@@ -118,7 +124,9 @@ std::string department_name(Rng& rng) {
   return std::string(i < real.size() ? real[i].name : kDepartmentRenames[i - real.size()]);
 }
 
-std::string department_location(Rng& rng) { return std::string(rng.pick_word(kDepartmentLocations)); }
+std::string department_location(Rng& rng) {
+  return std::string(rng.pick_word(kDepartmentLocations));
+}
 
 std::string item_code(Rng& rng) {
   std::string code;
@@ -126,7 +134,9 @@ std::string item_code(Rng& rng) {
   return code;
 }
 
-std::int64_t account_number(Rng& rng) { return rng.between(10'000'000, 99'999'999); }
+std::int64_t account_number(Rng& rng) {
+  return rng.between(10'000'000, 99'999'999);
+}
 
 std::string money(std::int64_t cents) {
   char buf[64];
@@ -144,7 +154,8 @@ std::string iso_date(std::int64_t days_since_epoch) {
 }
 
 std::string timestamp_ms(std::int64_t ms_since_epoch) {
-  const std::int64_t day = ms_since_epoch >= 0 ? ms_since_epoch / 86'400'000 : (ms_since_epoch - 86'399'999) / 86'400'000;
+  const std::int64_t day =
+      ms_since_epoch >= 0 ? ms_since_epoch / 86'400'000 : (ms_since_epoch - 86'399'999) / 86'400'000;
   const std::int64_t in_day = ms_since_epoch - day * 86'400'000;
   char buf[96];
   std::snprintf(buf, sizeof buf, "%s %02lld:%02lld:%02lld.%03lld", iso_date(day).c_str(),

@@ -16,7 +16,8 @@ struct PersonName {
 PersonName person_name(Rng& rng);
 // "first.last@terrifictotes.com", lower case, apostrophes kept.
 std::string staff_email(const PersonName& name);
-// A contact as the real counterparty rows have them: "Micheal Toy", "Mrs. Lucy Runolfsdottir", "Jean Hane III".
+// A contact as the real counterparty rows have them: "Micheal Toy", "Mrs. Lucy Runolfsdottir", "Jean Hane
+// III".
 std::string contact_name(Rng& rng);
 std::string counterparty_legal_name(Rng& rng);
 
@@ -30,9 +31,9 @@ struct AddressValues {
   std::string phone;
 };
 AddressValues address_values(Rng& rng);
-std::string street_line(Rng& rng);    // "6826 Herzog Via"
-std::string postal_code(Rng& rng);    // "28441" or "99305-7380"
-std::string phone_number(Rng& rng);   // "1803 637401"
+std::string street_line(Rng& rng);   // "6826 Herzog Via"
+std::string postal_code(Rng& rng);   // "28441" or "99305-7380"
+std::string phone_number(Rng& rng);  // "1803 637401"
 
 struct DesignValues {
   std::string design_name;
@@ -45,7 +46,7 @@ DesignValues design_values(Rng& rng, std::int64_t days_since_epoch);
 std::string department_name(Rng& rng);
 std::string department_location(Rng& rng);
 
-std::string item_code(Rng& rng);  // 7 upper-case letters and digits, e.g. "ZDOI5EA"
+std::string item_code(Rng& rng);        // 7 upper-case letters and digits, e.g. "ZDOI5EA"
 std::int64_t account_number(Rng& rng);  // 8 digits
 
 // Cents as "1234.56".

@@ -1,9 +1,8 @@
 #include "simulate_writes.hpp"
 
 #include <algorithm>
-#include <thread>
-
 #include <pqxx/pqxx>
+#include <thread>
 
 #include "simulate_values.hpp"
 
@@ -33,7 +32,8 @@ constexpr milliseconds kHoldSlice{50};
 
 // Updates move last_updated forward even when the clock has not (two writes in one millisecond,
 // or base rows stamped later than now), so that every update is visible to a watermark.
-constexpr const char* kMovedLastUpdated = "GREATEST($1::timestamp(3), last_updated + interval '1 millisecond')";
+constexpr const char* kMovedLastUpdated =
+    "GREATEST($1::timestamp(3), last_updated + interval '1 millisecond')";
 
 struct OrderValues {
   bool sales = true;
@@ -62,8 +62,9 @@ OrderValues order_values(bool sales, Rng& rng, const WriteContext& ctx) {
     v.quantity = rng.between(kMinItemQuantity, kMaxItemQuantity);
     v.price_cents = rng.between(kMinItemPriceCents, kMaxItemPriceCents);
   }
-  const std::int64_t delivery = rng.chance(kDeliveryOutlierShare) ? rng.between(kMaxDeliveryDays + 1, kMaxOutlierDeliveryDays)
-                                                                   : rng.between(0, kMaxDeliveryDays);
+  const std::int64_t delivery = rng.chance(kDeliveryOutlierShare)
+                                    ? rng.between(kMaxDeliveryDays + 1, kMaxOutlierDeliveryDays)
+                                    : rng.between(0, kMaxDeliveryDays);
   v.delivery_date = iso_date(ctx.sim_day + delivery);
   v.payment_date = iso_date(ctx.sim_day + rng.between(0, kMaxPaymentDays));
   v.company_ac = account_number(rng);
@@ -90,31 +91,36 @@ InsertedOrder insert_order(pqxx::work& w, const OrderValues& v, const std::strin
         "WITH o AS (INSERT INTO sales_order (created_at, last_updated, design_id, staff_id, counterparty_id, "
         "  units_sold, unit_price, currency_id, agreed_delivery_date, agreed_payment_date, "
         "  agreed_delivery_location_id) "
-        "  VALUES ($1::timestamp(3), $1::timestamp(3), $2::int, $3::int, $4::int, $5::int, $6::numeric, $7::int, "
+        "  VALUES ($1::timestamp(3), $1::timestamp(3), $2::int, $3::int, $4::int, $5::int, $6::numeric, "
+        "$7::int, "
         "  $8::text, $9::text, $10::int) RETURNING sales_order_id), "
         "t AS (INSERT INTO transaction (transaction_type, sales_order_id, purchase_order_id, created_at, "
         "  last_updated) SELECT 'SALE', sales_order_id, NULL, $1::timestamp(3), $1::timestamp(3) FROM o "
         "  RETURNING transaction_id) "
         "INSERT INTO payment (created_at, last_updated, transaction_id, counterparty_id, payment_amount, "
         "  currency_id, payment_type_id, paid, payment_date, company_ac_number, counterparty_ac_number) "
-        "SELECT $1::timestamp(3), $1::timestamp(3), transaction_id, $4::int, $11::numeric, $7::int, $12::int, "
+        "SELECT $1::timestamp(3), $1::timestamp(3), transaction_id, $4::int, $11::numeric, $7::int, "
+        "$12::int, "
         "  false, $9::text, $13::int, $14::int FROM t "
         "RETURNING (SELECT sales_order_id FROM o)",
         ts, v.design_id, v.staff_id, v.counterparty_id, v.quantity, price, v.currency_id, v.delivery_date,
         v.payment_date, v.location_id, amount, v.payment_type_id, v.company_ac, v.counterparty_ac);
   } else {
     r = w.exec_params(
-        "WITH o AS (INSERT INTO purchase_order (created_at, last_updated, staff_id, counterparty_id, item_code, "
+        "WITH o AS (INSERT INTO purchase_order (created_at, last_updated, staff_id, counterparty_id, "
+        "item_code, "
         "  item_quantity, item_unit_price, currency_id, agreed_delivery_date, agreed_payment_date, "
         "  agreed_delivery_location_id) "
         "  VALUES ($1::timestamp(3), $1::timestamp(3), $2::int, $3::int, $4::text, $5::int, $6::numeric, "
         "  $7::int, $8::text, $9::text, $10::int) RETURNING purchase_order_id), "
         "t AS (INSERT INTO transaction (transaction_type, sales_order_id, purchase_order_id, created_at, "
-        "  last_updated) SELECT 'PURCHASE', NULL, purchase_order_id, $1::timestamp(3), $1::timestamp(3) FROM o "
+        "  last_updated) SELECT 'PURCHASE', NULL, purchase_order_id, $1::timestamp(3), $1::timestamp(3) FROM "
+        "o "
         "  RETURNING transaction_id) "
         "INSERT INTO payment (created_at, last_updated, transaction_id, counterparty_id, payment_amount, "
         "  currency_id, payment_type_id, paid, payment_date, company_ac_number, counterparty_ac_number) "
-        "SELECT $1::timestamp(3), $1::timestamp(3), transaction_id, $3::int, $11::numeric, $7::int, $12::int, "
+        "SELECT $1::timestamp(3), $1::timestamp(3), transaction_id, $3::int, $11::numeric, $7::int, "
+        "$12::int, "
         "  false, $9::text, $13::int, $14::int FROM t "
         "RETURNING (SELECT purchase_order_id FROM o)",
         ts, v.staff_id, v.counterparty_id, v.item_code, v.quantity, price, v.currency_id, v.delivery_date,
@@ -154,8 +160,10 @@ std::optional<std::int64_t> reserve_amendment_target(pqxx::connection& conn, boo
   // ORDER BY ... LIMIT 1 walks the key's index from `from`, whatever the table's size.
   const std::string any_order = "SELECT " + key + " FROM " + (sales ? "sales_order" : "purchase_order") +
                                 " WHERE " + key + " BETWEEN $1 AND $2 ORDER BY 1 LIMIT 1";
-  const std::string open_order = "SELECT t." + key + " FROM transaction t JOIN payment p USING (transaction_id) "
-                                 "WHERE t." + key + " BETWEEN $1 AND $2 AND NOT p.paid ORDER BY 1 LIMIT 1";
+  const std::string open_order = "SELECT t." + key +
+                                 " FROM transaction t JOIN payment p USING (transaction_id) "
+                                 "WHERE t." +
+                                 key + " BETWEEN $1 AND $2 AND NOT p.paid ORDER BY 1 LIMIT 1";
   for (int attempt = 0; attempt < kAmendmentPicks; ++attempt) {
     const std::int64_t from = rng.between(lo, hi);
     pqxx::nontransaction q(conn);
@@ -224,11 +232,12 @@ SimulationCounts amend_order(pqxx::connection& conn, Rng& rng, const WriteContex
 
   pqxx::work w(conn);
   const std::string ts = timestamp_ms(now_ms());
-  const pqxx::result order = w.exec_params(
-      "SELECT o." + quantity_col + ", (o." + price_col + " * 100)::bigint, p.payment_id FROM " + table +
-          " o LEFT JOIN transaction t ON t." + key + " = o." + key +
-          " LEFT JOIN payment p ON p.transaction_id = t.transaction_id WHERE o." + key + " = $1 FOR UPDATE OF o",
-      *id);
+  const pqxx::result order =
+      w.exec_params("SELECT o." + quantity_col + ", (o." + price_col + " * 100)::bigint, p.payment_id FROM " +
+                        table + " o LEFT JOIN transaction t ON t." + key + " = o." + key +
+                        " LEFT JOIN payment p ON p.transaction_id = t.transaction_id WHERE o." + key +
+                        " = $1 FOR UPDATE OF o",
+                    *id);
   const auto quantity = order[0][0].as<std::int64_t>();
   const auto price_cents = order[0][1].as<std::int64_t>();
   std::optional<std::int64_t> unpaid_payment;
@@ -245,21 +254,23 @@ SimulationCounts amend_order(pqxx::connection& conn, Rng& rng, const WriteContex
   if (change_quantity && unpaid_payment) {
     const std::int64_t lo = sales ? kMinUnitsSold : kMinItemQuantity;
     const std::int64_t hi = sales ? kMaxUnitsSold : kMaxItemQuantity;
-    std::int64_t changed = std::clamp<std::int64_t>(
-        static_cast<std::int64_t>(static_cast<double>(quantity) * factor), lo, hi);
+    std::int64_t changed =
+        std::clamp<std::int64_t>(static_cast<std::int64_t>(static_cast<double>(quantity) * factor), lo, hi);
     if (changed == quantity) changed = quantity == hi ? quantity - 1 : quantity + 1;
-    w.exec_params("UPDATE " + table + " SET " + quantity_col + " = $2::int, last_updated = " + kMovedLastUpdated +
-                      " WHERE " + key + " = $3",
+    w.exec_params("UPDATE " + table + " SET " + quantity_col +
+                      " = $2::int, last_updated = " + kMovedLastUpdated + " WHERE " + key + " = $3",
                   ts, changed, *id);
-    w.exec_params("UPDATE payment SET payment_amount = $2::numeric, last_updated = " + std::string(kMovedLastUpdated) +
-                      " WHERE payment_id = $3",
+    w.exec_params("UPDATE payment SET payment_amount = $2::numeric, last_updated = " +
+                      std::string(kMovedLastUpdated) + " WHERE payment_id = $3",
                   ts, money(changed * price_cents), *unpaid_payment);
     c.amended_payments = 1;
   } else {
-    w.exec_params("UPDATE " + table +
-                      " SET agreed_delivery_date = to_char(agreed_delivery_date::date + $2::int, 'YYYY-MM-DD'), "
-                      "last_updated = " + kMovedLastUpdated + " WHERE " + key + " = $3",
-                  ts, postpone_days, *id);
+    w.exec_params(
+        "UPDATE " + table +
+            " SET agreed_delivery_date = to_char(agreed_delivery_date::date + $2::int, 'YYYY-MM-DD'), "
+            "last_updated = " +
+            kMovedLastUpdated + " WHERE " + key + " = $3",
+        ts, postpone_days, *id);
   }
   w.commit();
   return c;
@@ -323,7 +334,8 @@ SimulationCounts insert_counterparty(pqxx::connection& conn, Rng& rng, const Wri
     address_id = r[0][0].as<std::int64_t>();
   }
   const pqxx::result r = w.exec_params(
-      "INSERT INTO counterparty (counterparty_legal_name, legal_address_id, commercial_contact, delivery_contact, "
+      "INSERT INTO counterparty (counterparty_legal_name, legal_address_id, commercial_contact, "
+      "delivery_contact, "
       "created_at, last_updated) VALUES ($1, $2::int, $3, $4, $5::timestamp(3), $5::timestamp(3)) "
       "RETURNING counterparty_id",
       legal_name, address_id, commercial, delivery, ts);
@@ -391,7 +403,8 @@ SimulationCounts change_address(pqxx::connection& conn, Rng& rng, const WriteCon
     const auto [a, b] = two_different(rng, &street_line);
     r = w.exec_params(
         "UPDATE address SET address_line_1 = CASE WHEN address_line_1 = $2 THEN $3 ELSE $2 END, "
-        "postal_code = $4, last_updated = " + std::string(kMovedLastUpdated) + " WHERE address_id = $5",
+        "postal_code = $4, last_updated = " +
+            std::string(kMovedLastUpdated) + " WHERE address_id = $5",
         ts, a, b, postal_code(rng), *id);
   }
   w.commit();
@@ -407,27 +420,38 @@ SimulationCounts change_counterparty(pqxx::connection& conn, Rng& rng, const Wri
   const std::string col = rng.chance(0.5) ? "commercial_contact" : "delivery_contact";
   const auto [a, b] = two_different(rng, &contact_name);
   pqxx::work w(conn);
-  const pqxx::result r = w.exec_params(
-      "UPDATE counterparty SET " + col + " = CASE WHEN " + col + " IS NOT DISTINCT FROM $2 THEN $3 ELSE $2 END, " +
-          "last_updated = " + kMovedLastUpdated + " WHERE counterparty_id = $4",
-      timestamp_ms(now_ms()), a, b, *id);
+  const pqxx::result r =
+      w.exec_params("UPDATE counterparty SET " + col + " = CASE WHEN " + col +
+                        " IS NOT DISTINCT FROM $2 THEN $3 ELSE $2 END, " +
+                        "last_updated = " + kMovedLastUpdated + " WHERE counterparty_id = $4",
+                    timestamp_ms(now_ms()), a, b, *id);
   w.commit();
   SimulationCounts c;
   c.counterparty_changes = static_cast<std::int64_t>(r.affected_rows());
   return c;
 }
 
-SimulationCounts run_operation(pqxx::connection& conn, OperationKind kind, Rng& rng, const WriteContext& ctx) {
+SimulationCounts run_operation(pqxx::connection& conn, OperationKind kind, Rng& rng,
+                               const WriteContext& ctx) {
   switch (kind) {
-    case OperationKind::SalesOrder: return insert_sales_order(conn, rng, ctx);
-    case OperationKind::PurchaseOrder: return insert_purchase_order(conn, rng, ctx);
-    case OperationKind::Amendment: return amend_order(conn, rng, ctx);
-    case OperationKind::NewDesign: return insert_design(conn, rng, ctx);
-    case OperationKind::NewStaff: return insert_staff(conn, rng, ctx);
-    case OperationKind::NewCounterparty: return insert_counterparty(conn, rng, ctx);
-    case OperationKind::DepartmentChange: return change_department(conn, rng, ctx);
-    case OperationKind::AddressChange: return change_address(conn, rng, ctx);
-    case OperationKind::CounterpartyChange: return change_counterparty(conn, rng, ctx);
+    case OperationKind::SalesOrder:
+      return insert_sales_order(conn, rng, ctx);
+    case OperationKind::PurchaseOrder:
+      return insert_purchase_order(conn, rng, ctx);
+    case OperationKind::Amendment:
+      return amend_order(conn, rng, ctx);
+    case OperationKind::NewDesign:
+      return insert_design(conn, rng, ctx);
+    case OperationKind::NewStaff:
+      return insert_staff(conn, rng, ctx);
+    case OperationKind::NewCounterparty:
+      return insert_counterparty(conn, rng, ctx);
+    case OperationKind::DepartmentChange:
+      return change_department(conn, rng, ctx);
+    case OperationKind::AddressChange:
+      return change_address(conn, rng, ctx);
+    case OperationKind::CounterpartyChange:
+      return change_counterparty(conn, rng, ctx);
   }
   return {};
 }
@@ -452,10 +476,10 @@ SimulationCounts settle_payments(pqxx::connection& conn, std::int64_t first_day,
   SimulationCounts c;
   c.settlement_batches = 1;
   if (ids.size() > 2) {
-    const pqxx::result r = w.exec_params("UPDATE payment SET paid = true, last_updated = " +
-                                             std::string(kMovedLastUpdated) +
-                                             " WHERE payment_id = ANY($2::int[]) AND NOT paid",
-                                         ts, ids);
+    const pqxx::result r =
+        w.exec_params("UPDATE payment SET paid = true, last_updated = " + std::string(kMovedLastUpdated) +
+                          " WHERE payment_id = ANY($2::int[]) AND NOT paid",
+                      ts, ids);
     c.payments_settled = static_cast<std::int64_t>(r.affected_rows());
   }
   w.commit();

@@ -8,11 +8,10 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <pqxx/connection>
 #include <string>
 #include <unordered_set>
 #include <vector>
-
-#include <pqxx/connection>
 
 #include "dwh/source/simulate.hpp"
 #include "dwh/source/simulate_plan.hpp"

@@ -10,8 +10,12 @@ constexpr std::string_view kMoney = "numeric(10,2)";
 constexpr std::string_view kNow = "CURRENT_TIMESTAMP";
 
 // Every table ends its audit pair the same way; only the position of the pair differs.
-ColumnDef created_at() { return {"created_at", kTimestamp, true, kNow}; }
-ColumnDef last_updated() { return {"last_updated", kTimestamp, true, {}}; }
+ColumnDef created_at() {
+  return {"created_at", kTimestamp, true, kNow};
+}
+ColumnDef last_updated() {
+  return {"last_updated", kTimestamp, true, {}};
+}
 
 ForeignKeyDef fk(std::string_view table, std::string_view column, std::string_view parent,
                  std::string_view parent_column, std::string_view on_delete, std::string_view name) {
@@ -46,11 +50,12 @@ std::vector<TableDef> build_tables() {
                {},
                {fk("counterparty", "legal_address_id", "address", "address_id", "RESTRICT",
                    "counterparty_legal_address_id_fkey")}});
-  t.push_back({"currency",
-               {{"currency_id", "serial"}, {"currency_code", "character varying(3)"}, created_at(), last_updated()},
-               "currency_id",
-               {},
-               {}});
+  t.push_back(
+      {"currency",
+       {{"currency_id", "serial"}, {"currency_code", "character varying(3)"}, created_at(), last_updated()},
+       "currency_id",
+       {},
+       {}});
   t.push_back({"department",
                {{"department_id", "serial"},
                 {"department_name", "text"},
@@ -82,7 +87,8 @@ std::vector<TableDef> build_tables() {
                 last_updated()},
                "staff_id",
                {},
-               {fk("staff", "department_id", "department", "department_id", "RESTRICT", "staff_department_id_fkey")}});
+               {fk("staff", "department_id", "department", "department_id", "RESTRICT",
+                   "staff_department_id_fkey")}});
   t.push_back({"payment_type",
                {{"payment_type_id", "serial"},
                 {"payment_type_name", "\"PaymentTypeName\""},
@@ -91,50 +97,53 @@ std::vector<TableDef> build_tables() {
                "payment_type_id",
                {},
                {}});
-  t.push_back({"sales_order",
-               {{"sales_order_id", "serial"},
-                created_at(),
-                last_updated(),
-                {"design_id", "integer"},
-                {"staff_id", "integer"},
-                {"counterparty_id", "integer"},
-                {"units_sold", "integer"},
-                {"unit_price", kMoney},
-                {"currency_id", "integer"},
-                {"agreed_delivery_date", "text"},
-                {"agreed_payment_date", "text"},
-                {"agreed_delivery_location_id", "integer"}},
-               "sales_order_id",
-               {},
-               {fk("sales_order", "design_id", "design", "design_id", "RESTRICT", "sales_order_design_id_fkey"),
-                fk("sales_order", "staff_id", "staff", "staff_id", "RESTRICT", "sales_order_staff_id_fkey"),
-                fk("sales_order", "counterparty_id", "counterparty", "counterparty_id", "RESTRICT",
-                   "sales_order_counterparty_id_fkey"),
-                fk("sales_order", "currency_id", "currency", "currency_id", "RESTRICT", "sales_order_currency_id_fkey"),
-                fk("sales_order", "agreed_delivery_location_id", "address", "address_id", "RESTRICT",
-                   "sales_order_agreed_delivery_location_id_fkey")}});
-  t.push_back({"purchase_order",
-               {{"purchase_order_id", "serial"},
-                created_at(),
-                last_updated(),
-                {"staff_id", "integer"},
-                {"counterparty_id", "integer"},
-                {"item_code", "text"},
-                {"item_quantity", "integer"},
-                {"item_unit_price", kMoney},
-                {"currency_id", "integer"},
-                {"agreed_delivery_date", "text"},
-                {"agreed_payment_date", "text"},
-                {"agreed_delivery_location_id", "integer"}},
-               "purchase_order_id",
-               {},
-               {fk("purchase_order", "staff_id", "staff", "staff_id", "RESTRICT", "purchase_order_staff_id_fkey"),
-                fk("purchase_order", "counterparty_id", "counterparty", "counterparty_id", "RESTRICT",
-                   "purchase_order_counterparty_id_fkey"),
-                fk("purchase_order", "currency_id", "currency", "currency_id", "RESTRICT",
-                   "purchase_order_currency_id_fkey"),
-                fk("purchase_order", "agreed_delivery_location_id", "address", "address_id", "RESTRICT",
-                   "purchase_order_agreed_delivery_location_id_fkey")}});
+  t.push_back(
+      {"sales_order",
+       {{"sales_order_id", "serial"},
+        created_at(),
+        last_updated(),
+        {"design_id", "integer"},
+        {"staff_id", "integer"},
+        {"counterparty_id", "integer"},
+        {"units_sold", "integer"},
+        {"unit_price", kMoney},
+        {"currency_id", "integer"},
+        {"agreed_delivery_date", "text"},
+        {"agreed_payment_date", "text"},
+        {"agreed_delivery_location_id", "integer"}},
+       "sales_order_id",
+       {},
+       {fk("sales_order", "design_id", "design", "design_id", "RESTRICT", "sales_order_design_id_fkey"),
+        fk("sales_order", "staff_id", "staff", "staff_id", "RESTRICT", "sales_order_staff_id_fkey"),
+        fk("sales_order", "counterparty_id", "counterparty", "counterparty_id", "RESTRICT",
+           "sales_order_counterparty_id_fkey"),
+        fk("sales_order", "currency_id", "currency", "currency_id", "RESTRICT",
+           "sales_order_currency_id_fkey"),
+        fk("sales_order", "agreed_delivery_location_id", "address", "address_id", "RESTRICT",
+           "sales_order_agreed_delivery_location_id_fkey")}});
+  t.push_back(
+      {"purchase_order",
+       {{"purchase_order_id", "serial"},
+        created_at(),
+        last_updated(),
+        {"staff_id", "integer"},
+        {"counterparty_id", "integer"},
+        {"item_code", "text"},
+        {"item_quantity", "integer"},
+        {"item_unit_price", kMoney},
+        {"currency_id", "integer"},
+        {"agreed_delivery_date", "text"},
+        {"agreed_payment_date", "text"},
+        {"agreed_delivery_location_id", "integer"}},
+       "purchase_order_id",
+       {},
+       {fk("purchase_order", "staff_id", "staff", "staff_id", "RESTRICT", "purchase_order_staff_id_fkey"),
+        fk("purchase_order", "counterparty_id", "counterparty", "counterparty_id", "RESTRICT",
+           "purchase_order_counterparty_id_fkey"),
+        fk("purchase_order", "currency_id", "currency", "currency_id", "RESTRICT",
+           "purchase_order_currency_id_fkey"),
+        fk("purchase_order", "agreed_delivery_location_id", "address", "address_id", "RESTRICT",
+           "purchase_order_agreed_delivery_location_id_fkey")}});
   t.push_back({"transaction",
                {{"transaction_id", "serial"},
                 {"transaction_type", "\"TransactionType\""},
@@ -149,34 +158,37 @@ std::vector<TableDef> build_tables() {
                    "transaction_sales_order_id_fkey"),
                 fk("transaction", "purchase_order_id", "purchase_order", "purchase_order_id", "SET NULL",
                    "transaction_purchase_order_id_fkey")}});
-  t.push_back({"payment",
-               {{"payment_id", "serial"},
-                created_at(),
-                last_updated(),
-                {"transaction_id", "integer"},
-                {"counterparty_id", "integer"},
-                {"payment_amount", kMoney},
-                {"currency_id", "integer"},
-                {"payment_type_id", "integer"},
-                {"paid", "boolean"},
-                {"payment_date", "text"},
-                {"company_ac_number", "integer"},
-                {"counterparty_ac_number", "integer"}},
-               "payment_id",
-               {{"payment_transaction_id_key", "transaction_id"}},
-               {fk("payment", "transaction_id", "transaction", "transaction_id", "RESTRICT",
-                   "payment_transaction_id_fkey"),
-                fk("payment", "counterparty_id", "counterparty", "counterparty_id", "RESTRICT",
-                   "payment_counterparty_id_fkey"),
-                fk("payment", "currency_id", "currency", "currency_id", "RESTRICT", "payment_currency_id_fkey"),
-                fk("payment", "payment_type_id", "payment_type", "payment_type_id", "RESTRICT",
-                   "payment_payment_type_id_fkey")}});
+  t.push_back(
+      {"payment",
+       {{"payment_id", "serial"},
+        created_at(),
+        last_updated(),
+        {"transaction_id", "integer"},
+        {"counterparty_id", "integer"},
+        {"payment_amount", kMoney},
+        {"currency_id", "integer"},
+        {"payment_type_id", "integer"},
+        {"paid", "boolean"},
+        {"payment_date", "text"},
+        {"company_ac_number", "integer"},
+        {"counterparty_ac_number", "integer"}},
+       "payment_id",
+       {{"payment_transaction_id_key", "transaction_id"}},
+       {fk("payment", "transaction_id", "transaction", "transaction_id", "RESTRICT",
+           "payment_transaction_id_fkey"),
+        fk("payment", "counterparty_id", "counterparty", "counterparty_id", "RESTRICT",
+           "payment_counterparty_id_fkey"),
+        fk("payment", "currency_id", "currency", "currency_id", "RESTRICT", "payment_currency_id_fkey"),
+        fk("payment", "payment_type_id", "payment_type", "payment_type_id", "RESTRICT",
+           "payment_payment_type_id_fkey")}});
   return t;
 }
 
 }  // namespace
 
-std::string TableDef::primary_key_name() const { return std::string(name) + "_pkey"; }
+std::string TableDef::primary_key_name() const {
+  return std::string(name) + "_pkey";
+}
 
 const std::vector<EnumDef>& totesys_enums() {
   static const std::vector<EnumDef> enums = {
@@ -230,9 +242,9 @@ std::string create_unique_index_sql(const TableDef& t, const UniqueIndexDef& ind
 
 std::string add_foreign_key_sql(const ForeignKeyDef& fk, bool not_valid) {
   std::string sql = "ALTER TABLE " + std::string(fk.table) + " ADD CONSTRAINT " + std::string(fk.name) +
-                    " FOREIGN KEY (" + std::string(fk.column) + ") REFERENCES " + std::string(fk.parent_table) + "(" +
-                    std::string(fk.parent_column) + ") ON UPDATE " + std::string(fk.on_update) + " ON DELETE " +
-                    std::string(fk.on_delete);
+                    " FOREIGN KEY (" + std::string(fk.column) + ") REFERENCES " +
+                    std::string(fk.parent_table) + "(" + std::string(fk.parent_column) + ") ON UPDATE " +
+                    std::string(fk.on_update) + " ON DELETE " + std::string(fk.on_delete);
   if (not_valid) sql += " NOT VALID";
   return sql;
 }

@@ -31,13 +31,17 @@ void check_batch(const dwh::parquet::Schema& schema, const dwh::parquet::ColumnB
     check(col.valid.empty() || col.valid.size() == rows);
     if (!schema.columns[c].nullable) check(col.valid.empty());
     switch (schema.columns[c].type) {
-      case LogicalType::Double: check(col.doubles.size() == rows); break;
+      case LogicalType::Double:
+        check(col.doubles.size() == rows);
+        break;
       case LogicalType::String:
         check(col.offsets.size() == rows + 1);
         check(col.offsets.back() == col.bytes.size());
         for (std::size_t r = 0; r < rows; ++r) check(col.offsets[r] <= col.offsets[r + 1]);
         break;
-      default: check(col.ints.size() == rows); break;
+      default:
+        check(col.ints.size() == rows);
+        break;
     }
   }
 }
@@ -45,7 +49,8 @@ void check_batch(const dwh::parquet::Schema& schema, const dwh::parquet::ColumnB
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto reader = dwh::parquet::Reader::open(std::string(reinterpret_cast<const char*>(data), size), "fuzz.parquet");
+  auto reader =
+      dwh::parquet::Reader::open(std::string(reinterpret_cast<const char*>(data), size), "fuzz.parquet");
   if (!reader.ok()) {
     check_error(reader.error());
     return 0;

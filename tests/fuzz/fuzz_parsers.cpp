@@ -1,7 +1,7 @@
 // libFuzzer entry point for the parsers of server answers. The first byte picks the parser,
-// the second the HTTP status (an index into kStatuses, or 100 + 2 * byte); the rest is the body. Beyond "no crash, no leak, no UB" it
-// checks the promises callers rely on: every Error has a code and a message, and no value
-// after a secret marker survives redaction.
+// the second the HTTP status (an index into kStatuses, or 100 + 2 * byte); the rest is the body. Beyond "no
+// crash, no leak, no UB" it checks the promises callers rely on: every Error has a code and a message, and no
+// value after a secret marker survives redaction.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -36,8 +36,9 @@ bool iequals_at(std::string_view text, std::size_t pos, std::string_view needle)
 
 // After every marker, only spaces may come before "[redacted]".
 void check_redacted(std::string_view out) {
-  static constexpr std::string_view kMarkers[] = {"Signature=", "X-Amz-Security-Token=", "x-amz-security-token:",
-                                                  "Authorization:", "<SignatureProvided>", "<SecretAccessKey>"};
+  static constexpr std::string_view kMarkers[] = {
+      "Signature=",     "X-Amz-Security-Token=", "x-amz-security-token:",
+      "Authorization:", "<SignatureProvided>",   "<SecretAccessKey>"};
   for (std::size_t i = 0; i < out.size(); ++i) {
     for (auto m : kMarkers) {
       if (!iequals_at(out, i, m)) continue;
@@ -90,15 +91,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 2: {
       auto doc = dwh::aws::xml::Document::parse(body);
-      if (doc.ok()) walk(doc->root());
-      else check(doc.error().code == "MalformedXML");
+      if (doc.ok())
+        walk(doc->root());
+      else
+        check(doc.error().code == "MalformedXML");
       break;
     }
     case 3: {
       dwh::aws::HttpResponse r;
       r.status = status;
       r.body = std::string(body);
-      r.headers = {{"x-amz-bucket-region", "eu-west-1"}, {"x-amzn-errortype", std::string(body.substr(0, 40))}};
+      r.headers = {{"x-amz-bucket-region", "eu-west-1"},
+                   {"x-amzn-errortype", std::string(body.substr(0, 40))}};
       check_error(dwh::aws::error_from_response(dwh::aws::Protocol::RestXml, r), status);
       check_error(dwh::aws::error_from_response(dwh::aws::Protocol::Json, r), status);
       break;

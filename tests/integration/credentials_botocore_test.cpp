@@ -9,9 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <map>
-#include <optional>
-
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "dwh/aws/config.hpp"
 #include "dwh/aws/credentials.hpp"
@@ -50,58 +49,87 @@ struct Scenario {
 };
 
 const Scenario kScenarios[] = {
-    {"credentials file default", std::nullopt,
-     "[default]\naws_access_key_id = AKID1\naws_secret_access_key = S1\n", {}},
+    {"credentials file default",
+     std::nullopt,
+     "[default]\naws_access_key_id = AKID1\naws_secret_access_key = S1\n",
+     {}},
     {"credentials file beats config file",
      "[default]\naws_access_key_id = CFG\naws_secret_access_key = CS\nregion = eu-west-1\n",
-     "[default]\naws_access_key_id = CRED\naws_secret_access_key = RS\n", {}},
+     "[default]\naws_access_key_id = CRED\naws_secret_access_key = RS\n",
+     {}},
     {"config profile by AWS_PROFILE",
      "[default]\nregion = us-east-2\n[profile dev]\naws_access_key_id = DEV\naws_secret_access_key = DS\n"
      "region = ap-southeast-2\n",
-     std::nullopt, {{"AWS_PROFILE", "dev"}}},
+     std::nullopt,
+     {{"AWS_PROFILE", "dev"}}},
     {"config section without profile prefix is not a profile",
-     "[dev]\naws_access_key_id = DEV\naws_secret_access_key = DS\n", std::nullopt, {{"AWS_PROFILE", "dev"}}},
-    {"credentials file section with profile prefix is not that profile", std::nullopt,
-     "[profile dev]\naws_access_key_id = DEV\naws_secret_access_key = DS\n", {{"AWS_PROFILE", "dev"}}},
+     "[dev]\naws_access_key_id = DEV\naws_secret_access_key = DS\n",
+     std::nullopt,
+     {{"AWS_PROFILE", "dev"}}},
+    {"credentials file section with profile prefix is not that profile",
+     std::nullopt,
+     "[profile dev]\naws_access_key_id = DEV\naws_secret_access_key = DS\n",
+     {{"AWS_PROFILE", "dev"}}},
     {"unknown profile", "[default]\nregion = us-east-1\n", std::nullopt, {{"AWS_PROFILE", "nope"}}},
-    {"environment beats files", std::nullopt, "[default]\naws_access_key_id = F\naws_secret_access_key = FS\n",
+    {"environment beats files",
+     std::nullopt,
+     "[default]\naws_access_key_id = F\naws_secret_access_key = FS\n",
      {{"AWS_ACCESS_KEY_ID", "ENV"}, {"AWS_SECRET_ACCESS_KEY", "ES"}, {"AWS_SESSION_TOKEN", "ET"}}},
-    {"legacy security token variable first", std::nullopt, std::nullopt,
-     {{"AWS_ACCESS_KEY_ID", "ENV"}, {"AWS_SECRET_ACCESS_KEY", "ES"}, {"AWS_SESSION_TOKEN", "new"},
+    {"legacy security token variable first",
+     std::nullopt,
+     std::nullopt,
+     {{"AWS_ACCESS_KEY_ID", "ENV"},
+      {"AWS_SECRET_ACCESS_KEY", "ES"},
+      {"AWS_SESSION_TOKEN", "new"},
       {"AWS_SECURITY_TOKEN", "old"}}},
-    {"environment key without secret", std::nullopt,
-     "[default]\naws_access_key_id = F\naws_secret_access_key = FS\n", {{"AWS_ACCESS_KEY_ID", "ENV"}}},
+    {"environment key without secret",
+     std::nullopt,
+     "[default]\naws_access_key_id = F\naws_secret_access_key = FS\n",
+     {{"AWS_ACCESS_KEY_ID", "ENV"}}},
     {"file key without secret", std::nullopt, "[default]\naws_access_key_id = F\n", {}},
-    {"session tokens in files", std::nullopt,
+    {"session tokens in files",
+     std::nullopt,
      "[default]\naws_access_key_id = F\naws_secret_access_key = FS\naws_session_token = T2\n"
      "aws_security_token = T1\n",
      {}},
     {"the later of [profile default] and [default] wins",
      "[profile default]\nregion = eu-north-1\naws_access_key_id = PD\naws_secret_access_key = PS\n"
      "[default]\nregion = eu-south-1\naws_access_key_id = D\naws_secret_access_key = DS\n",
-     std::nullopt, {}},
+     std::nullopt,
+     {}},
     {"the later of [default] and [profile default] wins, other order",
      "[default]\nregion = eu-south-1\naws_access_key_id = D\naws_secret_access_key = DS\n"
      "[profile default]\nregion = eu-north-1\naws_access_key_id = PD\naws_secret_access_key = PS\n",
-     std::nullopt, {}},
+     std::nullopt,
+     {}},
     {"comments, whitespace, CRLF, colons and key case",
      "# top\r\n; also\r\n[default]\r\n  region :  ca-central-1  \r\n\tAWS_Access_Key_Id= MixedCase\r\n"
      "aws_secret_access_key =x=y=\r\n",
-     std::nullopt, {}},
+     std::nullopt,
+     {}},
     {"nested blocks are tolerated",
      "[default]\ns3 =\n  addressing_style = path\n  max_concurrent_requests = 4\nregion = us-west-2\n"
      "aws_access_key_id = N\naws_secret_access_key = NS\n",
-     std::nullopt, {}},
+     std::nullopt,
+     {}},
     {"profile without keys", "[default]\nregion = us-west-1\noutput = json\n", std::nullopt, {}},
     {"nothing anywhere", std::nullopt, std::nullopt, {}},
-    {"region from the credentials file overrides the config file", "[default]\nregion = eu-west-1\n",
-     "[default]\nregion = eu-west-2\naws_access_key_id = R\naws_secret_access_key = RS\n", {}},
-    {"AWS_DEFAULT_REGION beats the profile", "[default]\nregion = eu-west-1\n", std::nullopt,
+    {"region from the credentials file overrides the config file",
+     "[default]\nregion = eu-west-1\n",
+     "[default]\nregion = eu-west-2\naws_access_key_id = R\naws_secret_access_key = RS\n",
+     {}},
+    {"AWS_DEFAULT_REGION beats the profile",
+     "[default]\nregion = eu-west-1\n",
+     std::nullopt,
      {{"AWS_DEFAULT_REGION", "me-south-1"}}},
-    {"malformed config file", "[default]\nregion = eu-west-1\nno delimiter here\n",
-     "[default]\naws_access_key_id = F\naws_secret_access_key = FS\n", {}},
+    {"malformed config file",
+     "[default]\nregion = eu-west-1\nno delimiter here\n",
+     "[default]\naws_access_key_id = F\naws_secret_access_key = FS\n",
+     {}},
     {"malformed credentials file", std::nullopt, "aws_access_key_id = F\n[default]\n", {}},
-    {"files named by variables", std::nullopt, std::nullopt,
+    {"files named by variables",
+     std::nullopt,
+     std::nullopt,
      {{"AWS_CONFIG_FILE", "~/custom/config"}, {"AWS_SHARED_CREDENTIALS_FILE", "~/custom/creds"}}},
 };
 
@@ -136,11 +164,10 @@ TEST(CredentialsVersusBotocore, SameAnswersForTheSameFilesAndEnvironment) {
     ASSERT_EQ(probe.exit_code, 0) << probe.err;
     auto expected = nlohmann::json::parse(probe.out);
 
-    std::vector<dwh::aws::NamedProvider> providers = {
-        {"environment", dwh::aws::environment_credentials()},
-        {"shared files", dwh::aws::profile_credentials()},
-        {"container", dwh::aws::container_credentials(nullptr)},
-        {"imds", dwh::aws::imds_credentials(nullptr)}};
+    std::vector<dwh::aws::NamedProvider> providers = {{"environment", dwh::aws::environment_credentials()},
+                                                      {"shared files", dwh::aws::profile_credentials()},
+                                                      {"container", dwh::aws::container_credentials(nullptr)},
+                                                      {"imds", dwh::aws::imds_credentials(nullptr)}};
     auto creds = dwh::aws::credentials_chain(providers)->get();
     if (expected.contains("creds_error")) {
       ASSERT_FALSE(creds.ok()) << "botocore: " << expected.dump();
@@ -159,7 +186,8 @@ TEST(CredentialsVersusBotocore, SameAnswersForTheSameFilesAndEnvironment) {
 
     auto region = dwh::aws::resolve_region();
     if (expected.contains("region_error")) {
-      EXPECT_FALSE(region.ok()) << "botocore failed with " << expected["region_error"] << ", we found " << *region;
+      EXPECT_FALSE(region.ok()) << "botocore failed with " << expected["region_error"] << ", we found "
+                                << *region;
     } else if (expected["region"].get<std::string>().empty()) {
       ASSERT_FALSE(region.ok()) << "botocore found no region, we found " << *region;
       EXPECT_EQ(region.error().code, "NoRegion");

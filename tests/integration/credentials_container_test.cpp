@@ -31,8 +31,9 @@ dwh::aws::ContainerCredentialsOptions fast_retries() {
 dwh::test::LoopbackHandler issuing(milliseconds lifetime, std::shared_ptr<std::atomic<int>> issued) {
   return [lifetime, issued](const LoopbackRequest&) {
     int n = ++*issued;
-    return LoopbackAction::respond(200, dwh::test::credentials_json("CK" + std::to_string(n), system_clock::now() + lifetime),
-                                   {{"Content-Type", "application/json"}});
+    return LoopbackAction::respond(
+        200, dwh::test::credentials_json("CK" + std::to_string(n), system_clock::now() + lifetime),
+        {{"Content-Type", "application/json"}});
   };
 }
 
@@ -103,11 +104,13 @@ TEST_F(ContainerCredentials, UnreadableTokenFileOrBadTokenSendsNothing) {
 }
 
 TEST_F(ContainerCredentials, LoopbackNamesAndEksAddressesAllowedOthersRefused) {
-  env_.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://localhost:" + std::to_string(server_.port()) + "/creds");
+  env_.set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+           "http://localhost:" + std::to_string(server_.port()) + "/creds");
   auto local = provider()->get();
   ASSERT_TRUE(local.ok()) << local.error().message;
 
-  for (const char* refused : {"http://10.0.0.1/creds", "http://169.254.169.254/latest", "http://example.com/creds"}) {
+  for (const char* refused :
+       {"http://10.0.0.1/creds", "http://169.254.169.254/latest", "http://example.com/creds"}) {
     env_.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", refused);
     auto creds = provider()->get();
     ASSERT_FALSE(creds.ok()) << refused;
@@ -146,7 +149,8 @@ TEST_F(ContainerCredentials, RelativeUriGoesToTheEcsAgentAndWinsOverFullUri) {
 
 TEST_F(ContainerCredentials, ClientErrorsAreNotRetriedAndQuoteOnlyCodeAndMessage) {
   server_.set_handler([](const LoopbackRequest&) {
-    return LoopbackAction::respond(403, R"({"code":"AccessDenied","message":"bad token","SecretAccessKey":"leak"})");
+    return LoopbackAction::respond(
+        403, R"({"code":"AccessDenied","message":"bad token","SecretAccessKey":"leak"})");
   });
   env_.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", server_.endpoint() + "/creds");
   auto creds = provider()->get();
@@ -171,7 +175,8 @@ TEST_F(ContainerCredentials, ServerErrorsAndResetsAreRetried) {
 }
 
 TEST_F(ContainerCredentials, UnreachableEndpointFailsAfterTheAttempts) {
-  env_.set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:" + std::to_string(dwh::test::free_port()) + "/c");
+  env_.set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+           "http://127.0.0.1:" + std::to_string(dwh::test::free_port()) + "/c");
   auto creds = provider()->get();
   ASSERT_FALSE(creds.ok());
   EXPECT_EQ(creds.error().code, "ContainerCredentialsUnavailable");

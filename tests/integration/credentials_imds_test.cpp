@@ -1,10 +1,9 @@
 // EC2 instance metadata credentials against a loopback stand-in of IMDS, through the real
 // curl client, pointed at it by AWS_EC2_METADATA_SERVICE_ENDPOINT.
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
@@ -37,7 +36,8 @@ struct FakeImds {
   LoopbackAction answer(const LoopbackRequest& r) {
     if (r.method == "PUT" && r.path == "/latest/api/token") {
       if (v1_only) return LoopbackAction::respond(405, "");
-      if (r.header("x-aws-ec2-metadata-token-ttl-seconds") != "21600") return LoopbackAction::respond(400, "");
+      if (r.header("x-aws-ec2-metadata-token-ttl-seconds") != "21600")
+        return LoopbackAction::respond(400, "");
       return LoopbackAction::respond(200, kToken);
     }
     if (r.method != "GET") return LoopbackAction::respond(405, "");
@@ -122,7 +122,8 @@ TEST_F(ImdsCredentials, NoRoleAttachedDeclines) {
 TEST_F(ImdsCredentials, ErrorDocumentDeclinesWithItsCode) {
   server_.set_handler([this](const LoopbackRequest& r) {
     if (r.path == std::string(kRolePath) + "dwh-role") {
-      return LoopbackAction::respond(200, R"({"Code":"AssumeRoleUnauthorizedAccess","Message":"EC2 cannot assume"})");
+      return LoopbackAction::respond(
+          200, R"({"Code":"AssumeRoleUnauthorizedAccess","Message":"EC2 cannot assume"})");
     }
     return imds_.answer(r);
   });
@@ -173,7 +174,8 @@ TEST_F(ImdsCredentials, TimeoutAndAttemptsAreConfigurable) {
   env_.set("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "2");
   auto creds = provider()->get();
   ASSERT_FALSE(creds.ok());
-  EXPECT_NE(creds.error().message.find("credentials of role dwh-role"), std::string::npos) << creds.error().message;
+  EXPECT_NE(creds.error().message.find("credentials of role dwh-role"), std::string::npos)
+      << creds.error().message;
   auto requests = server_.requests();
   ASSERT_EQ(requests.size(), 4u);  // token, role, and two tries for the credentials
   EXPECT_EQ(requests[3].path, requests[2].path);
@@ -228,7 +230,8 @@ TEST_F(ImdsCredentials, ManyThreadsShareOneProviderThroughRefreshes) {
         auto before = system_clock::now();
         auto c = cached->get();
         ++calls;
-        if (!c.ok() || c->secret_access_key != "secret-" + c->access_key_id || *c->expiration <= before) ++failures;
+        if (!c.ok() || c->secret_access_key != "secret-" + c->access_key_id || *c->expiration <= before)
+          ++failures;
         std::this_thread::sleep_for(milliseconds(1));
       }
     });

@@ -1,10 +1,10 @@
 // `dwh demo`, the README's first command after the build: its own local PostgreSQL, a generated
 // source, the full and the incremental pipeline run, the dashboard, in well under a minute.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <regex>
-#include <stdlib.h>
 
 #include "dwh/local/cluster.hpp"
 #include "process.hpp"
@@ -26,20 +26,25 @@ TEST(DemoCommand, RunsThePipelineTwiceWritesTheDashboardAndStopsItsCluster) {
     fs::permissions(dir, fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
   }
   const fs::path state = dir / ".dwh";
-  const auto r = run_process({DWH_CLI_PATH, "demo", "--state-dir", state.string(), "--simulate-seconds", "3"});
+  const auto r =
+      run_process({DWH_CLI_PATH, "demo", "--state-dir", state.string(), "--simulate-seconds", "3"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err.substr(r.err.size() > 4000 ? r.err.size() - 4000 : 0);
 
   // Two summaries: the full run loads every table, the incremental one after the simulation
   // loads new versions; both succeed.
   const std::regex run_ok(R"(run \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z  ok)");
-  EXPECT_EQ(std::distance(std::sregex_iterator(r.out.begin(), r.out.end(), run_ok), std::sregex_iterator()), 2) << r.out;
-  for (const char* line : {"  ingest     done", "  transform  done", "  load       done", "fact_sales_order 11187",
-                           "dashboard  "}) {
+  EXPECT_EQ(std::distance(std::sregex_iterator(r.out.begin(), r.out.end(), run_ok), std::sregex_iterator()),
+            2)
+      << r.out;
+  for (const char* line : {"  ingest     done", "  transform  done", "  load       done",
+                           "fact_sales_order 11187", "dashboard  "}) {
     EXPECT_NE(r.out.find(line), std::string::npos) << line << "\n" << r.out;
   }
   const auto second = r.out.find("4. simulating");
   ASSERT_NE(second, std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  load       done", second), std::string::npos) << "the incremental run loads the changes\n" << r.out;
+  EXPECT_NE(r.out.find("  load       done", second), std::string::npos)
+      << "the incremental run loads the changes\n"
+      << r.out;
   EXPECT_NE(r.out.find("ago", second), std::string::npos) << "freshness after the incremental run\n" << r.out;
 
   const fs::path report = state / "demo" / "report.html";

@@ -1,10 +1,9 @@
 // The curl transport against the loopback server: what goes on the wire, connection reuse,
 // streaming both ways with bounded memory, threads, and how each network failure reads.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -221,7 +220,8 @@ TEST(HttpClient, StreamsLargeBodiesBothWaysInBoundedMemory) {
 }
 
 TEST(HttpClient, ManyThreadsShareOneClient) {
-  LoopbackServer server([](const LoopbackRequest& r) { return LoopbackAction::respond(200, r.path + ":" + r.body); });
+  LoopbackServer server(
+      [](const LoopbackRequest& r) { return LoopbackAction::respond(200, r.path + ":" + r.body); });
   auto http = make_curl_http_client();
   constexpr int kThreads = 16;
   constexpr int kEach = 25;
@@ -255,14 +255,14 @@ TEST(HttpClient, ConnectionRefusedNamesHostAndPort) {
   EXPECT_EQ(resp.error().code, "ConnectionRefused");
   EXPECT_TRUE(resp.error().transient);
   EXPECT_EQ(resp.error().http_status, 0);
-  EXPECT_NE(resp.error().message.find("127.0.0.1:" + std::to_string(port)), std::string::npos) << resp.error().message;
+  EXPECT_NE(resp.error().message.find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+      << resp.error().message;
   EXPECT_EQ(resp.error().message.find("must-not-appear"), std::string::npos) << resp.error().message;
 }
 
 TEST(HttpClient, ResetMidBodyIsATransientConnectionReset) {
-  LoopbackServer server([](const LoopbackRequest&) {
-    return LoopbackAction::reset_mid_body(std::string(100000, 'x'), 5000);
-  });
+  LoopbackServer server(
+      [](const LoopbackRequest&) { return LoopbackAction::reset_mid_body(std::string(100000, 'x'), 5000); });
   auto http = make_curl_http_client();
   DigestSink sink;
   auto resp = http->send(request(server, "GET", "/cut"), &sink);
@@ -314,7 +314,8 @@ TEST(HttpClient, StalledTransferTimesOut) {
 }
 
 TEST(HttpClient, SourceAndSinkFailuresAreReportedAsThemselves) {
-  LoopbackServer server([](const LoopbackRequest&) { return LoopbackAction::respond(200, std::string(100000, 'y')); });
+  LoopbackServer server(
+      [](const LoopbackRequest&) { return LoopbackAction::respond(200, std::string(100000, 'y')); });
   auto http = make_curl_http_client();
   PatternSource source(1u << 20, true);
   source.fail_at_ = 256u << 10;
@@ -338,8 +339,8 @@ TEST(HttpClient, TlsVerificationIsOnAndAwsCaBundleIsHonoured) {
   const std::string dir = dwh::test::make_temp_dir("tls");
   const std::string cert = dir + "/cert.pem";
   const std::string key = dir + "/key.pem";
-  auto made = dwh::test::run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                                      "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+  auto made = dwh::test::run_process({"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                      key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
                                       "subjectAltName=IP:127.0.0.1"});
   ASSERT_EQ(made.exit_code, 0) << made.err;
   const int port = dwh::test::free_port();
@@ -350,8 +351,8 @@ TEST(HttpClient, TlsVerificationIsOnAndAwsCaBundleIsHonoured) {
     dup2(devnull, 0);
     dup2(devnull, 1);
     dup2(devnull, 2);
-    execlp("openssl", "openssl", "s_server", "-accept", std::to_string(port).c_str(), "-cert", cert.c_str(), "-key",
-           key.c_str(), "-www", "-quiet", static_cast<char*>(nullptr));
+    execlp("openssl", "openssl", "s_server", "-accept", std::to_string(port).c_str(), "-cert", cert.c_str(),
+           "-key", key.c_str(), "-www", "-quiet", static_cast<char*>(nullptr));
     _exit(127);
   }
   struct Reap {

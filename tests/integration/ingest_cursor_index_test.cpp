@@ -22,7 +22,8 @@ std::string cursor_indexes(const std::string& url) {
       url,
       "SELECT coalesce(string_agg(c.relname || ':' || i.indisvalid, ',' ORDER BY c.relname), '') "
       "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
-      "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] WHERE a.attname = 'last_updated'");
+      "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] WHERE a.attname = "
+      "'last_updated'");
 }
 
 constexpr const char* kAllTables =
@@ -40,8 +41,9 @@ TEST(IngestCursorIndex, WarnsPerTableWithoutIndexAndCreatesThemOnlyWhenAsked) {
   EXPECT_NE(first.err.find("\"table\":\"sales_order\""), std::string::npos) << first.err;
   EXPECT_EQ(cursor_indexes(db.url), "") << "the job must not change the source schema unless asked";
 
-  PostgresFixture::run_sql(db.url, "UPDATE sales_order SET units_sold = units_sold + 1, "
-                                   "last_updated = now() AT TIME ZONE 'UTC' WHERE sales_order_id <= 5");
+  PostgresFixture::run_sql(db.url,
+                           "UPDATE sales_order SET units_sold = units_sold + 1, "
+                           "last_updated = now() AT TIME ZONE 'UTC' WHERE sales_order_id <= 5");
   const auto second = dwh_ingest({"--source", db.url, "--landing", landing, "--create-cursor-indexes"});
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.err.find("created cursor index"), std::string::npos) << second.err;
@@ -49,8 +51,9 @@ TEST(IngestCursorIndex, WarnsPerTableWithoutIndexAndCreatesThemOnlyWhenAsked) {
   EXPECT_EQ(cursor_indexes(db.url), kAllTables);
 
   // With the indexes in place nothing is created again and nobody is warned.
-  PostgresFixture::run_sql(db.url, "UPDATE payment SET paid = NOT paid, "
-                                   "last_updated = now() AT TIME ZONE 'UTC' WHERE payment_id <= 3");
+  PostgresFixture::run_sql(db.url,
+                           "UPDATE payment SET paid = NOT paid, "
+                           "last_updated = now() AT TIME ZONE 'UTC' WHERE payment_id <= 3");
   const auto third = dwh_ingest({"--source", db.url, "--landing", landing, "--create-cursor-indexes"});
   ASSERT_EQ(third.exit_code, 0) << third.err;
   EXPECT_EQ(third.err.find("created cursor index"), std::string::npos) << third.err;
@@ -66,29 +69,32 @@ TEST(IngestCursorIndex, WarnsPerTableWithoutIndexAndCreatesThemOnlyWhenAsked) {
 TEST(IngestCursorIndex, InvalidIndexFromAFailedBuildIsReplaced) {
   const auto db = make_totesys_source("ingest_cidx_invalid", 0.01);
   // What an interrupted CREATE INDEX CONCURRENTLY leaves behind: an index marked invalid.
-  PostgresFixture::run_sql(db.url, "CREATE INDEX dwh_currency_last_updated_idx ON currency (last_updated);"
-                                   "UPDATE pg_index SET indisvalid = false "
-                                   "WHERE indexrelid = 'dwh_currency_last_updated_idx'::regclass");
+  PostgresFixture::run_sql(db.url,
+                           "CREATE INDEX dwh_currency_last_updated_idx ON currency (last_updated);"
+                           "UPDATE pg_index SET indisvalid = false "
+                           "WHERE indexrelid = 'dwh_currency_last_updated_idx'::regclass");
   const std::string landing = "file://" + make_temp_dir("ingest-cidx-invalid");
   const auto warn = dwh_ingest({"--source", db.url, "--landing", landing, "--tables", "currency"});
   ASSERT_EQ(warn.exit_code, 0) << warn.err;
   EXPECT_NE(warn.err.find("\"table\":\"currency\""), std::string::npos) << warn.err;
-  const auto fix = dwh_ingest({"--source", db.url, "--landing", landing, "--tables", "currency", "--create-cursor-indexes"});
+  const auto fix = dwh_ingest(
+      {"--source", db.url, "--landing", landing, "--tables", "currency", "--create-cursor-indexes"});
   ASSERT_EQ(fix.exit_code, 0) << fix.err;
   EXPECT_EQ(cursor_indexes(db.url), "currency:true");
 }
 
 TEST(IngestCursorIndex, CreatingWithoutOwnershipFailsNamingTheTable) {
   const auto db = make_totesys_source("ingest_cidx_perm", 0.01);
-  PostgresFixture::run_sql(db.url,
-                           "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cidx_reader') THEN "
-                           "CREATE ROLE cidx_reader LOGIN; END IF; END $$;"
-                           "GRANT SELECT ON ALL TABLES IN SCHEMA public TO cidx_reader");
+  PostgresFixture::run_sql(
+      db.url,
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cidx_reader') THEN "
+      "CREATE ROLE cidx_reader LOGIN; END IF; END $$;"
+      "GRANT SELECT ON ALL TABLES IN SCHEMA public TO cidx_reader");
   std::string url = db.url;
   url.replace(url.find("postgres@"), 9, "cidx_reader@");
   const std::string dir = make_temp_dir("ingest-cidx-perm");
-  const auto r = dwh_ingest({"--source", url, "--landing", "file://" + dir, "--tables", "design",
-                             "--create-cursor-indexes"});
+  const auto r = dwh_ingest(
+      {"--source", url, "--landing", "file://" + dir, "--tables", "design", "--create-cursor-indexes"});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("design.last_updated"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("owner"), std::string::npos) << r.err;

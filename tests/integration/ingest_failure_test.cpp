@@ -1,7 +1,7 @@
 // dwh ingest on bad input, and killed at random points: a clear error, a non-zero exit and no
 // manifest; after a crash the next run gives what an uninterrupted run gives.
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,7 +22,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-ProcessResult dwh_ingest(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
+ProcessResult dwh_ingest(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env = {}) {
   std::vector<std::string> argv = {DWH_CLI_PATH, "ingest"};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, env);
@@ -45,8 +46,9 @@ class IngestBadInput : public ::testing::Test {
 TestDatabase* IngestBadInput::db_ = nullptr;
 
 TEST_F(IngestBadInput, UnreachableSource) {
-  const auto r = dwh_ingest({"--source", "postgresql://u:sekrit@127.0.0.1:" + std::to_string(free_port()) + "/x",
-                             "--landing", landing_});
+  const auto r =
+      dwh_ingest({"--source", "postgresql://u:sekrit@127.0.0.1:" + std::to_string(free_port()) + "/x",
+                  "--landing", landing_});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("127.0.0.1"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("sekrit"), std::string::npos) << r.err;
@@ -60,12 +62,13 @@ TEST_F(IngestBadInput, MissingLandingDirectory) {
 }
 
 TEST_F(IngestBadInput, UnreachableS3Store) {
-  std::map<std::string, std::string> env = {{"AWS_ACCESS_KEY_ID", "x"},
-                                            {"AWS_SECRET_ACCESS_KEY", "y"},
-                                            {"AWS_REGION", "us-east-1"},
-                                            {"AWS_MAX_ATTEMPTS", "1"},
-                                            {"AWS_EC2_METADATA_DISABLED", "true"},
-                                            {"AWS_ENDPOINT_URL", "http://127.0.0.1:" + std::to_string(free_port())}};
+  std::map<std::string, std::string> env = {
+      {"AWS_ACCESS_KEY_ID", "x"},
+      {"AWS_SECRET_ACCESS_KEY", "y"},
+      {"AWS_REGION", "us-east-1"},
+      {"AWS_MAX_ATTEMPTS", "1"},
+      {"AWS_EC2_METADATA_DISABLED", "true"},
+      {"AWS_ENDPOINT_URL", "http://127.0.0.1:" + std::to_string(free_port())}};
   const auto r = dwh_ingest({"--source", db_->url, "--landing", "s3://no-such-bucket/x"}, env);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("s3://no-such-bucket/x"), std::string::npos) << r.err;
@@ -73,7 +76,8 @@ TEST_F(IngestBadInput, UnreachableS3Store) {
 
 TEST_F(IngestBadInput, MissingBucket) {
   auto env = S3rver::instance().cli_environment();
-  const auto r = dwh_ingest({"--source", db_->url, "--landing", "s3://" + unique_bucket("absent") + "/x"}, env);
+  const auto r =
+      dwh_ingest({"--source", db_->url, "--landing", "s3://" + unique_bucket("absent") + "/x"}, env);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.err.find("not usable"), std::string::npos) << r.err;
 }
@@ -87,21 +91,24 @@ TEST_F(IngestBadInput, UnknownStoreScheme) {
 TEST_F(IngestBadInput, TableWithoutCursorColumn) {
   PostgresFixture::run_sql(db_->url, "CREATE TABLE IF NOT EXISTS no_cursor (id int PRIMARY KEY, v text)");
   const std::string config = dir_ + "-config.json";
-  std::ofstream(config) << R"({"tables": [{"name": "currency", "primary_key": ["currency_id"], "cursor": "last_updated"},
+  std::ofstream(config)
+      << R"({"tables": [{"name": "currency", "primary_key": ["currency_id"], "cursor": "last_updated"},
                                           {"name": "no_cursor", "primary_key": ["id"], "cursor": "last_updated"}]})";
   const auto r = dwh_ingest({"--source", db_->url, "--landing", landing_, "--config", config});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("table public.no_cursor has no cursor column last_updated"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("table public.no_cursor has no cursor column last_updated"), std::string::npos)
+      << r.err;
   EXPECT_EQ(manifest_count(dir_), 0u);
   EXPECT_FALSE(fs::exists(fs::path(dir_) / "currency"));
 }
 
 TEST_F(IngestBadInput, PermissionDenied) {
-  PostgresFixture::run_sql(db_->url,
-                           "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ingest_reader') THEN "
-                           "CREATE ROLE ingest_reader LOGIN; END IF; END $$;"
-                           "GRANT SELECT ON ALL TABLES IN SCHEMA public TO ingest_reader;"
-                           "REVOKE SELECT ON payment FROM ingest_reader");
+  PostgresFixture::run_sql(
+      db_->url,
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ingest_reader') THEN "
+      "CREATE ROLE ingest_reader LOGIN; END IF; END $$;"
+      "GRANT SELECT ON ALL TABLES IN SCHEMA public TO ingest_reader;"
+      "REVOKE SELECT ON payment FROM ingest_reader");
   std::string url = db_->url;
   url.replace(url.find("postgres@"), 9, "ingest_reader@");
   const auto r = dwh_ingest({"--source", url, "--landing", landing_});
@@ -163,8 +170,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::map<std::string, st
 
 TEST(IngestCrash, KilledRunsLeaveNothingAndTheRerunMatchesAnUninterruptedRun) {
   const auto db = make_totesys_source("ingest_crash", 0.1);
-  const std::vector<std::string> points = {"before-cleanup", "after-snapshot", "mid-upload", "before-manifest",
-                                           "after-manifest"};
+  const std::vector<std::string> points = {"before-cleanup", "after-snapshot", "mid-upload",
+                                           "before-manifest", "after-manifest"};
   std::mt19937 rng(20261121);
   constexpr int kTrials = 24;
   int killed = 0;
@@ -176,14 +183,16 @@ TEST(IngestCrash, KilledRunsLeaveNothingAndTheRerunMatchesAnUninterruptedRun) {
     // A committed first run, then changes, so the crashed run is an incremental one.
     ASSERT_EQ(dwh_ingest({"--source", db.url, "--landing", landing}).exit_code, 0);
     ASSERT_EQ(dwh_ingest({"--source", db.url, "--landing", "file://" + reference_dir}).exit_code, 0);
-    PostgresFixture::run_sql(db.url, "UPDATE payment SET payment_amount = payment_amount + 1, "
-                                     "last_updated = clock_timestamp() AT TIME ZONE 'UTC' WHERE payment_id % 3 = " +
-                                         std::to_string(trial % 3));
+    PostgresFixture::run_sql(db.url,
+                             "UPDATE payment SET payment_amount = payment_amount + 1, "
+                             "last_updated = clock_timestamp() AT TIME ZONE 'UTC' WHERE payment_id % 3 = " +
+                                 std::to_string(trial % 3));
     // Half the trials die at a named point, half after a random delay (anywhere, mid-COPY included).
     const std::vector<std::string> argv = {DWH_CLI_PATH, "ingest", "--source", db.url, "--landing", landing};
     pid_t pid;
     if (trial % 2 == 0) {
-      pid = spawn(argv, {{"DWH_TEST_CRASH_POINT", points[static_cast<std::size_t>(trial / 2) % points.size()]}});
+      pid = spawn(argv,
+                  {{"DWH_TEST_CRASH_POINT", points[static_cast<std::size_t>(trial / 2) % points.size()]}});
     } else {
       pid = spawn(argv, {});
       std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(5, 250)(rng)));

@@ -14,10 +14,11 @@ namespace {
 
 TEST(IngestPrivileges, OtherRolesOpenTransactionHoldsTheFloorAndItsLateCommitLands) {
   const auto db = make_totesys_source("ingest_priv", 0.01);
-  PostgresFixture::run_sql(db.url,
-                           "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ingest_plain') THEN "
-                           "CREATE ROLE ingest_plain LOGIN; END IF; END $$;"
-                           "GRANT SELECT ON ALL TABLES IN SCHEMA public TO ingest_plain");
+  PostgresFixture::run_sql(
+      db.url,
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ingest_plain') THEN "
+      "CREATE ROLE ingest_plain LOGIN; END IF; END $$;"
+      "GRANT SELECT ON ALL TABLES IN SCHEMA public TO ingest_plain");
   std::string plain = db.url;
   plain.replace(plain.find("postgres@"), 9, "ingest_plain@");
   const std::string landing = "file://" + make_temp_dir("ingest-priv");
@@ -30,11 +31,17 @@ TEST(IngestPrivileges, OtherRolesOpenTransactionHoldsTheFloorAndItsLateCommitLan
   // The superuser (another role) changes an order and keeps the transaction open.
   pqxx::connection writer(db.url);
   pqxx::work tx(writer);
-  tx.exec("UPDATE sales_order SET units_sold = 4242, last_updated = now() AT TIME ZONE 'UTC' WHERE sales_order_id = 7");
+  tx.exec(
+      "UPDATE sales_order SET units_sold = 4242, last_updated = now() AT TIME ZONE 'UTC' WHERE "
+      "sales_order_id = 7");
 
   const auto during = ingest();
   ASSERT_EQ(during.exit_code, 0) << during.err;
-  EXPECT_NE(during.err.find("cannot see the transactions of other users"), std::string::npos) << during.err << "\nACTIVITY " << PostgresFixture::query_value(db.url, "SELECT string_agg(concat_ws(',', pid, datid, usesysid, backend_type, state), ';') FROM pg_stat_activity");
+  EXPECT_NE(during.err.find("cannot see the transactions of other users"), std::string::npos)
+      << during.err << "\nACTIVITY "
+      << PostgresFixture::query_value(db.url,
+                                      "SELECT string_agg(concat_ws(',', pid, datid, usesysid, backend_type, "
+                                      "state), ';') FROM pg_stat_activity");
 
   tx.commit();
   const auto after = ingest();
@@ -42,7 +49,8 @@ TEST(IngestPrivileges, OtherRolesOpenTransactionHoldsTheFloorAndItsLateCommitLan
   const auto landed = read_landing(landing);
   int versions = 0;
   for (const auto& r : landed.rows) {
-    if (r.table == "sales_order" && r.row.at("sales_order_id") == 7 && r.row.at("units_sold") == 4242) ++versions;
+    if (r.table == "sales_order" && r.row.at("sales_order_id") == 7 && r.row.at("units_sold") == 4242)
+      ++versions;
   }
   EXPECT_EQ(versions, 1) << "the late commit must land exactly once";
   EXPECT_TRUE(duplicate_versions(landed).empty());

@@ -5,8 +5,8 @@
 
 #include <pqxx/pqxx>
 
-#include "dwh/jobs/ingest.hpp"
 #include "dwh/aws/s3.hpp"
+#include "dwh/jobs/ingest.hpp"
 #include "ingest_landing.hpp"
 #include "postgres_fixture.hpp"
 #include "process.hpp"
@@ -15,7 +15,8 @@
 namespace dwh::test {
 namespace {
 
-jobs::IngestReport ingest(const std::string& source, const std::string& landing, const aws::ClientOptions& s3 = {}) {
+jobs::IngestReport ingest(const std::string& source, const std::string& landing,
+                          const aws::ClientOptions& s3 = {}) {
   jobs::IngestOptions o;
   o.source_url = source;
   o.landing_url = landing;
@@ -38,13 +39,15 @@ TEST(IngestRun, FullThenIncrementalLandsEveryVersionOnce) {
   const std::string landing = "file://" + make_temp_dir("ingest-inc");
 
   const auto first = ingest(db.url, landing);
-  EXPECT_EQ(first.rows, std::stoull(PostgresFixture::query_value(
-                            db.url, "SELECT (SELECT count(*) FROM sales_order) + (SELECT count(*) FROM purchase_order) + "
-                                    "(SELECT count(*) FROM payment) + (SELECT count(*) FROM transaction) + "
-                                    "(SELECT count(*) FROM design) + (SELECT count(*) FROM staff) + "
-                                    "(SELECT count(*) FROM address) + (SELECT count(*) FROM counterparty) + "
-                                    "(SELECT count(*) FROM currency) + (SELECT count(*) FROM department) + "
-                                    "(SELECT count(*) FROM payment_type)")));
+  EXPECT_EQ(first.rows,
+            std::stoull(PostgresFixture::query_value(
+                db.url,
+                "SELECT (SELECT count(*) FROM sales_order) + (SELECT count(*) FROM purchase_order) + "
+                "(SELECT count(*) FROM payment) + (SELECT count(*) FROM transaction) + "
+                "(SELECT count(*) FROM design) + (SELECT count(*) FROM staff) + "
+                "(SELECT count(*) FROM address) + (SELECT count(*) FROM counterparty) + "
+                "(SELECT count(*) FROM currency) + (SELECT count(*) FROM department) + "
+                "(SELECT count(*) FROM payment_type)")));
   for (const auto& t : first.tables) EXPECT_EQ(t.mode, "full") << t.table;
 
   // Nothing changed: an empty manifest records it.
@@ -56,12 +59,13 @@ TEST(IngestRun, FullThenIncrementalLandsEveryVersionOnce) {
   }
 
   // Updates (a row changed twice between runs lands once, in its newest version) and inserts.
-  PostgresFixture::run_sql(db.url,
-                           "UPDATE payment SET paid = true, last_updated = now() AT TIME ZONE 'UTC' WHERE payment_id <= 40;"
-                           "UPDATE payment SET payment_amount = payment_amount + 1, last_updated = now() AT TIME ZONE 'UTC' "
-                           "  + interval '1 ms' WHERE payment_id <= 10;"
-                           "INSERT INTO currency (currency_code, created_at, last_updated) "
-                           "  VALUES ('JPY', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')");
+  PostgresFixture::run_sql(
+      db.url,
+      "UPDATE payment SET paid = true, last_updated = now() AT TIME ZONE 'UTC' WHERE payment_id <= 40;"
+      "UPDATE payment SET payment_amount = payment_amount + 1, last_updated = now() AT TIME ZONE 'UTC' "
+      "  + interval '1 ms' WHERE payment_id <= 10;"
+      "INSERT INTO currency (currency_code, created_at, last_updated) "
+      "  VALUES ('JPY', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')");
   const auto second = ingest(db.url, landing);
   EXPECT_EQ(rows_of(second, "payment"), 40u);
   EXPECT_EQ(rows_of(second, "currency"), 1u);
@@ -84,11 +88,14 @@ TEST(IngestRun, LateCommitLandsInALaterRunExactlyOnce) {
 
   pqxx::connection late_conn(db.url);
   pqxx::work late(late_conn);
-  late.exec("UPDATE department SET manager = 'Late Larry', last_updated = now() AT TIME ZONE 'UTC' WHERE department_id = 1");
+  late.exec(
+      "UPDATE department SET manager = 'Late Larry', last_updated = now() AT TIME ZONE 'UTC' WHERE "
+      "department_id = 1");
   // Another writer commits a newer change while the first still holds its row.
-  PostgresFixture::run_sql(db.url,
-                           "UPDATE department SET manager = 'Early Erin', last_updated = clock_timestamp() AT TIME ZONE 'UTC' "
-                           "  + interval '5 ms' WHERE department_id = 2");
+  PostgresFixture::run_sql(
+      db.url,
+      "UPDATE department SET manager = 'Early Erin', last_updated = clock_timestamp() AT TIME ZONE 'UTC' "
+      "  + interval '5 ms' WHERE department_id = 2");
   const auto during = ingest(db.url, landing);
   EXPECT_EQ(rows_of(during, "department"), 1u);
   late.commit();
@@ -113,9 +120,11 @@ TEST(IngestRun, OrderAndItsTransactionLandTogether) {
   for (int i = 0; i < 3; ++i) {
     PostgresFixture::run_sql(
         db.url,
-        "WITH o AS (INSERT INTO sales_order (created_at, last_updated, design_id, staff_id, counterparty_id, units_sold, "
+        "WITH o AS (INSERT INTO sales_order (created_at, last_updated, design_id, staff_id, counterparty_id, "
+        "units_sold, "
         "  unit_price, currency_id, agreed_delivery_date, agreed_payment_date, agreed_delivery_location_id) "
-        "  SELECT now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', design_id, staff_id, counterparty_id, 1000, 2.50, "
+        "  SELECT now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC', design_id, staff_id, counterparty_id, "
+        "1000, 2.50, "
         "  currency_id, '2026-12-01', '2026-12-02', agreed_delivery_location_id FROM sales_order LIMIT 1 "
         "  RETURNING sales_order_id) "
         "INSERT INTO transaction (transaction_type, sales_order_id, created_at, last_updated) "
@@ -139,7 +148,9 @@ TEST(IngestRun, FileAndS3StoresHoldTheSameRows) {
   const std::string s3_url = "s3://" + bucket + "/landing/zone";
   ingest(db.url, file_url);
   ingest(db.url, s3_url, s3.client_options());
-  PostgresFixture::run_sql(db.url, "UPDATE payment SET paid = true, last_updated = now() AT TIME ZONE 'UTC' WHERE payment_id % 7 = 0");
+  PostgresFixture::run_sql(
+      db.url,
+      "UPDATE payment SET paid = true, last_updated = now() AT TIME ZONE 'UTC' WHERE payment_id % 7 = 0");
   ingest(db.url, file_url);
   ingest(db.url, s3_url, s3.client_options());
 

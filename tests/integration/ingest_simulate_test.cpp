@@ -56,8 +56,9 @@ TEST(IngestUnderWorkload, LandedUnionEqualsSourceWithLateCommits) {
   EXPECT_TRUE(dups.empty()) << dups.size() << " duplicates, first: " << (dups.empty() ? "" : dups.front());
   const auto diffs = compare_with_source(db.url, landed);
   EXPECT_TRUE(diffs.empty()) << ::testing::PrintToString(diffs);
-  std::cerr << "simulate: " << report.counts.late_commits << " late commits seen, " << report.counts.long_transactions
-            << " long transactions; " << runs << " ingest runs during the workload\n";
+  std::cerr << "simulate: " << report.counts.late_commits << " late commits seen, "
+            << report.counts.long_transactions << " long transactions; " << runs
+            << " ingest runs during the workload\n";
 }
 
 }  // namespace

@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "dwh/aws/sigv4.hpp"
 #include "dwh/parquet/reader.hpp"
 #include "dwh/parquet/writer.hpp"
-#include "dwh/aws/sigv4.hpp"
 #include "load_test_support.hpp"
 
 namespace dwh::test {
@@ -18,16 +18,21 @@ namespace {
 using namespace load_support;
 using json = nlohmann::json;
 
-std::string processed_dir(const Pipeline& p) { return p.processed.substr(std::string("file://").size()); }
+std::string processed_dir(const Pipeline& p) {
+  return p.processed.substr(std::string("file://").size());
+}
 
 std::vector<std::string> manifest_paths(const Pipeline& p) {
   std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(processed_dir(p) + "/_manifests/transform")) out.push_back(e.path());
+  for (const auto& e : fs::directory_iterator(processed_dir(p) + "/_manifests/transform"))
+    out.push_back(e.path());
   std::sort(out.begin(), out.end());
   return out;
 }
 
-void write_file(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
 
 // Rewrites one table's object of the manifest at `manifest_path` with `edit` applied to its
 // rows, and updates the manifest's rows, bytes and sha256 to match.
@@ -124,7 +129,9 @@ TEST(LoadFailure, TruncatedLongerOrUndecodableObjectsFailTheChecksum) {
     write_file(path, c.bytes);
     const auto r = s.p.load();
     EXPECT_EQ(r.exit_code, 1) << describe(r);
-    EXPECT_NE(r.err.find("checksum check failed: " + s.p.processed + "/" + key + " " + c.says), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("checksum check failed: " + s.p.processed + "/" + key + " " + c.says),
+              std::string::npos)
+        << r.err;
     EXPECT_NE(r.err.find("rolled back"), std::string::npos) << r.err;
     expect_untouched(s);
   }
@@ -135,16 +142,18 @@ TEST(LoadFailure, TruncatedLongerOrUndecodableObjectsFailTheChecksum) {
 
 TEST(LoadFailure, FactWithoutItsDimensionRowFailsTheForeignKeyCheck) {
   auto s = loaded_then_pending("load_fail_fk");
-  rewrite_table(manifest_paths(s.p).back(), s.p, "fact_sales_order", [](parquet::Schema& schema, parquet::ColumnBatch& b) {
-    for (std::size_t c = 0; c < schema.columns.size(); ++c) {
-      if (schema.columns[c].name == "sales_staff_id") b.columns[c].ints[0] = 987654;
-    }
-  });
+  rewrite_table(manifest_paths(s.p).back(), s.p, "fact_sales_order",
+                [](parquet::Schema& schema, parquet::ColumnBatch& b) {
+                  for (std::size_t c = 0; c < schema.columns.size(); ++c) {
+                    if (schema.columns[c].name == "sales_staff_id") b.columns[c].ints[0] = 987654;
+                  }
+                });
   const auto r = s.p.load();
   EXPECT_EQ(r.exit_code, 1) << describe(r);
-  EXPECT_NE(r.err.find("foreign-key check failed: fact_sales_order.sales_staff_id references dim_staff.staff_id, "
-                       "which has no row for: 987654"),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find("foreign-key check failed: fact_sales_order.sales_staff_id references dim_staff.staff_id, "
+                 "which has no row for: 987654"),
+      std::string::npos)
       << r.err;
   expect_untouched(s);
 }
@@ -187,8 +196,10 @@ TEST(LoadFailure, NullInANotNullColumnFailsTheNotNullCheck) {
                 });
   const auto r = s.p.load();
   EXPECT_EQ(r.exit_code, 1) << describe(r);
-  EXPECT_NE(r.err.find("not-null check failed: fact_sales_order.units_sold is NULL in 1 staged row(s); sales_order_id = "),
-            std::string::npos)
+  EXPECT_NE(
+      r.err.find(
+          "not-null check failed: fact_sales_order.units_sold is NULL in 1 staged row(s); sales_order_id = "),
+      std::string::npos)
       << r.err;
   expect_untouched(s);
 }

@@ -13,7 +13,9 @@ using namespace load_support;
 
 // (table, key, text columns) of the source that land in warehouse text columns.
 const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>> kTextColumns = {
-    {"address", "address_id", {"address_line_1", "address_line_2", "district", "city", "postal_code", "country", "phone"}},
+    {"address",
+     "address_id",
+     {"address_line_1", "address_line_2", "district", "city", "postal_code", "country", "phone"}},
     {"counterparty", "counterparty_id", {"counterparty_legal_name"}},
     {"department", "department_id", {"department_name", "location"}},
     {"design", "design_id", {"design_name", "file_location", "file_name"}},
@@ -33,8 +35,8 @@ TEST(LoadHostile, HostileTextInEveryColumnRoundTripsExactly) {
   for (const auto& [table, key, cols] : kTextColumns) {
     std::string set;
     for (std::size_t i = 0; i < cols.size(); ++i) {
-      set += (set.empty() ? "" : ", ") + cols[i] + " = (" + values + ")[1 + ((t." + key + " + " + std::to_string(i) +
-             ") % 8)]";
+      set += (set.empty() ? "" : ", ") + cols[i] + " = (" + values + ")[1 + ((t." + key + " + " +
+             std::to_string(i) + ") % 8)]";
     }
     sql += "UPDATE " + table + " t SET " + set + ";";
   }
@@ -50,19 +52,29 @@ TEST(LoadHostile, HostileTextInEveryColumnRoundTripsExactly) {
   EXPECT_GT(std::stoi(PostgresFixture::query_value(
                 wh, "SELECT count(*) FROM dim_staff WHERE first_name = '''; DROP TABLE dim_staff; --'")),
             0);
-  EXPECT_GT(std::stoi(PostgresFixture::query_value(wh, "SELECT count(*) FROM dim_design WHERE design_name = '\\N'")), 0);
   EXPECT_GT(std::stoi(PostgresFixture::query_value(
-                wh, "SELECT count(*) FROM dim_location WHERE city = 'tab' || chr(9) || 'new' || chr(10) || 'line' || "
-                    "chr(13) || 'cr'")),
+                wh, "SELECT count(*) FROM dim_design WHERE design_name = '\\N'")),
             0);
-  EXPECT_GT(std::stoi(PostgresFixture::query_value(
-                wh, "SELECT count(*) FROM dim_counterparty WHERE counterparty_legal_name = 'Zoë Nguyễn — 東京 🚀 Ströman'")),
-            0);
-  EXPECT_GT(std::stoi(PostgresFixture::query_value(wh, "SELECT count(*) FROM fact_purchase_order WHERE item_code = "
-                                                       "'O''Brien \"the\" \\back\\\\slash\\'")),
-            0);
-  EXPECT_EQ(PostgresFixture::query_value(wh, "SELECT count(*) FROM dim_location WHERE address_line_2 IS NULL"),
-            PostgresFixture::query_value(p.source.url, "SELECT count(*) FROM address WHERE address_line_2 IS NULL"));
+  EXPECT_GT(
+      std::stoi(PostgresFixture::query_value(
+          wh,
+          "SELECT count(*) FROM dim_location WHERE city = 'tab' || chr(9) || 'new' || chr(10) || 'line' || "
+          "chr(13) || 'cr'")),
+      0);
+  EXPECT_GT(
+      std::stoi(PostgresFixture::query_value(wh,
+                                             "SELECT count(*) FROM dim_counterparty WHERE "
+                                             "counterparty_legal_name = 'Zoë Nguyễn — 東京 🚀 Ströman'")),
+      0);
+  EXPECT_GT(
+      std::stoi(PostgresFixture::query_value(wh,
+                                             "SELECT count(*) FROM fact_purchase_order WHERE item_code = "
+                                             "'O''Brien \"the\" \\back\\\\slash\\'")),
+      0);
+  EXPECT_EQ(
+      PostgresFixture::query_value(wh, "SELECT count(*) FROM dim_location WHERE address_line_2 IS NULL"),
+      PostgresFixture::query_value(p.source.url,
+                                   "SELECT count(*) FROM address WHERE address_line_2 IS NULL"));
   if (!HasFailure()) fs::remove_all(p.work);
 }
 

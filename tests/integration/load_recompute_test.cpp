@@ -39,8 +39,9 @@ TEST(LoadRecompute, FullThenIncrementalLoadsEqualTheSourceRecomputedInSql) {
   // The simulation must have made history, or the incremental comparison proves less.
   EXPECT_GT(second.at("fact_sales_order").size(), first.at("fact_sales_order").size());
   EXPECT_GT(std::stoi(PostgresFixture::query_value(
-                p.warehouse.url, "SELECT count(*) FROM (SELECT sales_order_id FROM fact_sales_order GROUP BY 1 "
-                                 "HAVING count(*) > 1) x")),
+                p.warehouse.url,
+                "SELECT count(*) FROM (SELECT sales_order_id FROM fact_sales_order GROUP BY 1 "
+                "HAVING count(*) > 1) x")),
             0)
       << "no amended sales order reached the warehouse";
   EXPECT_EQ(diff(second, warehouse_snapshot(p.warehouse.url)), "") << "after the incremental load";

@@ -4,10 +4,9 @@
 // path (foreign keys dropped for the append and added back): same rows, same valid constraints.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "load_test_support.hpp"
 
@@ -75,7 +74,8 @@ TEST(LoadReplay, LoadingTheSameManifestsTwiceAddsNothing) {
 
   // Forget the control rows (as if the commit had been lost) and replay: the fact append skips
   // every stored version and the upserts change nothing.
-  const auto facts_before = PostgresFixture::query_value(l.p.warehouse.url, "SELECT count(*) FROM fact_sales_order");
+  const auto facts_before =
+      PostgresFixture::query_value(l.p.warehouse.url, "SELECT count(*) FROM fact_sales_order");
   PostgresFixture::run_sql(l.p.warehouse.url, "DELETE FROM dwh_loaded_manifests");
   const auto again = l.p.load();
   ASSERT_EQ(again.exit_code, 0) << describe(again);
@@ -86,15 +86,16 @@ TEST(LoadReplay, LoadingTheSameManifestsTwiceAddsNothing) {
       EXPECT_EQ(m.at("written").value(t, 0), 0) << t << " in the replay of " << m.at("run_id");
     }
   }
-  EXPECT_EQ(PostgresFixture::query_value(l.p.warehouse.url, "SELECT count(*) FROM fact_sales_order"), facts_before);
+  EXPECT_EQ(PostgresFixture::query_value(l.p.warehouse.url, "SELECT count(*) FROM fact_sales_order"),
+            facts_before);
   EXPECT_EQ(diff(l.clean, warehouse_snapshot(l.p.warehouse.url)), "");
   EXPECT_EQ(loaded_runs(l.p.warehouse.url), l.runs);
 }
 
 TEST(LoadReplay, KilledAtRandomPointsThenRerunEqualsOneCleanLoad) {
   auto& l = two_runs();
-  const std::vector<std::string> points = {"load-after-lock",      "load-after-stage", "load-after-dimensions",
-                                           "load-after-facts",     "load-before-commit", "load-after-commit"};
+  const std::vector<std::string> points = {"load-after-lock",  "load-after-stage",   "load-after-dimensions",
+                                           "load-after-facts", "load-before-commit", "load-after-commit"};
   std::mt19937 rng(20261121);
   constexpr int kTrials = 24;
   int killed = 0;
@@ -139,17 +140,19 @@ TEST(LoadReplay, TwoConcurrentLoadersLoadEachManifestOnce) {
     EXPECT_EQ(ja.at("loaded").size() + jb.at("loaded").size(), l.runs.size()) << a.out << "\n" << b.out;
     EXPECT_EQ(loaded_runs(db.url), l.runs);
     EXPECT_EQ(diff(l.clean, warehouse_snapshot(db.url)), "");
-    EXPECT_EQ(PostgresFixture::query_value(db.url, "SELECT count(*) FROM (SELECT sales_order_id, last_updated_date, "
-                                                   "last_updated_time FROM fact_sales_order GROUP BY 1, 2, 3 "
-                                                   "HAVING count(*) > 1) d"),
+    EXPECT_EQ(PostgresFixture::query_value(db.url,
+                                           "SELECT count(*) FROM (SELECT sales_order_id, last_updated_date, "
+                                           "last_updated_time FROM fact_sales_order GROUP BY 1, 2, 3 "
+                                           "HAVING count(*) > 1) d"),
               "0");
   }
 }
 
 // Every constraint of the warehouse: table, name, definition, validated.
 std::vector<std::string> constraints(const std::string& url) {
-  return sorted_rows(url, "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
-                          "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace");
+  return sorted_rows(url,
+                     "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
+                     "FROM pg_constraint WHERE connamespace = current_schema()::regnamespace");
 }
 
 std::vector<std::string> deferred(const nlohmann::json& manifest) {
@@ -209,12 +212,14 @@ TEST(LoadForeignKeys, KilledWhileTheKeysAreDroppedLeavesThemInPlaceAndNothingLoa
 TEST(LoadForeignKeys, ALoaderThatDoesNotOwnTheFactsKeepsTheKeysAndLoads) {
   auto& l = two_runs();
   const auto db = fresh_warehouse(l.p, "load_fk_role");
-  PostgresFixture::run_sql(db.url,
-                           "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fk_loader') THEN "
-                           "CREATE ROLE fk_loader LOGIN; END IF; END $$;"
-                           "GRANT SELECT, INSERT, UPDATE, REFERENCES ON ALL TABLES IN SCHEMA public TO fk_loader;"
-                           "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO fk_loader;"
-                           "GRANT TEMPORARY ON DATABASE " + db.name + " TO fk_loader");
+  PostgresFixture::run_sql(
+      db.url,
+      "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'fk_loader') THEN "
+      "CREATE ROLE fk_loader LOGIN; END IF; END $$;"
+      "GRANT SELECT, INSERT, UPDATE, REFERENCES ON ALL TABLES IN SCHEMA public TO fk_loader;"
+      "GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO fk_loader;"
+      "GRANT TEMPORARY ON DATABASE " +
+          db.name + " TO fk_loader");
   std::string url = db.url;
   url.replace(url.find("postgres@"), 9, "fk_loader@");
   const auto r = load_into(l.p, db, {}, {}, {"--defer-foreign-keys-from", "1"}, url);

@@ -23,17 +23,29 @@ namespace dwh::test::load_support {
 namespace fs = std::filesystem;
 
 inline const std::vector<std::string> kTables = {
-    "dim_date",         "dim_staff",        "dim_location",     "dim_design",          "dim_currency", "dim_counterparty",
-    "dim_payment_type", "dim_transaction",  "fact_sales_order", "fact_purchase_order", "fact_payment"};
+    "dim_date",         "dim_staff",           "dim_location",     "dim_design",
+    "dim_currency",     "dim_counterparty",    "dim_payment_type", "dim_transaction",
+    "fact_sales_order", "fact_purchase_order", "fact_payment"};
 
 inline const std::vector<std::pair<std::string, std::string>> kSources = {
-    {"address", "address_id"},           {"counterparty", "counterparty_id"},   {"currency", "currency_id"},
-    {"department", "department_id"},     {"design", "design_id"},               {"staff", "staff_id"},
-    {"payment_type", "payment_type_id"}, {"sales_order", "sales_order_id"},     {"purchase_order", "purchase_order_id"},
-    {"transaction", "transaction_id"},   {"payment", "payment_id"}};
+    {"address", "address_id"},
+    {"counterparty", "counterparty_id"},
+    {"currency", "currency_id"},
+    {"department", "department_id"},
+    {"design", "design_id"},
+    {"staff", "staff_id"},
+    {"payment_type", "payment_type_id"},
+    {"sales_order", "sales_order_id"},
+    {"purchase_order", "purchase_order_id"},
+    {"transaction", "transaction_id"},
+    {"payment", "payment_id"}};
 
-inline std::string golden_dir() { return std::string(DWH_SOURCE_DIR) + "/tests/golden/transform"; }
-inline std::string model_dir() { return std::string(DWH_SOURCE_DIR) + "/models/totesys"; }
+inline std::string golden_dir() {
+  return std::string(DWH_SOURCE_DIR) + "/tests/golden/transform";
+}
+inline std::string model_dir() {
+  return std::string(DWH_SOURCE_DIR) + "/models/totesys";
+}
 
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -58,7 +70,8 @@ inline std::string render_row(const pqxx::row& r) {
 }
 
 // The canonical text of every warehouse column but the surrogate keys (a column default).
-inline std::string canonical_select(const std::string& url, const std::string& schema, const std::string& table) {
+inline std::string canonical_select(const std::string& url, const std::string& schema,
+                                    const std::string& table) {
   const auto cols = PostgresFixture::run_sql(
       url, "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '" + schema +
                "' AND table_name = '" + table + "' AND column_default IS NULL ORDER BY ordinal_position");
@@ -92,7 +105,8 @@ inline Snapshot warehouse_snapshot(const std::string& url) {
 // Run ids in the control table, oldest first.
 inline std::vector<std::string> loaded_runs(const std::string& url) {
   std::vector<std::string> out;
-  for (const auto& r : PostgresFixture::run_sql(url, "SELECT run_id FROM dwh_loaded_manifests ORDER BY run_id")) {
+  for (const auto& r :
+       PostgresFixture::run_sql(url, "SELECT run_id FROM dwh_loaded_manifests ORDER BY run_id")) {
     out.emplace_back(r[0].c_str());
   }
   return out;
@@ -109,8 +123,10 @@ inline std::string diff(const Snapshot& expected, const Snapshot& actual) {
     std::set_difference(e.begin(), e.end(), a.begin(), a.end(), std::back_inserter(missing));
     std::set_difference(a.begin(), a.end(), e.begin(), e.end(), std::back_inserter(extra));
     out += t + ": expected " + std::to_string(e.size()) + " rows, got " + std::to_string(a.size()) + "\n";
-    for (std::size_t i = 0; i < std::min<std::size_t>(3, missing.size()); ++i) out += "  missing " + missing[i] + "\n";
-    for (std::size_t i = 0; i < std::min<std::size_t>(3, extra.size()); ++i) out += "  extra   " + extra[i] + "\n";
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, missing.size()); ++i)
+      out += "  missing " + missing[i] + "\n";
+    for (std::size_t i = 0; i < std::min<std::size_t>(3, extra.size()); ++i)
+      out += "  extra   " + extra[i] + "\n";
   }
   return out;
 }
@@ -135,8 +151,8 @@ struct Pipeline {
     fs::create_directories(p.work + "/processed");
     p.env = pg.cli_environment(p.source.name, p.warehouse.name);
     // The oracle checks its own output against the reference warehouse DDL in schema wh.
-    PostgresFixture::run_sql(p.source.url,
-                             "CREATE SCHEMA wh; SET search_path = wh; " + read_text(golden_dir() + "/totesys_warehouse.sql"));
+    PostgresFixture::run_sql(p.source.url, "CREATE SCHEMA wh; SET search_path = wh; " +
+                                               read_text(golden_dir() + "/totesys_warehouse.sql"));
     return p;
   }
 
@@ -169,7 +185,8 @@ struct Pipeline {
   }
 
   void transform(std::vector<std::string> extra_args = {}) const {
-    std::vector<std::string> args = {"transform", "--landing", landing, "--processed", processed, "--model", model_dir()};
+    std::vector<std::string> args = {"transform", "--landing", landing,    "--processed",
+                                     processed,   "--model",   model_dir()};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     const auto r = dwh(args);
     ASSERT_EQ(r.exit_code, 0) << describe(r);
@@ -180,23 +197,26 @@ struct Pipeline {
     ASSERT_EQ(r.exit_code, 0) << describe(r);
   }
 
-  ProcessResult load(std::vector<std::string> extra_args = {}, std::map<std::string, std::string> extra_env = {}) const {
+  ProcessResult load(std::vector<std::string> extra_args = {},
+                     std::map<std::string, std::string> extra_env = {}) const {
     std::vector<std::string> args = {"load", "--processed", processed, "--warehouse", warehouse.url};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     return dwh(args, extra_env);
   }
 
   void simulate(int seed) const {
-    const auto r = dwh({"source", "simulate", "--url", source.url, "--rate", "60", "--duration", "2s", "--late-hold",
-                        "1s", "--seed", std::to_string(seed)});
+    const auto r = dwh({"source", "simulate", "--url", source.url, "--rate", "60", "--duration", "2s",
+                        "--late-hold", "1s", "--seed", std::to_string(seed)});
     ASSERT_EQ(r.exit_code, 0) << describe(r);
   }
 
   // The whole warehouse expected after the ingest runs so far, computed by expected.sql.
   Snapshot expected() const {
-    PostgresFixture::run_sql(source.url,
-                             "CREATE TABLE IF NOT EXISTS v.params (prev_run int, last_run int); TRUNCATE v.params; "
-                             "INSERT INTO v.params VALUES (0, " + std::to_string(ingest_runs) + ")");
+    PostgresFixture::run_sql(
+        source.url,
+        "CREATE TABLE IF NOT EXISTS v.params (prev_run int, last_run int); TRUNCATE v.params; "
+        "INSERT INTO v.params VALUES (0, " +
+            std::to_string(ingest_runs) + ")");
     PostgresFixture::run_sql(source.url, read_text(golden_dir() + "/expected.sql"));
     Snapshot s;
     for (const auto& t : kTables) s[t] = sorted_rows(source.url, "SELECT * FROM out.\"" + t + "_text\"");

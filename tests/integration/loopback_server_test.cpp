@@ -1,16 +1,15 @@
 // The loopback stub is itself a component other tests rely on: check it with a raw socket
 // client, independent of our HTTP client, so a fault in one cannot hide a fault in the other.
+#include "loopback_server.hpp"
+
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <cstring>
 #include <string>
-
-#include "loopback_server.hpp"
 
 namespace {
 
@@ -29,13 +28,18 @@ class RawClient {
   }
   ~RawClient() { ::close(fd_); }
   bool connected() const { return connected_; }
-  void send(const std::string& s) { ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size())); }
+  void send(const std::string& s) {
+    ASSERT_EQ(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL), static_cast<ssize_t>(s.size()));
+  }
   // Reads until `n` bytes are buffered or the peer ends; returns what arrived.
   std::string read_until(const std::string& marker) {
     char buf[4096];
     while (buffer_.find(marker) == std::string::npos) {
       ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) { last_errno_ = n < 0 ? errno : 0; break; }
+      if (n <= 0) {
+        last_errno_ = n < 0 ? errno : 0;
+        break;
+      }
       buffer_.append(buf, static_cast<size_t>(n));
     }
     auto pos = buffer_.find(marker);
@@ -62,8 +66,9 @@ TEST(LoopbackServer, RecordsRequestAndAnswersWithContentLength) {
   });
   RawClient c(server.port());
   ASSERT_TRUE(c.connected());
-  c.send("PUT /a%20b?uploadId=x%2By&partNumber=2&flag HTTP/1.1\r\nHost: h\r\nX-Amz-Meta-K:  v  \r\n"
-         "Content-Length: 5\r\n\r\nabcde");
+  c.send(
+      "PUT /a%20b?uploadId=x%2By&partNumber=2&flag HTTP/1.1\r\nHost: h\r\nX-Amz-Meta-K:  v  \r\n"
+      "Content-Length: 5\r\n\r\nabcde");
   std::string head = c.read_until("\r\n\r\n");
   EXPECT_NE(head.find("HTTP/1.1 201 Created\r\n"), std::string::npos) << head;
   EXPECT_NE(head.find("Content-Length: 12\r\n"), std::string::npos) << head;
@@ -101,8 +106,9 @@ TEST(LoopbackServer, KeepAliveServesSeveralRequestsOnOneConnection) {
 TEST(LoopbackServer, DecodesChunkedBodies) {
   LoopbackServer server;
   RawClient c(server.port());
-  c.send("POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-         "3;ext=1\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n");
+  c.send(
+      "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3;ext=1\r\nabc\r\nA\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\n");
   c.read_until("\r\n\r\n");
   auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 1u);
@@ -123,7 +129,8 @@ TEST(LoopbackServer, AnswersExpectContinueBeforeReadingTheBody) {
 }
 
 TEST(LoopbackServer, ResetMidBodySendsOnlyThePrefixThenResets) {
-  LoopbackServer server([](const auto&) { return LoopbackAction::reset_mid_body(std::string(1000, 'x'), 10); });
+  LoopbackServer server(
+      [](const auto&) { return LoopbackAction::reset_mid_body(std::string(1000, 'x'), 10); });
   RawClient c(server.port());
   c.send("GET /r HTTP/1.1\r\nHost: h\r\n\r\n");
   std::string all = c.read_all();
@@ -133,7 +140,8 @@ TEST(LoopbackServer, ResetMidBodySendsOnlyThePrefixThenResets) {
 }
 
 TEST(LoopbackServer, SequenceRepeatsTheLastAction) {
-  LoopbackServer server(LoopbackServer::sequence({LoopbackAction::aws_error(503, "SlowDown"), LoopbackAction::respond(200, "done")}));
+  LoopbackServer server(LoopbackServer::sequence(
+      {LoopbackAction::aws_error(503, "SlowDown"), LoopbackAction::respond(200, "done")}));
   RawClient c(server.port());
   for (int i = 0; i < 3; ++i) {
     c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -156,7 +164,8 @@ TEST(LoopbackServer, HeadAnswersCarryLengthButNoBody) {
 }
 
 TEST(LoopbackServer, HandlerExceptionsBecome500AndWaitSeesRequests) {
-  LoopbackServer server([](const dwh::test::LoopbackRequest&) -> LoopbackAction { throw std::runtime_error("boom"); });
+  LoopbackServer server(
+      [](const dwh::test::LoopbackRequest&) -> LoopbackAction { throw std::runtime_error("boom"); });
   EXPECT_FALSE(server.wait_for_requests(1, std::chrono::milliseconds(10)));
   RawClient c(server.port());
   c.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n");

@@ -11,23 +11,24 @@
 #include <set>
 #include <stdexcept>
 
+#include "duckdb_oracle.hpp"
 #include "dwh/parquet/reader.hpp"
 #include "dwh/parquet/writer.hpp"
-#include "duckdb_oracle.hpp"
 #include "process.hpp"
 
 namespace dwh::test {
 namespace {
-
 
 // The oracles themselves: a file DuckDB writes reads back the same through hyparquet, so a
 // disagreement later points at our writer, not at the harness.
 TEST(ParquetOracles, DuckdbAndHyparquetAgreeOnDuckdbsOwnFile) {
   const std::string dir = make_temp_dir("parquet-oracle");
   const std::string path = dir + "/duckdb.parquet";
-  duckdb_query("COPY (SELECT 7::INT AS i, 'héllo' AS s, DATE '2024-02-29' AS d, "
-               "TIMESTAMP '2024-01-02 03:04:05.123456' AS t, 12.34::DECIMAL(10,2) AS m "
-               "UNION ALL SELECT NULL, '', NULL, NULL, NULL) TO " + sql_quote(path) + " (FORMAT parquet)");
+  duckdb_query(
+      "COPY (SELECT 7::INT AS i, 'héllo' AS s, DATE '2024-02-29' AS d, "
+      "TIMESTAMP '2024-01-02 03:04:05.123456' AS t, 12.34::DECIMAL(10,2) AS m "
+      "UNION ALL SELECT NULL, '', NULL, NULL, NULL) TO " +
+      sql_quote(path) + " (FORMAT parquet)");
   const auto rows = duckdb_query("SELECT * FROM read_parquet(" + sql_quote(path) + ") ORDER BY i NULLS LAST");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0]["i"], 7);
@@ -80,11 +81,14 @@ std::string date_text(std::int64_t days) {
   const std::int64_t m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = yoe + era * 400 + (m <= 2 ? 1 : 0);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y), static_cast<long long>(m), static_cast<long long>(d));
+  std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", static_cast<long long>(y), static_cast<long long>(m),
+                static_cast<long long>(d));
   return buf;
 }
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+}
 
 // "HH:MM:SS" plus the fraction of `digits` digits: DuckDB trims trailing zeros (and the dot),
 // our hyparquet tool keeps them all.
@@ -106,14 +110,18 @@ std::string clock_text(std::int64_t units_of_day, std::int64_t per_second, int d
 std::string timestamp_text(std::int64_t value, std::int64_t per_second, int digits, bool duckdb) {
   const std::int64_t per_day = per_second * 86400;
   const std::int64_t days = floor_div(value, per_day);
-  return date_text(days) + (duckdb ? " " : "T") + clock_text(value - days * per_day, per_second, digits, duckdb);
+  return date_text(days) + (duckdb ? " " : "T") +
+         clock_text(value - days * per_day, per_second, digits, duckdb);
 }
 
 std::string decimal_text(std::int64_t unscaled, int scale) {
   const bool negative = unscaled < 0;
-  std::string digits = std::to_string(negative ? -static_cast<__int128>(unscaled) > 0 ? static_cast<std::uint64_t>(-(unscaled + 1)) + 1 : 0 : static_cast<std::uint64_t>(unscaled));
+  std::string digits = std::to_string(
+      negative ? -static_cast<__int128>(unscaled) > 0 ? static_cast<std::uint64_t>(-(unscaled + 1)) + 1 : 0
+               : static_cast<std::uint64_t>(unscaled));
   if (scale > 0) {
-    if (digits.size() <= static_cast<std::size_t>(scale)) digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
+    if (digits.size() <= static_cast<std::size_t>(scale))
+      digits.insert(0, static_cast<std::size_t>(scale) + 1 - digits.size(), '0');
     digits.insert(digits.size() - static_cast<std::size_t>(scale), ".");
   }
   return (negative ? "-" : "") + digits;
@@ -124,17 +132,28 @@ nlohmann::json duckdb_value(const ColumnSchema& c, const Column& col, std::size_
   if (col.is_null(r)) return nullptr;
   const std::int64_t v = c.type == LogicalType::Double || c.type == LogicalType::String ? 0 : col.ints[r];
   switch (c.type) {
-    case LogicalType::Boolean: return v != 0;
-    case LogicalType::Int32: return v;
-    case LogicalType::Int64: return std::to_string(v);
-    case LogicalType::Double: return col.doubles[r];
-    case LogicalType::String: return std::string(col.string_at(r));
-    case LogicalType::Date: return date_text(v);
-    case LogicalType::TimeMillis: return clock_text(v, 1000, 3, true);
-    case LogicalType::TimeMicros: return clock_text(v, 1'000'000, 6, true);
-    case LogicalType::TimestampMillis: return timestamp_text(v, 1000, 3, true);
-    case LogicalType::TimestampMicros: return timestamp_text(v, 1'000'000, 6, true);
-    case LogicalType::Decimal: return decimal_text(v, c.scale);
+    case LogicalType::Boolean:
+      return v != 0;
+    case LogicalType::Int32:
+      return v;
+    case LogicalType::Int64:
+      return std::to_string(v);
+    case LogicalType::Double:
+      return col.doubles[r];
+    case LogicalType::String:
+      return std::string(col.string_at(r));
+    case LogicalType::Date:
+      return date_text(v);
+    case LogicalType::TimeMillis:
+      return clock_text(v, 1000, 3, true);
+    case LogicalType::TimeMicros:
+      return clock_text(v, 1'000'000, 6, true);
+    case LogicalType::TimestampMillis:
+      return timestamp_text(v, 1000, 3, true);
+    case LogicalType::TimestampMicros:
+      return timestamp_text(v, 1'000'000, 6, true);
+    case LogicalType::Decimal:
+      return decimal_text(v, c.scale);
   }
   return nullptr;
 }
@@ -144,34 +163,52 @@ nlohmann::json hyparquet_value(const ColumnSchema& c, const Column& col, std::si
   if (col.is_null(r)) return nullptr;
   const std::int64_t v = c.type == LogicalType::Double || c.type == LogicalType::String ? 0 : col.ints[r];
   switch (c.type) {
-    case LogicalType::Boolean: return v != 0;
+    case LogicalType::Boolean:
+      return v != 0;
     case LogicalType::Int32:
-    case LogicalType::TimeMillis: return v;
+    case LogicalType::TimeMillis:
+      return v;
     case LogicalType::Int64:
-    case LogicalType::TimeMicros: return std::to_string(v);
-    case LogicalType::Double: return col.doubles[r];
-    case LogicalType::String: return std::string(col.string_at(r));
-    case LogicalType::Date: return date_text(v);
-    case LogicalType::TimestampMillis: return timestamp_text(v, 1000, 3, false);
-    case LogicalType::TimestampMicros: return timestamp_text(v, 1'000'000, 6, false);
-    case LogicalType::Decimal: return static_cast<double>(v) * std::pow(10.0, -c.scale);  // hyparquet's float
+    case LogicalType::TimeMicros:
+      return std::to_string(v);
+    case LogicalType::Double:
+      return col.doubles[r];
+    case LogicalType::String:
+      return std::string(col.string_at(r));
+    case LogicalType::Date:
+      return date_text(v);
+    case LogicalType::TimestampMillis:
+      return timestamp_text(v, 1000, 3, false);
+    case LogicalType::TimestampMicros:
+      return timestamp_text(v, 1'000'000, 6, false);
+    case LogicalType::Decimal:
+      return static_cast<double>(v) * std::pow(10.0, -c.scale);  // hyparquet's float
   }
   return nullptr;
 }
 
 std::string duckdb_type(const ColumnSchema& c) {
   switch (c.type) {
-    case LogicalType::Boolean: return "BOOLEAN";
-    case LogicalType::Int32: return "INTEGER";
-    case LogicalType::Int64: return "BIGINT";
-    case LogicalType::Double: return "DOUBLE";
-    case LogicalType::String: return "VARCHAR";
-    case LogicalType::Date: return "DATE";
+    case LogicalType::Boolean:
+      return "BOOLEAN";
+    case LogicalType::Int32:
+      return "INTEGER";
+    case LogicalType::Int64:
+      return "BIGINT";
+    case LogicalType::Double:
+      return "DOUBLE";
+    case LogicalType::String:
+      return "VARCHAR";
+    case LogicalType::Date:
+      return "DATE";
     case LogicalType::TimeMillis:
-    case LogicalType::TimeMicros: return "TIME";
+    case LogicalType::TimeMicros:
+      return "TIME";
     case LogicalType::TimestampMillis:
-    case LogicalType::TimestampMicros: return "TIMESTAMP";  // local: not TIMESTAMP WITH TIME ZONE
-    case LogicalType::Decimal: return "DECIMAL(" + std::to_string(c.precision) + "," + std::to_string(c.scale) + ")";
+    case LogicalType::TimestampMicros:
+      return "TIMESTAMP";  // local: not TIMESTAMP WITH TIME ZONE
+    case LogicalType::Decimal:
+      return "DECIMAL(" + std::to_string(c.precision) + "," + std::to_string(c.scale) + ")";
   }
   return "?";
 }
@@ -188,7 +225,10 @@ void expect_hyparquet_schema(const ColumnSchema& c, const nlohmann::json& e) {
     EXPECT_EQ(lt["isAdjustedToUTC"], false);
   };
   switch (c.type) {
-    case LogicalType::Boolean: EXPECT_EQ(e["type"], "BOOLEAN"); EXPECT_TRUE(lt.is_null()); break;
+    case LogicalType::Boolean:
+      EXPECT_EQ(e["type"], "BOOLEAN");
+      EXPECT_TRUE(lt.is_null());
+      break;
     case LogicalType::Int32:
       EXPECT_EQ(e["type"], "INT32");
       EXPECT_EQ(e["converted_type"], "INT_32");
@@ -201,7 +241,10 @@ void expect_hyparquet_schema(const ColumnSchema& c, const nlohmann::json& e) {
       EXPECT_EQ(e["converted_type"], "INT_64");
       EXPECT_EQ(lt["bitWidth"], 64);
       break;
-    case LogicalType::Double: EXPECT_EQ(e["type"], "DOUBLE"); EXPECT_TRUE(lt.is_null()); break;
+    case LogicalType::Double:
+      EXPECT_EQ(e["type"], "DOUBLE");
+      EXPECT_TRUE(lt.is_null());
+      break;
     case LogicalType::String:
       EXPECT_EQ(e["type"], "BYTE_ARRAY");
       EXPECT_EQ(e["converted_type"], "UTF8");
@@ -212,8 +255,16 @@ void expect_hyparquet_schema(const ColumnSchema& c, const nlohmann::json& e) {
       EXPECT_EQ(e["converted_type"], "DATE");
       EXPECT_EQ(lt["type"], "DATE");
       break;
-    case LogicalType::TimeMillis: EXPECT_EQ(e["type"], "INT32"); EXPECT_EQ(e["converted_type"], "TIME_MILLIS"); temporal("TIME", "MILLIS"); break;
-    case LogicalType::TimeMicros: EXPECT_EQ(e["type"], "INT64"); EXPECT_EQ(e["converted_type"], "TIME_MICROS"); temporal("TIME", "MICROS"); break;
+    case LogicalType::TimeMillis:
+      EXPECT_EQ(e["type"], "INT32");
+      EXPECT_EQ(e["converted_type"], "TIME_MILLIS");
+      temporal("TIME", "MILLIS");
+      break;
+    case LogicalType::TimeMicros:
+      EXPECT_EQ(e["type"], "INT64");
+      EXPECT_EQ(e["converted_type"], "TIME_MICROS");
+      temporal("TIME", "MICROS");
+      break;
     case LogicalType::TimestampMillis:
       EXPECT_EQ(e["type"], "INT64");
       EXPECT_EQ(e["converted_type"], "TIMESTAMP_MILLIS");
@@ -265,18 +316,34 @@ Schema table_schema() {
 // Valid UTF-8 of random code points (no surrogates), with some of everything: ASCII, JSON
 // escapes, 2/3/4-byte sequences.
 std::string random_text(std::mt19937_64& rng, std::size_t max_chars) {
-  static const std::vector<std::string> samples{"", "a", "héllo", "日本語", "😀 emoji", "quote \" back \\ slash", "tab\tnew\nline",
-                                                "Ω≈ç√∫", "Pound Sterling", "ü"};
+  static const std::vector<std::string> samples{"",
+                                                "a",
+                                                "héllo",
+                                                "日本語",
+                                                "😀 emoji",
+                                                "quote \" back \\ slash",
+                                                "tab\tnew\nline",
+                                                "Ω≈ç√∫",
+                                                "Pound Sterling",
+                                                "ü"};
   if (rng() % 3 == 0) return samples[rng() % samples.size()];
   std::string out;
   const std::size_t n = rng() % (max_chars + 1);
   for (std::size_t i = 0; i < n; ++i) {
     std::uint32_t cp = 0;
     switch (rng() % 4) {
-      case 0: cp = 0x20 + static_cast<std::uint32_t>(rng() % 0x5f); break;
-      case 1: cp = 0x80 + static_cast<std::uint32_t>(rng() % 0x780); break;
-      case 2: cp = 0x800 + static_cast<std::uint32_t>(rng() % (0xd800 - 0x800)); break;
-      default: cp = 0x10000 + static_cast<std::uint32_t>(rng() % 0xfffff); break;
+      case 0:
+        cp = 0x20 + static_cast<std::uint32_t>(rng() % 0x5f);
+        break;
+      case 1:
+        cp = 0x80 + static_cast<std::uint32_t>(rng() % 0x780);
+        break;
+      case 2:
+        cp = 0x800 + static_cast<std::uint32_t>(rng() % (0xd800 - 0x800));
+        break;
+      default:
+        cp = 0x10000 + static_cast<std::uint32_t>(rng() % 0xfffff);
+        break;
     }
     if (cp < 0x80) {
       out += static_cast<char>(cp);
@@ -314,7 +381,8 @@ void random_value(const ColumnSchema& c, std::mt19937_64& rng, Column& col, bool
   };
   switch (c.type) {
     case LogicalType::Double: {
-      const double v = std::ldexp(static_cast<double>(range(-1'000'000'000, 1'000'000'000)), static_cast<int>(range(-60, 30)));
+      const double v = std::ldexp(static_cast<double>(range(-1'000'000'000, 1'000'000'000)),
+                                  static_cast<int>(range(-60, 30)));
       col.doubles.push_back(present ? v : 0.0);
       return;
     }
@@ -323,24 +391,46 @@ void random_value(const ColumnSchema& c, std::mt19937_64& rng, Column& col, bool
       col.offsets.push_back(static_cast<std::uint32_t>(col.bytes.size()));
       return;
     }
-    default: break;
+    default:
+      break;
   }
   std::int64_t v = 0;
   switch (c.type) {
-    case LogicalType::Boolean: v = range(0, 1); break;
-    case LogicalType::Int32: v = rng() % 10 == 0 ? (rng() % 2 ? INT32_MIN : INT32_MAX) : range(INT32_MIN, INT32_MAX); break;
-    case LogicalType::Int64: v = rng() % 10 == 0 ? (rng() % 2 ? INT64_MIN : INT64_MAX) : static_cast<std::int64_t>(rng()); break;
-    case LogicalType::Date: v = rng() % 10 == 0 ? (rng() % 2 ? kFirstDay : kLastDay) : range(-25000, 50000); break;
-    case LogicalType::TimeMillis: v = range(0, 86'399'999); break;
-    case LogicalType::TimeMicros: v = range(0, kMicrosPerDay - 1); break;
-    case LogicalType::TimestampMillis: v = range(kFirstDay * 86'400'000, (kLastDay + 1) * 86'400'000 - 1); break;
-    case LogicalType::TimestampMicros: v = range(-3'000'000'000'000'000, 5'000'000'000'000'000); break;
+    case LogicalType::Boolean:
+      v = range(0, 1);
+      break;
+    case LogicalType::Int32:
+      v = rng() % 10 == 0 ? (rng() % 2 ? INT32_MIN : INT32_MAX) : range(INT32_MIN, INT32_MAX);
+      break;
+    case LogicalType::Int64:
+      v = rng() % 10 == 0 ? (rng() % 2 ? INT64_MIN : INT64_MAX) : static_cast<std::int64_t>(rng());
+      break;
+    case LogicalType::Date:
+      v = rng() % 10 == 0 ? (rng() % 2 ? kFirstDay : kLastDay) : range(-25000, 50000);
+      break;
+    case LogicalType::TimeMillis:
+      v = range(0, 86'399'999);
+      break;
+    case LogicalType::TimeMicros:
+      v = range(0, kMicrosPerDay - 1);
+      break;
+    case LogicalType::TimestampMillis:
+      v = range(kFirstDay * 86'400'000, (kLastDay + 1) * 86'400'000 - 1);
+      break;
+    case LogicalType::TimestampMicros:
+      v = range(-3'000'000'000'000'000, 5'000'000'000'000'000);
+      break;
     case LogicalType::Decimal: {
       const std::int64_t max = pow10(c.precision) - 1;
-      v = rng() % 8 == 0 ? (rng() % 2 ? -max : max) : range(-max, max) / (rng() % 2 ? 1 : pow10(static_cast<int>(rng() % static_cast<std::uint64_t>(c.precision))));
+      v = rng() % 8 == 0
+              ? (rng() % 2 ? -max : max)
+              : range(-max, max) /
+                    (rng() % 2 ? 1
+                               : pow10(static_cast<int>(rng() % static_cast<std::uint64_t>(c.precision))));
       break;
     }
-    default: break;
+    default:
+      break;
   }
   col.ints.push_back(present ? v : 0);
 }
@@ -369,10 +459,16 @@ ColumnBatch random_table(const Schema& schema, std::size_t rows, std::uint64_t s
   return b;
 }
 
-std::string write_parquet(const std::string& path, const Schema& schema, const std::vector<ColumnBatch>& batches,
-                          const WriterOptions& options) {
+std::string write_parquet(const std::string& path, const Schema& schema,
+                          const std::vector<ColumnBatch>& batches, const WriterOptions& options) {
   std::string bytes;
-  auto w = parquet::Writer::open(schema, [&](std::string_view b) { bytes.append(b); return Status{}; }, options);
+  auto w = parquet::Writer::open(
+      schema,
+      [&](std::string_view b) {
+        bytes.append(b);
+        return Status{};
+      },
+      options);
   if (!w) throw std::runtime_error(w.error().message);
   for (const auto& b : batches) {
     if (auto st = w.value()->write(b); !st) throw std::runtime_error(st.error().message);
@@ -391,8 +487,10 @@ ColumnBatch concat(const std::vector<ColumnBatch>& batches, std::size_t columns)
       Column& to = all.columns[c];
       if (!from.valid.empty() || !to.valid.empty()) {
         if (to.valid.empty()) to.valid.assign(all.rows, 1);
-        if (from.valid.empty()) to.valid.insert(to.valid.end(), b.rows, 1);
-        else to.valid.insert(to.valid.end(), from.valid.begin(), from.valid.end());
+        if (from.valid.empty())
+          to.valid.insert(to.valid.end(), b.rows, 1);
+        else
+          to.valid.insert(to.valid.end(), from.valid.begin(), from.valid.end());
       }
       to.ints.insert(to.ints.end(), from.ints.begin(), from.ints.end());
       to.doubles.insert(to.doubles.end(), from.doubles.begin(), from.doubles.end());
@@ -437,7 +535,8 @@ void expect_readers_agree(const std::string& path, const Schema& schema, const C
   EXPECT_EQ(hy["num_rows"], std::to_string(written.rows));
   EXPECT_EQ(hy["created_by"], "dwhkit parquet writer version 0.1.0");
   ASSERT_EQ(hy["schema"].size(), schema.columns.size());
-  for (std::size_t c = 0; c < schema.columns.size(); ++c) expect_hyparquet_schema(schema.columns[c], hy["schema"][c]);
+  for (std::size_t c = 0; c < schema.columns.size(); ++c)
+    expect_hyparquet_schema(schema.columns[c], hy["schema"][c]);
   ASSERT_EQ(hy["rows"].size(), written.rows);
   for (std::size_t r = 0; r < written.rows && mismatches < 10; ++r) {
     for (std::size_t c = 0; c < schema.columns.size(); ++c) {
@@ -445,11 +544,13 @@ void expect_readers_agree(const std::string& path, const Schema& schema, const C
       const auto expected = hyparquet_value(col, written.columns[c], r);
       const auto& got = hy["rows"][r][col.name];
       const bool same = col.type == LogicalType::Decimal && expected.is_number() && got.is_number()
-                            ? std::abs(got.get<double>() - expected.get<double>()) <= 1e-12 * std::max(1.0, std::abs(expected.get<double>()))
+                            ? std::abs(got.get<double>() - expected.get<double>()) <=
+                                  1e-12 * std::max(1.0, std::abs(expected.get<double>()))
                             : got == expected;
       if (!same) {
         ++mismatches;
-        ADD_FAILURE() << "hyparquet row " << r << " column " << col.name << ": got " << got.dump() << ", wrote " << expected.dump();
+        ADD_FAILURE() << "hyparquet row " << r << " column " << col.name << ": got " << got.dump()
+                      << ", wrote " << expected.dump();
       }
     }
   }
@@ -467,7 +568,8 @@ void expect_readers_agree(const std::string& path, const Schema& schema, const C
       const auto got = duckdb_value(schema.columns[c], back.value().columns[c], r);
       if (got != expected) {
         ++mismatches;
-        ADD_FAILURE() << "our reader row " << r << " column " << schema.columns[c].name << ": got " << got.dump();
+        ADD_FAILURE() << "our reader row " << r << " column " << schema.columns[c].name << ": got "
+                      << got.dump();
       }
     }
   }
@@ -494,7 +596,9 @@ TEST_F(ParquetReaders, RandomTablesEveryCompressionDictionaryAndPlain) {
                                 {Compression::None, true, 1'000'000},   {Compression::None, false, 999}};
   std::uint64_t seed = 100;
   for (const auto& k : cases) {
-    const std::string name = std::string(k.compression == Compression::Snappy ? "snappy" : k.compression == Compression::Zstd ? "zstd" : "none") +
+    const std::string name = std::string(k.compression == Compression::Snappy ? "snappy"
+                                         : k.compression == Compression::Zstd ? "zstd"
+                                                                              : "none") +
                              (k.dictionary ? "-dict" : "-plain") + "-rg" + std::to_string(k.row_group_rows);
     SCOPED_TRACE(name);
     WriterOptions o;
@@ -502,7 +606,8 @@ TEST_F(ParquetReaders, RandomTablesEveryCompressionDictionaryAndPlain) {
     o.dictionary = k.dictionary;
     o.row_group_rows = k.row_group_rows;
     o.page_bytes = 16 << 10;  // several pages per chunk
-    const std::vector<ColumnBatch> batches{random_table(schema, 1800, seed), random_table(schema, 700, seed + 1)};
+    const std::vector<ColumnBatch> batches{random_table(schema, 1800, seed),
+                                           random_table(schema, 700, seed + 1)};
     seed += 2;
     const std::string path = dir_ + "/" + name + ".parquet";
     const std::string bytes = write_parquet(path, schema, batches, o);
@@ -510,14 +615,18 @@ TEST_F(ParquetReaders, RandomTablesEveryCompressionDictionaryAndPlain) {
     expect_readers_agree(path, schema, all, bytes);
 
     // The file is what the options asked for: codec, dictionary use, row groups.
-    const auto meta = duckdb_query("SELECT row_group_id, path_in_schema, compression, encodings FROM parquet_metadata(" +
-                                   sql_quote(path) + ")");
+    const auto meta =
+        duckdb_query("SELECT row_group_id, path_in_schema, compression, encodings FROM parquet_metadata(" +
+                     sql_quote(path) + ")");
     std::set<std::int64_t> groups;
     bool any_dictionary = false;
     for (const auto& m : meta) {
       groups.insert(std::stoll(m["row_group_id"].get<std::string>()));
-      EXPECT_EQ(m["compression"], k.compression == Compression::Snappy ? "SNAPPY" : k.compression == Compression::Zstd ? "ZSTD" : "UNCOMPRESSED");
-      if (m["encodings"].get<std::string>().find("RLE_DICTIONARY") != std::string::npos) any_dictionary = true;
+      EXPECT_EQ(m["compression"], k.compression == Compression::Snappy ? "SNAPPY"
+                                  : k.compression == Compression::Zstd ? "ZSTD"
+                                                                       : "UNCOMPRESSED");
+      if (m["encodings"].get<std::string>().find("RLE_DICTIONARY") != std::string::npos)
+        any_dictionary = true;
     }
     EXPECT_EQ(groups.size(), (2500 + k.row_group_rows - 1) / k.row_group_rows);
     EXPECT_EQ(any_dictionary, k.dictionary);
@@ -533,8 +642,9 @@ TEST_F(ParquetReaders, LargeUnicodeAndEmptyStrings) {
   Column id, body;
   body.valid = {1, 1, 0, 1, 1, 1, 1, 1};
   std::string big1, big2;
-  for (int i = 0; big1.size() < (3u << 19); ++i) big1 += "row " + std::to_string(i) + " ünïcødé 😀 ";  // 1.5 MiB
-  for (int i = 0; big2.size() < (5u << 20) / 2; ++i) big2 += "日本語テキスト" + std::to_string(i);       // 2.5 MiB
+  for (int i = 0; big1.size() < (3u << 19); ++i)
+    big1 += "row " + std::to_string(i) + " ünïcødé 😀 ";                                             // 1.5 MiB
+  for (int i = 0; big2.size() < (5u << 20) / 2; ++i) big2 += "日本語テキスト" + std::to_string(i);  // 2.5 MiB
   const std::vector<std::string> values{"", big1, "", "é", big2, "", big1, "last"};
   for (std::size_t r = 0; r < values.size(); ++r) {
     id.ints.push_back(static_cast<std::int64_t>(r));
@@ -549,7 +659,8 @@ TEST_F(ParquetReaders, LargeUnicodeAndEmptyStrings) {
     const std::string bytes = write_parquet(path, schema, {b}, o);
     expect_readers_agree(path, schema, b, bytes);
     // DuckDB sees the exact lengths (in characters) too.
-    const auto lengths = duckdb_query("SELECT id, strlen(body) AS n FROM read_parquet(" + sql_quote(path) + ") ORDER BY id");
+    const auto lengths =
+        duckdb_query("SELECT id, strlen(body) AS n FROM read_parquet(" + sql_quote(path) + ") ORDER BY id");
     ASSERT_EQ(lengths.size(), 8u);
     EXPECT_EQ(lengths[1]["n"], std::to_string(big1.size()));
     EXPECT_EQ(lengths[4]["n"], std::to_string(big2.size()));
@@ -574,8 +685,10 @@ TEST_F(ParquetReaders, StatisticsMatchDuckdbMetadata) {
   o.row_group_rows = 600;
   const std::string path = dir_ + "/stats.parquet";
   write_parquet(path, schema, batches, o);
-  const auto meta = duckdb_query("SELECT row_group_id, column_id, stats_min_value, stats_max_value, stats_null_count "
-                                 "FROM parquet_metadata(" + sql_quote(path) + ") ORDER BY row_group_id, column_id");
+  const auto meta = duckdb_query(
+      "SELECT row_group_id, column_id, stats_min_value, stats_max_value, stats_null_count "
+      "FROM parquet_metadata(" +
+      sql_quote(path) + ") ORDER BY row_group_id, column_id");
   ASSERT_EQ(meta.size(), 3 * schema.columns.size());
   const ColumnBatch& b = batches[0];
   for (const auto& m : meta) {
@@ -630,8 +743,9 @@ TEST_F(ParquetReaders, SameRowsSameBytes) {
   const std::string a = write_parquet(dir_ + "/a.parquet", schema, batches, o);
   const std::string b = write_parquet(dir_ + "/b.parquet", schema, batches, o);
   EXPECT_EQ(a, b);
-  const auto diff = duckdb_query("SELECT count(*) AS n FROM (SELECT * FROM read_parquet(" + sql_quote(dir_ + "/a.parquet") +
-                                 ") EXCEPT ALL SELECT * FROM read_parquet(" + sql_quote(dir_ + "/b.parquet") + "))");
+  const auto diff =
+      duckdb_query("SELECT count(*) AS n FROM (SELECT * FROM read_parquet(" + sql_quote(dir_ + "/a.parquet") +
+                   ") EXCEPT ALL SELECT * FROM read_parquet(" + sql_quote(dir_ + "/b.parquet") + "))");
   EXPECT_EQ(diff.at(0)["n"], "0");
 }
 
@@ -642,10 +756,13 @@ TEST_F(ParquetReaders, OurReaderReadsDuckdbFiles) {
   const std::string table =
       "SELECT i::INT AS id, CASE WHEN i % 7 = 0 THEN NULL ELSE (i * 7919 % 1000)::INT END AS small, "
       "(i * 1000000007)::BIGINT AS big, CASE WHEN i % 5 = 0 THEN NULL ELSE i / 8.0 END::DOUBLE AS ratio, "
-      "CASE WHEN i % 11 = 0 THEN NULL WHEN i % 3 = 0 THEN '' ELSE 'txt ' || (i % 13)::VARCHAR || ' é😀' END AS text, "
-      "DATE '2020-02-29' + (i % 4000)::INT AS day, TIME '00:00:00' + to_microseconds(i * 1234567 % 86400000000) AS clock, "
+      "CASE WHEN i % 11 = 0 THEN NULL WHEN i % 3 = 0 THEN '' ELSE 'txt ' || (i % 13)::VARCHAR || ' é😀' END "
+      "AS text, "
+      "DATE '2020-02-29' + (i % 4000)::INT AS day, TIME '00:00:00' + to_microseconds(i * 1234567 % "
+      "86400000000) AS clock, "
       "TIMESTAMP '1969-12-31 23:00:00' + to_microseconds(i * 987654321) AS at, "
-      "CASE WHEN i % 4 = 0 THEN NULL ELSE (i * 3.25)::DECIMAL(9,2) END AS price, (i * -12.3456)::DECIMAL(18,4) AS amount, "
+      "CASE WHEN i % 4 = 0 THEN NULL ELSE (i * 3.25)::DECIMAL(9,2) END AS price, (i * "
+      "-12.3456)::DECIMAL(18,4) AS amount, "
       "(i % 2 = 0) AS flag FROM range(5000) t(i)";
   Schema expected;
   const auto add = [&](std::string name, LogicalType t, int p = 0, int s = 0) {

@@ -38,48 +38,63 @@ struct Comparison {
 
 const Comparison kComparisons[] = {
     {"dim_staff",
-     "SELECT s.staff_id, s.first_name, s.last_name, d.department_name, coalesce(d.location, 'Undefined'), s.email_address "
+     "SELECT s.staff_id, s.first_name, s.last_name, d.department_name, coalesce(d.location, 'Undefined'), "
+     "s.email_address "
      "FROM staff s JOIN department d USING (department_id)",
      "SELECT staff_id, first_name, last_name, department_name, location, email_address FROM dim_staff"},
     {"dim_location",
-     "SELECT address_id, address_line_1, address_line_2, district, city, postal_code, country, phone FROM address",
+     "SELECT address_id, address_line_1, address_line_2, district, city, postal_code, country, phone FROM "
+     "address",
      "SELECT * FROM dim_location"},
-    {"dim_design", "SELECT design_id, design_name, file_location, file_name FROM design", "SELECT * FROM dim_design"},
+    {"dim_design", "SELECT design_id, design_name, file_location, file_name FROM design",
+     "SELECT * FROM dim_design"},
     {"dim_currency",
-     "SELECT currency_id, currency_code, CASE currency_code WHEN 'GBP' THEN 'Pound Sterling' WHEN 'USD' THEN 'US Dollar' "
+     "SELECT currency_id, currency_code, CASE currency_code WHEN 'GBP' THEN 'Pound Sterling' WHEN 'USD' THEN "
+     "'US Dollar' "
      "WHEN 'EUR' THEN 'Euro' END FROM currency",
      "SELECT * FROM dim_currency"},
     {"dim_counterparty",
-     "SELECT c.counterparty_id, c.counterparty_legal_name, a.address_line_1, a.address_line_2, a.district, a.city, "
-     "a.postal_code, a.country, a.phone FROM counterparty c JOIN address a ON a.address_id = c.legal_address_id",
+     "SELECT c.counterparty_id, c.counterparty_legal_name, a.address_line_1, a.address_line_2, a.district, "
+     "a.city, "
+     "a.postal_code, a.country, a.phone FROM counterparty c JOIN address a ON a.address_id = "
+     "c.legal_address_id",
      "SELECT * FROM dim_counterparty"},
-    {"dim_payment_type", "SELECT payment_type_id, payment_type_name::text FROM payment_type", "SELECT * FROM dim_payment_type"},
-    {"dim_transaction", "SELECT transaction_id, transaction_type::text, sales_order_id, purchase_order_id FROM transaction",
+    {"dim_payment_type", "SELECT payment_type_id, payment_type_name::text FROM payment_type",
+     "SELECT * FROM dim_payment_type"},
+    {"dim_transaction",
+     "SELECT transaction_id, transaction_type::text, sales_order_id, purchase_order_id FROM transaction",
      "SELECT * FROM dim_transaction"},
     {"fact_sales_order (current)",
-     "SELECT sales_order_id, created_at::date, created_at::time, last_updated::date, last_updated::time, staff_id, "
+     "SELECT sales_order_id, created_at::date, created_at::time, last_updated::date, last_updated::time, "
+     "staff_id, "
      "counterparty_id, units_sold, unit_price, currency_id, design_id, agreed_payment_date::date, "
      "agreed_delivery_date::date, agreed_delivery_location_id FROM sales_order",
-     "SELECT sales_order_id, created_date, created_time, last_updated_date, last_updated_time, sales_staff_id, "
-     "counterparty_id, units_sold, unit_price, currency_id, design_id, agreed_payment_date, agreed_delivery_date, "
+     "SELECT sales_order_id, created_date, created_time, last_updated_date, last_updated_time, "
+     "sales_staff_id, "
+     "counterparty_id, units_sold, unit_price, currency_id, design_id, agreed_payment_date, "
+     "agreed_delivery_date, "
      "agreed_delivery_location_id FROM fact_sales_order_current"},
     {"fact_purchase_order (current)",
-     "SELECT purchase_order_id, created_at::date, created_at::time, last_updated::date, last_updated::time, staff_id, "
+     "SELECT purchase_order_id, created_at::date, created_at::time, last_updated::date, last_updated::time, "
+     "staff_id, "
      "counterparty_id, item_code, item_quantity, item_unit_price, currency_id, agreed_delivery_date::date, "
      "agreed_payment_date::date, agreed_delivery_location_id FROM purchase_order",
      "SELECT purchase_order_id, created_date, created_time, last_updated_date, last_updated_time, staff_id, "
-     "counterparty_id, item_code, item_quantity, item_unit_price, currency_id, agreed_delivery_date, agreed_payment_date, "
+     "counterparty_id, item_code, item_quantity, item_unit_price, currency_id, agreed_delivery_date, "
+     "agreed_payment_date, "
      "agreed_delivery_location_id FROM fact_purchase_order_current"},
     {"fact_payment (current)",
-     "SELECT payment_id, created_at::date, created_at::time, last_updated::date, last_updated::time, transaction_id, "
+     "SELECT payment_id, created_at::date, created_at::time, last_updated::date, last_updated::time, "
+     "transaction_id, "
      "counterparty_id, payment_amount, currency_id, payment_type_id, paid, payment_date::date FROM payment",
      "SELECT payment_id, created_date, created_time, last_updated_date, last_updated_time, transaction_id, "
-     "counterparty_id, payment_amount, currency_id, payment_type_id, paid, payment_date FROM fact_payment_current"},
+     "counterparty_id, payment_amount, currency_id, payment_type_id, paid, payment_date FROM "
+     "fact_payment_current"},
 };
 
 std::string rows_text(const std::string& url, const std::string& sql) {
-  return PostgresFixture::query_value(url, "SELECT coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), '') FROM (" +
-                                               sql + ") r");
+  return PostgresFixture::query_value(
+      url, "SELECT coalesce(string_agg(r::text, E'\\n' ORDER BY r::text), '') FROM (" + sql + ") r");
 }
 
 // Differences between the source recomputation and the warehouse, one entry per table.
@@ -90,14 +105,16 @@ std::vector<std::string> compare_warehouse(const std::string& source_url, const 
     const std::string got = rows_text(warehouse_url, c.warehouse_sql);
     if (want.empty()) diffs.push_back(std::string(c.name) + ": the source side is empty (test setup)");
     if (want != got) {
-      const auto lines = [](const std::string& s) { return std::count(s.begin(), s.end(), '\n') + (s.empty() ? 0 : 1); };
+      const auto lines = [](const std::string& s) {
+        return std::count(s.begin(), s.end(), '\n') + (s.empty() ? 0 : 1);
+      };
       diffs.push_back(std::string(c.name) + ": " + std::to_string(lines(want)) + " source rows vs " +
                       std::to_string(lines(got)) + " warehouse rows, content differs");
     }
   }
-  for (const auto& [fact, key] : {std::pair{"fact_sales_order", "sales_order_id"},
-                                  std::pair{"fact_purchase_order", "purchase_order_id"},
-                                  std::pair{"fact_payment", "payment_id"}}) {
+  for (const auto& [fact, key] :
+       {std::pair{"fact_sales_order", "sales_order_id"},
+        std::pair{"fact_purchase_order", "purchase_order_id"}, std::pair{"fact_payment", "payment_id"}}) {
     const std::string dups = PostgresFixture::query_value(
         warehouse_url, std::string("SELECT count(*) FROM (SELECT 1 FROM ") + fact + " GROUP BY " + key +
                            ", last_updated_date, last_updated_time HAVING count(*) > 1) d");
@@ -110,20 +127,33 @@ std::vector<std::string> compare_warehouse(const std::string& source_url, const 
 // across runs; the content must not).
 std::string warehouse_content(const std::string& url) {
   std::string out;
-  for (const auto& c : kComparisons) out += std::string(c.name) + "\n" + rows_text(url, c.warehouse_sql) + "\n";
-  for (const char* sql : {"SELECT sales_order_id, last_updated_date, last_updated_time, units_sold FROM fact_sales_order",
-                          "SELECT payment_id, last_updated_date, last_updated_time, paid FROM fact_payment",
-                          "SELECT purchase_order_id, last_updated_date, last_updated_time FROM fact_purchase_order",
-                          "SELECT * FROM dim_date"}) {
+  for (const auto& c : kComparisons)
+    out += std::string(c.name) + "\n" + rows_text(url, c.warehouse_sql) + "\n";
+  for (const char* sql :
+       {"SELECT sales_order_id, last_updated_date, last_updated_time, units_sold FROM fact_sales_order",
+        "SELECT payment_id, last_updated_date, last_updated_time, paid FROM fact_payment",
+        "SELECT purchase_order_id, last_updated_date, last_updated_time FROM fact_purchase_order",
+        "SELECT * FROM dim_date"}) {
     out += rows_text(url, sql) + "\n";
   }
   return out;
 }
 
-std::vector<std::string> run_args(const std::string& source, const std::string& landing, const std::string& processed,
-                                  const std::string& warehouse) {
-  return {DWH_CLI_PATH, "run", "--json", "--source", source, "--landing", landing, "--processed", processed,
-          "--warehouse", warehouse, "--model", DWH_SOURCE_DIR "/models/totesys"};
+std::vector<std::string> run_args(const std::string& source, const std::string& landing,
+                                  const std::string& processed, const std::string& warehouse) {
+  return {DWH_CLI_PATH,
+          "run",
+          "--json",
+          "--source",
+          source,
+          "--landing",
+          landing,
+          "--processed",
+          processed,
+          "--warehouse",
+          warehouse,
+          "--model",
+          DWH_SOURCE_DIR "/models/totesys"};
 }
 
 json last_summary(const std::string& out) {
@@ -146,47 +176,59 @@ std::string stage_status(const json& summary, const std::string& stage) {
 TEST(PipelineRun, OnceThenNothingNewAndTheWarehouseEqualsTheSource) {
   const auto db = make_totesys_source("pipe_once", 0.05);
   const auto wh = PostgresFixture::instance().create_database("pipe_once_wh");
-  const auto args = run_args(db.url, "file://" + make_temp_dir("pipe-land"), "file://" + make_temp_dir("pipe-proc"), wh.url);
+  const auto args = run_args(db.url, "file://" + make_temp_dir("pipe-land"),
+                             "file://" + make_temp_dir("pipe-proc"), wh.url);
 
   const auto first = run_process(args);
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const json s1 = last_summary(first.out);
   EXPECT_TRUE(s1.value("ok", false)) << first.out;
-  for (const char* stage : {"ingest", "transform", "load"}) EXPECT_EQ(stage_status(s1, stage), "done") << stage;
+  for (const char* stage : {"ingest", "transform", "load"})
+    EXPECT_EQ(stage_status(s1, stage), "done") << stage;
   EXPECT_FALSE(s1["freshness_seconds"].is_null()) << first.out;
-  EXPECT_TRUE(compare_warehouse(db.url, wh.url).empty()) << ::testing::PrintToString(compare_warehouse(db.url, wh.url));
+  EXPECT_TRUE(compare_warehouse(db.url, wh.url).empty())
+      << ::testing::PrintToString(compare_warehouse(db.url, wh.url));
 
   const auto second = run_process(args);
   ASSERT_EQ(second.exit_code, 0) << second.err;
   const json s2 = last_summary(second.out);
-  for (const char* stage : {"ingest", "transform", "load"}) EXPECT_EQ(stage_status(s2, stage), "nothing new") << stage;
+  for (const char* stage : {"ingest", "transform", "load"})
+    EXPECT_EQ(stage_status(s2, stage), "nothing new") << stage;
 
-  PostgresFixture::run_sql(db.url, "UPDATE department SET department_name = department_name || ' Dept', "
-                                   "last_updated = now() AT TIME ZONE 'UTC' WHERE department_id = 2;"
-                                   "UPDATE sales_order SET units_sold = units_sold + 1, "
-                                   "last_updated = now() AT TIME ZONE 'UTC' WHERE sales_order_id <= 3");
+  PostgresFixture::run_sql(db.url,
+                           "UPDATE department SET department_name = department_name || ' Dept', "
+                           "last_updated = now() AT TIME ZONE 'UTC' WHERE department_id = 2;"
+                           "UPDATE sales_order SET units_sold = units_sold + 1, "
+                           "last_updated = now() AT TIME ZONE 'UTC' WHERE sales_order_id <= 3");
   const auto third = run_process(args);
   ASSERT_EQ(third.exit_code, 0) << third.err;
   const json s3 = last_summary(third.out);
-  for (const char* stage : {"ingest", "transform", "load"}) EXPECT_EQ(stage_status(s3, stage), "done") << stage;
-  EXPECT_TRUE(compare_warehouse(db.url, wh.url).empty()) << ::testing::PrintToString(compare_warehouse(db.url, wh.url));
-  EXPECT_EQ(PostgresFixture::query_value(wh.url, "SELECT count(*) FROM fact_sales_order WHERE sales_order_id <= 3"), "6")
+  for (const char* stage : {"ingest", "transform", "load"})
+    EXPECT_EQ(stage_status(s3, stage), "done") << stage;
+  EXPECT_TRUE(compare_warehouse(db.url, wh.url).empty())
+      << ::testing::PrintToString(compare_warehouse(db.url, wh.url));
+  EXPECT_EQ(
+      PostgresFixture::query_value(wh.url, "SELECT count(*) FROM fact_sales_order WHERE sales_order_id <= 3"),
+      "6")
       << "an amended order keeps both versions";
 
   // Freshness comes from the control table (one row per load), not from a scan of every fact
   // version, and says the same as that scan.
   const std::string scan =
-      "SELECT to_char(MAX(CAST(last_updated_date AS timestamp) + last_updated_time), 'YYYY-MM-DD HH24:MI:SS.MS') FROM ("
+      "SELECT to_char(MAX(CAST(last_updated_date AS timestamp) + last_updated_time), 'YYYY-MM-DD "
+      "HH24:MI:SS.MS') FROM ("
       "SELECT last_updated_date, last_updated_time FROM fact_sales_order UNION ALL "
       "SELECT last_updated_date, last_updated_time FROM fact_purchase_order UNION ALL "
       "SELECT last_updated_date, last_updated_time FROM fact_payment) f";
-  const std::string view = "SELECT to_char(newest_source_change, 'YYYY-MM-DD HH24:MI:SS.MS') FROM warehouse_freshness";
+  const std::string view =
+      "SELECT to_char(newest_source_change, 'YYYY-MM-DD HH24:MI:SS.MS') FROM warehouse_freshness";
   const std::string newest = PostgresFixture::query_value(wh.url, scan);
   ASSERT_FALSE(newest.empty());
   EXPECT_EQ(s3.value("newest_source_change", ""), newest) << third.out;
   EXPECT_EQ(PostgresFixture::query_value(wh.url, view), newest);
-  EXPECT_EQ(PostgresFixture::query_value(wh.url, "SELECT count(*) || ' loads, ' || count(newest_source_change) || "
-                                                 "' with their newest change' FROM dwh_loaded_manifests"),
+  EXPECT_EQ(PostgresFixture::query_value(wh.url,
+                                         "SELECT count(*) || ' loads, ' || count(newest_source_change) || "
+                                         "' with their newest change' FROM dwh_loaded_manifests"),
             "2 loads, 2 with their newest change");
   std::string plan;
   for (const auto& row : PostgresFixture::run_sql(wh.url, "EXPLAIN SELECT * FROM warehouse_freshness")) {
@@ -196,12 +238,15 @@ TEST(PipelineRun, OnceThenNothingNewAndTheWarehouseEqualsTheSource) {
 
   // A warehouse loaded by an earlier release (no such column, an older view): `warehouse init`
   // adds the column and fills it in once from the facts.
-  PostgresFixture::run_sql(wh.url, "ALTER TABLE dwh_loaded_manifests DROP COLUMN newest_source_change CASCADE");
+  PostgresFixture::run_sql(wh.url,
+                           "ALTER TABLE dwh_loaded_manifests DROP COLUMN newest_source_change CASCADE");
   const auto init = run_process({DWH_CLI_PATH, "warehouse", "init", "--warehouse", wh.url, "--model",
                                  DWH_SOURCE_DIR "/models/totesys"});
   ASSERT_EQ(init.exit_code, 0) << init.err;
   EXPECT_EQ(PostgresFixture::query_value(wh.url, view), newest);
-  EXPECT_EQ(PostgresFixture::query_value(wh.url, "SELECT count(newest_source_change) FROM dwh_loaded_manifests"), "1")
+  EXPECT_EQ(
+      PostgresFixture::query_value(wh.url, "SELECT count(newest_source_change) FROM dwh_loaded_manifests"),
+      "1")
       << "only the last load's row";
 }
 
@@ -239,10 +284,11 @@ TEST(PipelineRun, FileAndS3StoresGiveTheSameWarehouse) {
   }
   const auto env = s3.cli_environment();
 
-  const auto a = run_process(run_args(db.url, "file://" + make_temp_dir("pipe-s3-l"), "file://" + make_temp_dir("pipe-s3-p"),
-                                      wh_file.url));
+  const auto a = run_process(run_args(db.url, "file://" + make_temp_dir("pipe-s3-l"),
+                                      "file://" + make_temp_dir("pipe-s3-p"), wh_file.url));
   ASSERT_EQ(a.exit_code, 0) << a.err;
-  const auto b = run_process(run_args(db.url, "s3://" + bucket + "/landing", "s3://" + bucket + "/processed", wh_s3.url), env);
+  const auto b = run_process(
+      run_args(db.url, "s3://" + bucket + "/landing", "s3://" + bucket + "/processed", wh_s3.url), env);
   ASSERT_EQ(b.exit_code, 0) << b.out << b.err.substr(b.err.size() > 3000 ? b.err.size() - 3000 : 0);
   EXPECT_EQ(stage_status(last_summary(b.out), "load"), "done") << b.out;
   EXPECT_EQ(warehouse_content(wh_file.url), warehouse_content(wh_s3.url));
@@ -255,11 +301,13 @@ TEST(PipelineRun, ResumesAfterBeingKilledAnywhere) {
   const auto db = make_totesys_source("pipe_kill", 0.05);
   const auto wh = PostgresFixture::instance().create_database("pipe_kill_wh");
   const auto clean_wh = PostgresFixture::instance().create_database("pipe_kill_clean");
-  const auto args = run_args(db.url, "file://" + make_temp_dir("pipe-kill-l"), "file://" + make_temp_dir("pipe-kill-p"), wh.url);
+  const auto args = run_args(db.url, "file://" + make_temp_dir("pipe-kill-l"),
+                             "file://" + make_temp_dir("pipe-kill-p"), wh.url);
   // Kill delays are drawn below how long an incremental run takes on this machine and build
   // (most trials are incremental runs), so the kills land inside runs whatever the build's speed.
-  const auto timed_args = run_args(db.url, "file://" + make_temp_dir("pipe-kill-tl"), "file://" + make_temp_dir("pipe-kill-tp"),
-                                   PostgresFixture::instance().create_database("pipe_kill_timed").url);
+  const auto timed_args =
+      run_args(db.url, "file://" + make_temp_dir("pipe-kill-tl"), "file://" + make_temp_dir("pipe-kill-tp"),
+               PostgresFixture::instance().create_database("pipe_kill_timed").url);
   ASSERT_EQ(run_process(timed_args).exit_code, 0);
   const auto t0 = std::chrono::steady_clock::now();
   ASSERT_EQ(run_process(timed_args).exit_code, 0);
@@ -269,8 +317,9 @@ TEST(PipelineRun, ResumesAfterBeingKilledAnywhere) {
   int killed = 0;
   for (int trial = 0; trial < 20; ++trial) {
     if (trial % 4 == 1) {
-      PostgresFixture::run_sql(db.url, "UPDATE payment SET paid = true, last_updated = now() AT TIME ZONE 'UTC' "
-                                       "WHERE payment_id IN (SELECT payment_id FROM payment WHERE NOT paid LIMIT 7)");
+      PostgresFixture::run_sql(db.url,
+                               "UPDATE payment SET paid = true, last_updated = now() AT TIME ZONE 'UTC' "
+                               "WHERE payment_id IN (SELECT payment_id FROM payment WHERE NOT paid LIMIT 7)");
     }
     std::vector<char*> argv;
     for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -282,7 +331,8 @@ TEST(PipelineRun, ResumesAfterBeingKilledAnywhere) {
       execv(argv[0], argv.data());
       _exit(127);
     }
-    const auto delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(1, std::max(2, run_ms * 9 / 10))(rng));
+    const auto delay =
+        std::chrono::milliseconds(std::uniform_int_distribution<int>(1, std::max(2, run_ms * 9 / 10))(rng));
     const auto until = std::chrono::steady_clock::now() + delay;
     int status = 0;
     bool done = false;
@@ -304,10 +354,11 @@ TEST(PipelineRun, ResumesAfterBeingKilledAnywhere) {
   const auto last = run_process(args);
   ASSERT_EQ(last.exit_code, 0) << last.err;
   EXPECT_GE(killed, 10) << "most trials must really interrupt a run";
-  EXPECT_TRUE(compare_warehouse(db.url, wh.url).empty()) << ::testing::PrintToString(compare_warehouse(db.url, wh.url));
+  EXPECT_TRUE(compare_warehouse(db.url, wh.url).empty())
+      << ::testing::PrintToString(compare_warehouse(db.url, wh.url));
 
-  const auto clean = run_process(
-      run_args(db.url, "file://" + make_temp_dir("pipe-clean-l"), "file://" + make_temp_dir("pipe-clean-p"), clean_wh.url));
+  const auto clean = run_process(run_args(db.url, "file://" + make_temp_dir("pipe-clean-l"),
+                                          "file://" + make_temp_dir("pipe-clean-p"), clean_wh.url));
   ASSERT_EQ(clean.exit_code, 0) << clean.err;
   // Dims and current facts equal; history may differ legitimately (the killed pipeline saw the
   // payments before and after settlement, the clean run only after), so compare current state.
@@ -317,7 +368,8 @@ TEST(PipelineRun, ResumesAfterBeingKilledAnywhere) {
 TEST(PipelineRun, UnderConcurrentSimulateTheFinalWarehouseEqualsTheSource) {
   const auto db = make_totesys_source("pipe_sim", 0.05);
   const auto wh = PostgresFixture::instance().create_database("pipe_sim_wh");
-  const auto args = run_args(db.url, "file://" + make_temp_dir("pipe-sim-l"), "file://" + make_temp_dir("pipe-sim-p"), wh.url);
+  const auto args = run_args(db.url, "file://" + make_temp_dir("pipe-sim-l"),
+                             "file://" + make_temp_dir("pipe-sim-p"), wh.url);
   // The full load first: on a loaded CI machine under ASan it can outlast the whole simulation,
   // and the point here is incremental runs racing the writers.
   const auto full = run_process(args);
@@ -325,8 +377,8 @@ TEST(PipelineRun, UnderConcurrentSimulateTheFinalWarehouseEqualsTheSource) {
   std::atomic<bool> simulating{true};
   ProcessResult sim;
   std::thread writer([&] {
-    sim = run_process({DWH_CLI_PATH, "source", "simulate", "--url", db.url, "--duration", "6s", "--rate", "60",
-                       "--late-hold", "1500ms", "--seed", "3"});
+    sim = run_process({DWH_CLI_PATH, "source", "simulate", "--url", db.url, "--duration", "6s", "--rate",
+                       "60", "--late-hold", "1500ms", "--seed", "3"});
     simulating = false;
   });
   int runs = 0;
@@ -352,7 +404,8 @@ TEST(PipelineRun, UnderConcurrentSimulateTheFinalWarehouseEqualsTheSource) {
   const auto landed = read_landing(args[6]);
   std::size_t landed_sales = 0;
   for (const auto& r : landed.rows) landed_sales += r.table == "sales_order";
-  EXPECT_EQ(PostgresFixture::query_value(wh.url, "SELECT count(*) FROM fact_sales_order"), std::to_string(landed_sales));
+  EXPECT_EQ(PostgresFixture::query_value(wh.url, "SELECT count(*) FROM fact_sales_order"),
+            std::to_string(landed_sales));
 }
 
 }  // namespace

@@ -47,8 +47,11 @@ TEST(QueryFormBotocore, FlatteningAndEncodingMatchBotocore) {
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"redshift.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
   const std::string odd = "Rolle f\xC3\xBCr Redshift ~ & = + * / % \xE2\x9C\x93";
   std::vector<Case> cases;
-  cases.push_back({"iam", "CreateRole",
-                   {{"RoleName", "dwh-role"}, {"Path", "/service role/"}, {"AssumeRolePolicyDocument", policy},
+  cases.push_back({"iam",
+                   "CreateRole",
+                   {{"RoleName", "dwh-role"},
+                    {"Path", "/service role/"},
+                    {"AssumeRolePolicyDocument", policy},
                     {"Description", odd},
                     {"Tags", {{{"Key", "env"}, {"Value", "dev"}}, {{"Key", "team"}, {"Value", "data eng"}}}}},
                    QueryForm("CreateRole", "2010-05-08")
@@ -57,25 +60,35 @@ TEST(QueryFormBotocore, FlatteningAndEncodingMatchBotocore) {
                        .add("AssumeRolePolicyDocument", policy)
                        .add("Description", odd)
                        .add_entries("Tags", {{"env", "dev"}, {"team", "data eng"}})});
-  cases.push_back({"iam", "ListRoles", {{"PathPrefix", "/"}, {"MaxItems", 100}},
+  cases.push_back({"iam",
+                   "ListRoles",
+                   {{"PathPrefix", "/"}, {"MaxItems", 100}},
                    QueryForm("ListRoles", "2010-05-08").add("PathPrefix", "/").add("MaxItems", "100")});
-  cases.push_back({"iam", "CreateOpenIDConnectProvider",
-                   {{"Url", "https://oidc.example.com"}, {"ClientIDList", nlohmann::ordered_json::array()},
+  cases.push_back({"iam",
+                   "CreateOpenIDConnectProvider",
+                   {{"Url", "https://oidc.example.com"},
+                    {"ClientIDList", nlohmann::ordered_json::array()},
                     {"ThumbprintList", {std::string(40, 'a')}}},
                    QueryForm("CreateOpenIDConnectProvider", "2010-05-08")
                        .add("Url", "https://oidc.example.com")
                        .add_list("ClientIDList", {})
                        .add_list("ThumbprintList", {std::string(40, 'a')})});
-  cases.push_back({"sns", "CreateTopic",
-                   {{"Name", "alerts"}, {"Attributes", {{"DisplayName", "x y"}, {"Policy", "{}"}}},
-                    {"Tags", {{{"Key", "k"}, {"Value", "v"}}}}},
-                   QueryForm("CreateTopic", "2010-03-31")
-                       .add("Name", "alerts")
-                       .add_entries("Attributes", {{"DisplayName", "x y"}, {"Policy", "{}"}}, "key", "value", "entry")
-                       .add_entries("Tags", {{"k", "v"}})});
-  cases.push_back({"ec2", "DescribeInstances", {{"InstanceIds", {"i-1", "i-2"}}},
+  cases.push_back(
+      {"sns",
+       "CreateTopic",
+       {{"Name", "alerts"},
+        {"Attributes", {{"DisplayName", "x y"}, {"Policy", "{}"}}},
+        {"Tags", {{{"Key", "k"}, {"Value", "v"}}}}},
+       QueryForm("CreateTopic", "2010-03-31")
+           .add("Name", "alerts")
+           .add_entries("Attributes", {{"DisplayName", "x y"}, {"Policy", "{}"}}, "key", "value", "entry")
+           .add_entries("Tags", {{"k", "v"}})});
+  cases.push_back({"ec2",
+                   "DescribeInstances",
+                   {{"InstanceIds", {"i-1", "i-2"}}},
                    QueryForm("DescribeInstances", "2016-11-15").add_list("InstanceId", {"i-1", "i-2"}, "")});
-  cases.push_back({"redshift", "ModifyClusterIamRoles",
+  cases.push_back({"redshift",
+                   "ModifyClusterIamRoles",
                    {{"ClusterIdentifier", "dwh"}, {"AddIamRoles", {"arn:aws:iam::123456789012:role/a"}}},
                    QueryForm("ModifyClusterIamRoles", "2012-12-01")
                        .add("ClusterIdentifier", "dwh")
@@ -83,7 +96,10 @@ TEST(QueryFormBotocore, FlatteningAndEncodingMatchBotocore) {
 
   nlohmann::ordered_json input = nlohmann::ordered_json::array();
   for (const auto& c : cases)
-    input.push_back({{"service", c.service}, {"operation", c.operation}, {"params", c.params}, {"ours", c.form.encode()}});
+    input.push_back({{"service", c.service},
+                     {"operation", c.operation},
+                     {"params", c.params},
+                     {"ours", c.form.encode()}});
   auto r = dwh::test::run_process({"/usr/bin/python3", "-c", kScript}, {}, input.dump());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto out = nlohmann::json::parse(r.out);

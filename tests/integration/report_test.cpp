@@ -9,9 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "postgres_fixture.hpp"
 #include "process.hpp"
@@ -79,7 +78,8 @@ Rendered render_in_browser(const fs::path& page) {
   const auto r = chromium(page, {"--dump-dom"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("</html>"), std::string::npos) << "no DOM dumped: " << r.err;
-  const auto parsed = run_process({"/usr/bin/python3", DWH_SOURCE_DIR "/tests/tools/report_dom.py"}, {}, r.out);
+  const auto parsed =
+      run_process({"/usr/bin/python3", DWH_SOURCE_DIR "/tests/tools/report_dom.py"}, {}, r.out);
   EXPECT_EQ(parsed.exit_code, 0) << parsed.err;
   return {json::parse(parsed.out), console_lines(r.err)};
 }
@@ -87,7 +87,8 @@ Rendered render_in_browser(const fs::path& page) {
 fs::path screenshot(const fs::path& page, const std::string& name) {
   const fs::path png = artifacts_dir() / name;
   fs::remove(png);
-  const auto r = chromium(page, {"--screenshot=" + png.string(), "--window-size=1280,2000", "--hide-scrollbars"});
+  const auto r =
+      chromium(page, {"--screenshot=" + png.string(), "--window-size=1280,2000", "--hide-scrollbars"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(fs::exists(png) && fs::file_size(png) > 10000) << "no screenshot at " << png << ": " << r.err;
   std::cout << "screenshot: " << png.string() << std::endl;
@@ -99,7 +100,8 @@ fs::path screenshot(const fs::path& page, const std::string& name) {
 TestDatabase initialised_warehouse(const std::string& prefix) {
   auto& pg = PostgresFixture::instance();
   auto db = pg.create_database(prefix);
-  const auto init = dwh({"warehouse", "init", "--warehouse", db.url, "--model", DWH_SOURCE_DIR "/models/totesys"});
+  const auto init =
+      dwh({"warehouse", "init", "--warehouse", db.url, "--model", DWH_SOURCE_DIR "/models/totesys"});
   EXPECT_EQ(init.exit_code, 0) << init.err;
   return db;
 }
@@ -225,13 +227,17 @@ TEST(Report, ChartsInChromiumHaveOneMarkPerViewRowAndNoConsoleErrors) {
   EXPECT_EQ(dom["marks"].size(), expected.size()) << dom["marks"].dump();
   // Per currency, the staff chart holds that currency's top 10.
   for (const auto& currency : {"GBP", "USD", "EUR"}) {
-    EXPECT_EQ(dom["mark_currencies"]["top-staff"].value(currency, 0),
-              count(db.url, std::string("SELECT count(*) FROM sales_revenue_by_staff WHERE revenue_rank <= 10 AND "
-                                        "currency_code = '") + currency + "'"))
+    EXPECT_EQ(
+        dom["mark_currencies"]["top-staff"].value(currency, 0),
+        count(db.url, std::string("SELECT count(*) FROM sales_revenue_by_staff WHERE revenue_rank <= 10 AND "
+                                  "currency_code = '") +
+                          currency + "'"))
         << currency;
-    EXPECT_EQ(dom["mark_currencies"]["revenue-by-month"].value(currency, 0),
-              count(db.url, std::string("SELECT count(*) FROM sales_revenue_by_month_currency WHERE currency_code = '") +
-                                currency + "'"))
+    EXPECT_EQ(
+        dom["mark_currencies"]["revenue-by-month"].value(currency, 0),
+        count(db.url,
+              std::string("SELECT count(*) FROM sales_revenue_by_month_currency WHERE currency_code = '") +
+                  currency + "'"))
         << currency;
   }
   EXPECT_TRUE(dom["empty"].empty()) << dom["empty"].dump();
@@ -244,8 +250,9 @@ TEST(Report, ChartsInChromiumHaveOneMarkPerViewRowAndNoConsoleErrors) {
       db.url, "SELECT to_char(units_sold, 'FM999,999,999') FROM sales_units_by_design WHERE units_rank = 1");
   EXPECT_NE(text.find(top_units), std::string::npos) << top_units;
   const std::string top_gbp = PostgresFixture::query_value(
-      db.url, "SELECT 'GBP ' || to_char(revenue, 'FM999,999,990.00') FROM sales_revenue_by_staff "
-              "WHERE currency_code = 'GBP' AND revenue_rank = 1");
+      db.url,
+      "SELECT 'GBP ' || to_char(revenue, 'FM999,999,990.00') FROM sales_revenue_by_staff "
+      "WHERE currency_code = 'GBP' AND revenue_rank = 1");
   EXPECT_NE(text.find(top_gbp), std::string::npos) << top_gbp;
   // The script-like design name (it sells the most) is text the browser shows, not an element.
   EXPECT_NE(text.find(kHostileDesign), std::string::npos);
@@ -253,7 +260,8 @@ TEST(Report, ChartsInChromiumHaveOneMarkPerViewRowAndNoConsoleErrors) {
   const std::string newest = PostgresFixture::query_value(
       db.url, "SELECT to_char(newest_source_change, 'YYYY-MM-DD HH24:MI:SS') FROM warehouse_freshness");
   ASSERT_FALSE(newest.empty());
-  EXPECT_NE(dom["fields"].value("newest-source-change", "").find(newest), std::string::npos) << dom["fields"].dump();
+  EXPECT_NE(dom["fields"].value("newest-source-change", "").find(newest), std::string::npos)
+      << dom["fields"].dump();
   EXPECT_EQ(dom["fields"].value("loads", ""), "Loads 3 transform runs loaded");
   EXPECT_NE(dom["fields"].value("last-run", "").find("run-0003"), std::string::npos) << dom["fields"].dump();
   EXPECT_EQ(dom["fields"].value("last-run-status", ""), "Last run: loaded");
@@ -271,8 +279,8 @@ TEST(Report, EmptyWarehouseShowsNoDataYetPerChart) {
   EXPECT_TRUE(dom["charts"].empty()) << dom["charts"].dump();
   auto empty = dom["empty"].get<std::vector<std::string>>();
   std::sort(empty.begin(), empty.end());
-  EXPECT_EQ(empty, (std::vector<std::string>{"last-run", "purchases-payments", "revenue-by-month", "sales-by-country",
-                                             "top-designs", "top-staff"}));
+  EXPECT_EQ(empty, (std::vector<std::string>{"last-run", "purchases-payments", "revenue-by-month",
+                                             "sales-by-country", "top-designs", "top-staff"}));
   EXPECT_EQ(dom["fields"].value("last-run-status", ""), "Last run: no loads yet");
   EXPECT_EQ(dom["fields"].value("loads", ""), "Loads 0 transform runs loaded");
   screenshot(page, "report-empty.png");
@@ -315,7 +323,8 @@ TEST(Report, HostileValuesRenderAsTextAndInjectNothing) {
   }
   EXPECT_NE(text.find(currency), std::string::npos);
   // The attribute came back from the browser's parser exactly as stored.
-  EXPECT_EQ(dom["mark_currencies"]["revenue-by-month"].value(currency, 0), 1) << dom["mark_currencies"].dump();
+  EXPECT_EQ(dom["mark_currencies"]["revenue-by-month"].value(currency, 0), 1)
+      << dom["mark_currencies"].dump();
   EXPECT_EQ(dom["marks"].value("top-designs", 0), 1);
   EXPECT_EQ(count(db.url, "SELECT count(*) FROM fact_sales_order"), 1);
   screenshot(page, "report-hostile.png");
@@ -325,10 +334,11 @@ TEST(Report, HostileValuesRenderAsTextAndInjectNothing) {
 // CSP blocks), the same reading of Chromium's output finds it.
 TEST(Report, ConsoleCheckSeesErrorsOnAPageThatHasThem) {
   const fs::path page = artifacts_dir() / "console-canary.html";
-  std::ofstream(page) << "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" "
-                         "content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>"
-                         "<script>console.error('dwh-canary')</script><img src=\"https://example.invalid/x.png\">"
-                         "</body></html>";
+  std::ofstream(page)
+      << "<!DOCTYPE html><html><head><meta http-equiv=\"Content-Security-Policy\" "
+         "content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>"
+         "<script>console.error('dwh-canary')</script><img src=\"https://example.invalid/x.png\">"
+         "</body></html>";
   const auto rendered = render_in_browser(page);
   ASSERT_EQ(rendered.console.size(), 2u);
   EXPECT_NE(rendered.console[0].find("dwh-canary"), std::string::npos) << rendered.console[0];
@@ -338,7 +348,8 @@ TEST(Report, ConsoleCheckSeesErrorsOnAPageThatHasThem) {
 TEST(Report, UninitialisedWarehouseIsBadInput) {
   auto& pg = PostgresFixture::instance();
   const auto db = pg.create_database("report_bare");
-  const auto r = dwh({"report", "--warehouse", db.url, "--out", (artifacts_dir() / "report-bare.html").string()});
+  const auto r =
+      dwh({"report", "--warehouse", db.url, "--out", (artifacts_dir() / "report-bare.html").string()});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("dwh warehouse init"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(artifacts_dir() / "report-bare.html"));

@@ -14,7 +14,9 @@ using dwh::test::S3rver;
 
 namespace {
 
-std::map<std::string, std::string> s3rver_env() { return S3rver::instance().cli_environment(); }
+std::map<std::string, std::string> s3rver_env() {
+  return S3rver::instance().cli_environment();
+}
 
 // Our library client, for setting up and checking what the CLI did.
 std::unique_ptr<dwh::aws::s3::Client> library_client() {

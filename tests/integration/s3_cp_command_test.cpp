@@ -17,7 +17,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::map<std::string, std::string> s3rver_env() { return S3rver::instance().cli_environment(); }
+std::map<std::string, std::string> s3rver_env() {
+  return S3rver::instance().cli_environment();
+}
 
 dwh::test::ProcessResult dwh_cli(const std::vector<std::string>& args, const std::string& stdin_text = {}) {
   std::vector<std::string> argv = {DWH_CLI_PATH};
@@ -70,7 +72,8 @@ TEST_F(S3CpCommand, SmallAndMultipartFilesRoundTripByteIdentical) {
 
   auto up1 = dwh_cli({"aws", "s3", "cp", (dir_ / "small.bin").string(), url("in/")});
   ASSERT_EQ(up1.exit_code, 0) << up1.err;
-  auto up2 = dwh_cli({"aws", "s3", "cp", "--part-size-mib", "5", (dir_ / "large.bin").string(), url("in/large.bin")});
+  auto up2 = dwh_cli(
+      {"aws", "s3", "cp", "--part-size-mib", "5", (dir_ / "large.bin").string(), url("in/large.bin")});
   ASSERT_EQ(up2.exit_code, 0) << up2.err;
 
   // Our library reads back what the command wrote, under the key the command chose.
@@ -89,10 +92,12 @@ TEST_F(S3CpCommand, RecursiveTreesBothWays) {
   std::map<std::string, std::string> files;
   for (int i = 0; i < 40; ++i) {
     std::string rel = "d" + std::to_string(i % 4) + "/f" + std::to_string(i) + ".bin";
-    files[rel] = dwh::test::random_bytes(100 + static_cast<std::size_t>(i) * 37, 100 + static_cast<std::uint64_t>(i));
+    files[rel] =
+        dwh::test::random_bytes(100 + static_cast<std::size_t>(i) * 37, 100 + static_cast<std::uint64_t>(i));
     write_file(dir_ / "tree" / rel, files[rel]);
   }
-  auto up = dwh_cli({"aws", "s3", "cp", "--recursive", "--concurrency", "8", (dir_ / "tree").string(), url("t")});
+  auto up =
+      dwh_cli({"aws", "s3", "cp", "--recursive", "--concurrency", "8", (dir_ / "tree").string(), url("t")});
   ASSERT_EQ(up.exit_code, 0) << up.err;
   auto listing = client_->list_all_objects(bucket_, "t/");
   ASSERT_TRUE(listing.ok());

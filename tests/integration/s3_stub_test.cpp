@@ -134,7 +134,8 @@ class MultipartStub {
       if (part_action) {
         if (auto a = part_action(n)) return *a;
       }
-      return LoopbackAction::respond_after(part_delay, 200, "", {{"ETag", "\"" + s3::md5_hex(r.body) + "\""}});
+      return LoopbackAction::respond_after(part_delay, 200, "",
+                                           {{"ETag", "\"" + s3::md5_hex(r.body) + "\""}});
     }
     if (r.method == "POST" && upload_id) {
       return xml_answer(

@@ -9,6 +9,8 @@
 //   - `dwh warehouse init --warehouse-secret NAME` (and DWH_WAREHOUSE_SECRET) against the stub
 //     creates the warehouse as that role, and the PG* environment path does too; neither
 //     prints the password.
+#include "dwh/aws/secretsmanager.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -25,7 +27,6 @@
 #include <thread>
 #include <vector>
 
-#include "dwh/aws/secretsmanager.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/log.hpp"
 #include "loopback_server.hpp"
@@ -45,8 +46,11 @@ constexpr const char* kSecretKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETSTEST";
 constexpr const char* kRegion = "eu-west-2";
 constexpr const char* kSecretName = "dwh/warehouse";
 // Hostile parts: every URI delimiter, quotes, SQL, backslashes and unicode.
-const std::string kHostilePassword = "p@ss:w/rd%#?&=+ 'qu\"ote' \\ -- ; DROP TABLE x; \xC3\xBC\xF0\x9F\x94\x91";
-const std::string kHostileRoleBase = "wh l\xC3\xA4" "der@x:y/z?#%";
+const std::string kHostilePassword =
+    "p@ss:w/rd%#?&=+ 'qu\"ote' \\ -- ; DROP TABLE x; \xC3\xBC\xF0\x9F\x94\x91";
+const std::string kHostileRoleBase =
+    "wh l\xC3\xA4"
+    "der@x:y/z?#%";
 const std::string kHostileDatabaseBase = "wh db/?#@:\xC3\xA9 %";
 
 std::string unique_suffix() {
@@ -85,8 +89,8 @@ struct PasswordRole {
 PasswordRole create_password_role(const std::string& base, const std::string& password) {
   auto& pg = PostgresFixture::instance();
   PasswordRole role{base + unique_suffix(), password};
-  PostgresFixture::run_sql(pg.url(), "SET password_encryption = 'scram-sha-256'; CREATE ROLE " + sql_name(role.name) +
-                                         " LOGIN PASSWORD " + sql_literal(password));
+  PostgresFixture::run_sql(pg.url(), "SET password_encryption = 'scram-sha-256'; CREATE ROLE " +
+                                         sql_name(role.name) + " LOGIN PASSWORD " + sql_literal(password));
   const fs::path hba = pg.info().data_dir / "pg_hba.conf";
   std::string current;
   {
@@ -103,8 +107,8 @@ PasswordRole create_password_role(const std::string& base, const std::string& pa
   PostgresFixture::run_sql(pg.url(), "SELECT pg_reload_conf()");
   // The reload is asynchronous: wait until a wrong password is refused.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  const std::string wrong = "postgresql://" + sm::percent_encode(role.name) + ":wrong@127.0.0.1:" +
-                            std::to_string(pg.port()) + "/postgres";
+  const std::string wrong = "postgresql://" + sm::percent_encode(role.name) +
+                            ":wrong@127.0.0.1:" + std::to_string(pg.port()) + "/postgres";
   for (;;) {
     auto c = local::connect(wrong);
     if (!c && c.error().code == "AuthFailed") break;
@@ -131,8 +135,11 @@ std::string superuser_url(const std::string& database) {
 }
 
 std::string seed_secret(const PasswordRole& role, const std::string& database, const json& port) {
-  return json{{"PG_USER", role.name}, {"PG_PASSWORD", role.password}, {"PG_HOST", "127.0.0.1"},
-              {"PG_DATABASE", database}, {"PG_PORT", port}}
+  return json{{"PG_USER", role.name},
+              {"PG_PASSWORD", role.password},
+              {"PG_HOST", "127.0.0.1"},
+              {"PG_DATABASE", database},
+              {"PG_PORT", port}}
       .dump();
 }
 
@@ -141,16 +148,19 @@ std::string seed_secret(const PasswordRole& role, const std::string& database, c
 // for anything that is not a well-formed JSON 1.1 GetSecretValue call.
 class SecretsStub {
  public:
-  SecretsStub()
-      : server_([this](const LoopbackRequest& r) { return answer(r); }) {}
+  SecretsStub() : server_([this](const LoopbackRequest& r) { return answer(r); }) {}
 
   void put_string(const std::string& name, const std::string& secret_string) {
     std::lock_guard lock(mu_);
     answers_[name] = LoopbackAction::respond(
-        200, json{{"ARN", "arn:aws:secretsmanager:eu-west-2:123456789012:secret:" + name + "-AbCdEf"},
-                  {"Name", name}, {"VersionId", "v1"}, {"SecretString", secret_string},
-                  {"VersionStages", {"AWSCURRENT"}}, {"CreatedDate", 1.7e9}}
-                 .dump(),
+        200,
+        json{{"ARN", "arn:aws:secretsmanager:eu-west-2:123456789012:secret:" + name + "-AbCdEf"},
+             {"Name", name},
+             {"VersionId", "v1"},
+             {"SecretString", secret_string},
+             {"VersionStages", {"AWSCURRENT"}},
+             {"CreatedDate", 1.7e9}}
+            .dump(),
         {{"Content-Type", "application/x-amz-json-1.1"}, {"x-amzn-RequestId", "req-1"}});
   }
   void put_answer(const std::string& name, LoopbackAction action) {
@@ -162,7 +172,8 @@ class SecretsStub {
  private:
   LoopbackAction answer(const LoopbackRequest& r) {
     auto bad = [](const std::string& why) {
-      return LoopbackAction::respond(400, json{{"__type", "SerializationException"}, {"Message", why}}.dump());
+      return LoopbackAction::respond(400,
+                                     json{{"__type", "SerializationException"}, {"Message", why}}.dump());
     };
     if (r.method != "POST" || r.path != "/") return bad("not POST /");
     if (r.header("x-amz-target") != "secretsmanager.GetSecretValue") return bad("wrong X-Amz-Target");
@@ -176,7 +187,8 @@ class SecretsStub {
     auto it = answers_.find(body["SecretId"].get<std::string>());
     if (it == answers_.end())
       return LoopbackAction::respond(
-          400, R"({"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."})",
+          400,
+          R"({"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."})",
           {{"x-amzn-RequestId", "req-404"}});
     return it->second;
   }
@@ -301,11 +313,21 @@ TEST(SecretsManager, RequestMatchesBotocoreAndErrorsParseAlike) {
   const LoopbackRequest ours = stub.server().requests()[0];
 
   const std::vector<CannedError> errors = {
-      {400, {}, R"({"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."})"},
-      {400, {}, R"({"__type":"com.amazonaws.secretsmanager#DecryptionFailure","message":"KMS key is disabled"})"},
-      {400, {}, R"({"__type":"AccessDeniedException","Message":"User: arn:aws:iam::1:user/x is not authorized"})"},
-      {400, {}, R"({"__type":"InvalidRequestException","Message":"You can't perform this operation on the secret because it was marked for deletion."})"},
-      {400, {}, R"({"__type":"InvalidParameterException","message":"Invalid name. Must be a valid name containing alphanumeric characters"})"},
+      {400,
+       {},
+       R"({"__type":"ResourceNotFoundException","Message":"Secrets Manager can't find the specified secret."})"},
+      {400,
+       {},
+       R"({"__type":"com.amazonaws.secretsmanager#DecryptionFailure","message":"KMS key is disabled"})"},
+      {400,
+       {},
+       R"({"__type":"AccessDeniedException","Message":"User: arn:aws:iam::1:user/x is not authorized"})"},
+      {400,
+       {},
+       R"({"__type":"InvalidRequestException","Message":"You can't perform this operation on the secret because it was marked for deletion."})"},
+      {400,
+       {},
+       R"({"__type":"InvalidParameterException","message":"Invalid name. Must be a valid name containing alphanumeric characters"})"},
       {500, {}, R"({"__type":"InternalServiceError","Message":"An error occurred on the server side."})"},
   };
 
@@ -324,10 +346,18 @@ TEST(SecretsManager, RequestMatchesBotocoreAndErrorsParseAlike) {
     for (const auto& [k, v] : e.headers) headers.push_back({k, v});
     errors_json.push_back({{"status", e.status}, {"headers", headers}, {"body", e.body}});
   }
-  const json input{{"endpoint", stub.server().endpoint()}, {"region", kRegion}, {"access_key", kAccessKey},
-                   {"secret_key", kSecretKey}, {"secret_id", secret_id}, {"version_stage", "AWSCURRENT"},
-                   {"ours", {{"method", ours.method}, {"path", ours.path}, {"body_hex", hex(ours.body)},
-                             {"amz_date", ours.header("x-amz-date").value_or("")}, {"headers", signed_headers}}},
+  const json input{{"endpoint", stub.server().endpoint()},
+                   {"region", kRegion},
+                   {"access_key", kAccessKey},
+                   {"secret_key", kSecretKey},
+                   {"secret_id", secret_id},
+                   {"version_stage", "AWSCURRENT"},
+                   {"ours",
+                    {{"method", ours.method},
+                     {"path", ours.path},
+                     {"body_hex", hex(ours.body)},
+                     {"amz_date", ours.header("x-amz-date").value_or("")},
+                     {"headers", signed_headers}}},
                    {"errors", errors_json}};
   stub.server().clear_requests();
   auto r = run_process({"/usr/bin/python3", "-c", kBotocoreScript}, {}, input.dump());
@@ -342,7 +372,8 @@ TEST(SecretsManager, RequestMatchesBotocoreAndErrorsParseAlike) {
   // same set of signed headers, signed for the same scope.
   EXPECT_EQ(ours.method, theirs.method);
   EXPECT_EQ(ours.target, theirs.target);
-  for (const char* h : {"x-amz-target", "content-type", "host"}) EXPECT_EQ(ours.header(h), theirs.header(h)) << h;
+  for (const char* h : {"x-amz-target", "content-type", "host"})
+    EXPECT_EQ(ours.header(h), theirs.header(h)) << h;
   EXPECT_EQ(json::parse(ours.body), json::parse(theirs.body));
   const auto their_fields = auth_fields(theirs.header("authorization").value_or(""));
   EXPECT_EQ(fields.at("SignedHeaders"), their_fields.at("SignedHeaders"));
@@ -381,25 +412,32 @@ TEST(SecretsManager, ErrorsKeepTheServiceCodeNameTheSecretAndAreRetriedOnlyWhenT
   };
   std::vector<Case> cases;
   cases.push_back({"missing", {}, "ResourceNotFoundException", 1});
-  cases.push_back({"denied",
-                   LoopbackAction::respond(400, R"({"__type":"AccessDeniedException","Message":"not authorized"})"),
-                   "AccessDeniedException", 1});
-  cases.push_back({"kms",
-                   LoopbackAction::respond(400, "{\"Message\":\"KMS says no\"}",
-                                           {{"x-amzn-ErrorType", "DecryptionFailure:http://internal.amazon.com/"}}),
-                   "DecryptionFailure", 1});
+  cases.push_back(
+      {"denied",
+       LoopbackAction::respond(400, R"({"__type":"AccessDeniedException","Message":"not authorized"})"),
+       "AccessDeniedException", 1});
+  cases.push_back(
+      {"kms",
+       LoopbackAction::respond(400, "{\"Message\":\"KMS says no\"}",
+                               {{"x-amzn-ErrorType", "DecryptionFailure:http://internal.amazon.com/"}}),
+       "DecryptionFailure", 1});
   cases.push_back({"deleted",
-                   LoopbackAction::respond(400, R"({"__type":"InvalidRequestException","Message":"marked for deletion"})"),
+                   LoopbackAction::respond(
+                       400, R"({"__type":"InvalidRequestException","Message":"marked for deletion"})"),
                    "InvalidRequestException", 1});
-  cases.push_back({"broken",
-                   LoopbackAction::respond(500, R"({"__type":"InternalServiceError","Message":"server side"})"),
-                   "InternalServiceError", 3});
-  cases.push_back({"throttled",
-                   LoopbackAction::respond(400, R"({"__type":"ThrottlingException","Message":"Rate exceeded"})"),
-                   "ThrottlingException", 3});
-  cases.push_back({"binary", LoopbackAction::respond(200, json{{"Name", "binary"}, {"SecretBinary", "U2VjcmV0LVZhbHVlLTQ0NzE="}}.dump()),
+  cases.push_back(
+      {"broken", LoopbackAction::respond(500, R"({"__type":"InternalServiceError","Message":"server side"})"),
+       "InternalServiceError", 3});
+  cases.push_back(
+      {"throttled",
+       LoopbackAction::respond(400, R"({"__type":"ThrottlingException","Message":"Rate exceeded"})"),
+       "ThrottlingException", 3});
+  cases.push_back({"binary",
+                   LoopbackAction::respond(
+                       200, json{{"Name", "binary"}, {"SecretBinary", "U2VjcmV0LVZhbHVlLTQ0NzE="}}.dump()),
                    "BinarySecret", 1});
-  cases.push_back({"garbled", LoopbackAction::respond(200, "{\"SecretString\": \"" + value), "MalformedResponse", 1});
+  cases.push_back(
+      {"garbled", LoopbackAction::respond(200, "{\"SecretString\": \"" + value), "MalformedResponse", 1});
   for (auto& c : cases)
     if (c.name != "missing") stub.put_answer(c.name, c.action);
 
@@ -416,12 +454,13 @@ TEST(SecretsManager, ErrorsKeepTheServiceCodeNameTheSecretAndAreRetriedOnlyWhenT
   }
   // A transient failure followed by an answer: retried, and the value arrives.
   std::atomic<int> calls{0};
-  stub.server().set_handler([&, good = LoopbackAction::respond(200, json{{"Name", "flaky"}, {"SecretString", value}}.dump())](
-                                const LoopbackRequest&) {
-    if (calls.fetch_add(1) == 0)
-      return LoopbackAction::respond(503, R"({"__type":"ServiceUnavailable","Message":"try later"})");
-    return good;
-  });
+  stub.server().set_handler(
+      [&, good = LoopbackAction::respond(200, json{{"Name", "flaky"}, {"SecretString", value}}.dump())](
+          const LoopbackRequest&) {
+        if (calls.fetch_add(1) == 0)
+          return LoopbackAction::respond(503, R"({"__type":"ServiceUnavailable","Message":"try later"})");
+        return good;
+      });
   auto flaky = (*client)->get_secret_value("flaky");
   ASSERT_TRUE(flaky.ok()) << flaky.error().to_string();
   EXPECT_EQ(flaky->secret_string, value);
@@ -438,7 +477,8 @@ TEST(SecretsManager, ErrorsKeepTheServiceCodeNameTheSecretAndAreRetriedOnlyWhenT
 TEST(SecretsManager, HostileSecretsOpenRealConnectionsAndWrongPasswordsDoNot) {
   auto& pg = PostgresFixture::instance();
   const std::vector<std::string> passwords = {
-      kHostilePassword, "%", "%25%", "@", ":", "/", "#", "?", "\xE5\xAF\x86\xE7\xA0\x81", std::string(200, '@')};
+      kHostilePassword,     "%", "%25%", "@", ":", "/", "#", "?", "\xE5\xAF\x86\xE7\xA0\x81",
+      std::string(200, '@')};
   for (std::size_t i = 0; i < passwords.size(); ++i) {
     const auto role = create_password_role(i % 2 == 0 ? kHostileRoleBase : "plain_loader", passwords[i]);
     const std::string database = create_owned_database(role);
@@ -450,7 +490,8 @@ TEST(SecretsManager, HostileSecretsOpenRealConnectionsAndWrongPasswordsDoNot) {
     auto checked = local::validate_database_url(url);
     ASSERT_TRUE(checked.ok()) << checked.error().message;
     // The encoded user holds no ':' or '@': the password is exactly between the first ones.
-    EXPECT_EQ(checked->redacted, "postgresql://" + sm::percent_encode(role.name) + ":***" + url.substr(url.find('@')));
+    EXPECT_EQ(checked->redacted,
+              "postgresql://" + sm::percent_encode(role.name) + ":***" + url.substr(url.find('@')));
 
     auto conn = local::connect(url);
     ASSERT_TRUE(conn.ok()) << "password #" << i << ": " << conn.error().message;
@@ -463,7 +504,8 @@ TEST(SecretsManager, HostileSecretsOpenRealConnectionsAndWrongPasswordsDoNot) {
     auto refused = local::connect(sm::to_postgres_url(*secret));
     ASSERT_FALSE(refused.ok()) << "password #" << i << " + x was accepted";
     EXPECT_EQ(refused.error().code, "AuthFailed");
-    EXPECT_EQ(refused.error().message.find(":" + sm::percent_encode(secret->password) + "@"), std::string::npos);
+    EXPECT_EQ(refused.error().message.find(":" + sm::percent_encode(secret->password) + "@"),
+              std::string::npos);
     EXPECT_NE(refused.error().message.find(":***@"), std::string::npos) << refused.error().message;
   }
 }
@@ -487,8 +529,9 @@ std::map<std::string, std::string> cli_env(const LoopbackServer& server, const s
       {"DWH_WAREHOUSE_URL", PostgresFixture::instance().url("no_such_warehouse_db")},
       {"DWH_WAREHOUSE_SECRET", kUnsetEnv},
   };
-  for (const char* name : {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
-                           "PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE"})
+  for (const char* name :
+       {"AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "PGHOST",
+        "PGHOSTADDR", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSERVICE"})
     e.emplace(name, kUnsetEnv);
   return e;
 }
@@ -514,12 +557,15 @@ TEST(WarehouseSecretCli, InitWithASecretCreatesTheWarehouseAsTheSecretsRole) {
   stub.put_string(kSecretName, seed_secret(role, database, std::to_string(pg.port())));
   const std::string home = make_temp_dir("secrets-home");
 
-  auto r = run_process({DWH_CLI_PATH, "warehouse", "init", "--warehouse-secret", kSecretName, "--model", kModel},
-                       cli_env(stub.server(), home));
+  auto r =
+      run_process({DWH_CLI_PATH, "warehouse", "init", "--warehouse-secret", kSecretName, "--model", kModel},
+                  cli_env(stub.server(), home));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("fact_sales_order"), std::string::npos) << r.out;
   EXPECT_EQ(table_owner(database, "fact_sales_order"), role.name);
-  EXPECT_EQ(PostgresFixture::query_value(superuser_url(database), "SELECT count(*) FROM dwh_loaded_manifests"), "0");
+  EXPECT_EQ(
+      PostgresFixture::query_value(superuser_url(database), "SELECT count(*) FROM dwh_loaded_manifests"),
+      "0");
   expect_no_password(r, kHostilePassword);
   EXPECT_NE(r.err.find(R"("from":"--warehouse-secret 'dwh/warehouse'")"), std::string::npos) << r.err;
   ASSERT_EQ(stub.server().request_count(), 1u);
@@ -530,7 +576,8 @@ TEST(WarehouseSecretCli, InitWithASecretCreatesTheWarehouseAsTheSecretsRole) {
   auto again = run_process({DWH_CLI_PATH, "warehouse", "init", "--model", kModel}, env);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(json::parse(again.out)["created_tables"].size(), 0u) << again.out;
-  EXPECT_NE(again.err.find(R"("from":"DWH_WAREHOUSE_SECRET 'dwh/warehouse'")"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find(R"("from":"DWH_WAREHOUSE_SECRET 'dwh/warehouse'")"), std::string::npos)
+      << again.err;
   expect_no_password(again, kHostilePassword);
 
   // --warehouse comes first, and cannot be combined with --warehouse-secret.
@@ -538,7 +585,8 @@ TEST(WarehouseSecretCli, InitWithASecretCreatesTheWarehouseAsTheSecretsRole) {
                            "--warehouse-secret", kSecretName, "--model", kModel},
                           cli_env(stub.server(), home));
   EXPECT_EQ(both.exit_code, 2) << both.err;
-  auto url_wins = run_process({DWH_CLI_PATH, "warehouse", "init", "--warehouse", superuser_url(database), "--model", kModel}, env);
+  auto url_wins = run_process(
+      {DWH_CLI_PATH, "warehouse", "init", "--warehouse", superuser_url(database), "--model", kModel}, env);
   EXPECT_EQ(url_wins.exit_code, 0) << url_wins.err;
   EXPECT_NE(url_wins.err.find(R"("from":"--warehouse")"), std::string::npos) << url_wins.err;
 }
@@ -555,7 +603,8 @@ TEST(WarehouseSecretCli, BadSecretsFailNamingTheSecretAndFieldButNoValue) {
   stub.put_string("no-user", no_user.dump());
   stub.put_string("not-json", password);
   stub.put_answer("binary", LoopbackAction::respond(200, R"({"Name":"binary","SecretBinary":"U2VjcmV0"})"));
-  stub.put_answer("denied", LoopbackAction::respond(400, R"({"__type":"AccessDeniedException","Message":"not authorized"})"));
+  stub.put_answer("denied", LoopbackAction::respond(
+                                400, R"({"__type":"AccessDeniedException","Message":"not authorized"})"));
   const std::string home = make_temp_dir("secrets-home");
 
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {

@@ -39,8 +39,12 @@ constexpr const char* kAccessKey = "AKIDLOOPBACKTEST";
 constexpr const char* kSecret = "SECRETxyzDoNotLeak";
 constexpr const char* kToken = "TOKENabcDoNotLeak";
 
-ServiceInfo s3_like() { return ServiceInfo{"S3", "s3", "s3", Protocol::RestXml, true, false}; }
-ServiceInfo json_like() { return ServiceInfo{"Test Json", "testjson", "testjson", Protocol::Json, false, false}; }
+ServiceInfo s3_like() {
+  return ServiceInfo{"S3", "s3", "s3", Protocol::RestXml, true, false};
+}
+ServiceInfo json_like() {
+  return ServiceInfo{"Test Json", "testjson", "testjson", Protocol::Json, false, false};
+}
 
 RetryConfig fast_retries(int max_attempts = 3) {
   RetryConfig c;
@@ -56,10 +60,22 @@ struct ClientSetup {
   double random = 0.5;
   std::string endpoint_suffix;
 
-  ClientSetup& with_retry(std::optional<RetryConfig> r) { retry = std::move(r); return *this; }
-  ClientSetup& with_info(ServiceInfo i) { info = std::move(i); return *this; }
-  ClientSetup& with_random(double r) { random = r; return *this; }
-  ClientSetup& with_suffix(std::string s) { endpoint_suffix = std::move(s); return *this; }
+  ClientSetup& with_retry(std::optional<RetryConfig> r) {
+    retry = std::move(r);
+    return *this;
+  }
+  ClientSetup& with_info(ServiceInfo i) {
+    info = std::move(i);
+    return *this;
+  }
+  ClientSetup& with_random(double r) {
+    random = r;
+    return *this;
+  }
+  ClientSetup& with_suffix(std::string s) {
+    endpoint_suffix = std::move(s);
+    return *this;
+  }
 };
 
 std::unique_ptr<ServiceClient> make_client(const LoopbackServer& server, ClientSetup setup = {}) {
@@ -107,6 +123,7 @@ class LogCapture {
     for (const auto& l : lines_) out += l + "\n";
     return out;
   }
+
  private:
   std::mutex mu_;
   std::vector<std::string> lines_;
@@ -147,8 +164,9 @@ TEST(ServiceClient, SignsWithHostDateTokenPayloadHashAndUserAgent) {
   const std::string auth = r.header("authorization").value_or("");
   EXPECT_EQ(auth.rfind(std::string("AWS4-HMAC-SHA256 Credential=") + kAccessKey + "/", 0), 0u) << auth;
   EXPECT_NE(auth.find("/us-east-1/s3/aws4_request"), std::string::npos) << auth;
-  EXPECT_NE(auth.find("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"),
-            std::string::npos)
+  EXPECT_NE(
+      auth.find("SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-security-token,"),
+      std::string::npos)
       << auth;
   EXPECT_EQ(r.body, "hello world");
 }
@@ -193,8 +211,9 @@ TEST(ServiceClient, EndpointBasePathPrefixesRequests) {
 }
 
 TEST(ServiceClient, RetriesSlowDownThenSucceedsAndLogsTheRetry) {
-  LoopbackServer server(LoopbackServer::sequence({LoopbackAction::aws_error(503, "SlowDown", "Please reduce your request rate."),
-                                                  LoopbackAction::respond(200, "ok")}));
+  LoopbackServer server(LoopbackServer::sequence(
+      {LoopbackAction::aws_error(503, "SlowDown", "Please reduce your request rate."),
+       LoopbackAction::respond(200, "ok")}));
   LogCapture logs;
   auto client = make_client(server);
   auto resp = client->call("GetObject", get("/b/k"));
@@ -216,7 +235,8 @@ TEST(ServiceClient, RetriesSlowDownThenSucceedsAndLogsTheRetry) {
 }
 
 TEST(ServiceClient, Retries500ThenSucceeds) {
-  LoopbackServer server(LoopbackServer::sequence({LoopbackAction::respond(500), LoopbackAction::respond(200, "ok")}));
+  LoopbackServer server(
+      LoopbackServer::sequence({LoopbackAction::respond(500), LoopbackAction::respond(200, "ok")}));
   auto client = make_client(server);
   auto resp = client->call("GetObject", get("/b/k"));
   ASSERT_TRUE(resp.ok()) << resp.error().to_string();
@@ -229,8 +249,9 @@ TEST(ServiceClient, Retries500ThenSucceeds) {
 TEST(ServiceClient, ResetMidBodyIsRetriedAndTheSinkRewound) {
   constexpr std::uint64_t kSize = 1u << 20;
   const std::string body = dwh::test::pattern_string(kSize);
-  LoopbackServer server(LoopbackServer::sequence({LoopbackAction::reset_mid_body(body, 300000),
-                                                  LoopbackAction::generated(200, kSize, dwh::test::fill_pattern)}));
+  LoopbackServer server(
+      LoopbackServer::sequence({LoopbackAction::reset_mid_body(body, 300000),
+                                LoopbackAction::generated(200, kSize, dwh::test::fill_pattern)}));
   auto client = make_client(server);
   dwh::test::DigestSink sink;
   auto resp = client->call("GetObject", get("/b/k"), &sink);
@@ -242,7 +263,8 @@ TEST(ServiceClient, ResetMidBodyIsRetriedAndTheSinkRewound) {
 }
 
 TEST(ServiceClient, UploadIsResentWholeAfterAFailure) {
-  LoopbackServer server(LoopbackServer::sequence({LoopbackAction::aws_error(500, "InternalError"), LoopbackAction::respond(200)}));
+  LoopbackServer server(LoopbackServer::sequence(
+      {LoopbackAction::aws_error(500, "InternalError"), LoopbackAction::respond(200)}));
   auto client = make_client(server);
   dwh::test::PatternSource source(1u << 20, true);
   HttpRequest put;
@@ -259,7 +281,8 @@ TEST(ServiceClient, UploadIsResentWholeAfterAFailure) {
 }
 
 TEST(ServiceClient, BodyThatCannotRewindIsNotRetried) {
-  LoopbackServer server(LoopbackServer::sequence({LoopbackAction::respond(500), LoopbackAction::respond(200)}));
+  LoopbackServer server(
+      LoopbackServer::sequence({LoopbackAction::respond(500), LoopbackAction::respond(200)}));
   auto client = make_client(server);
   dwh::test::PatternSource source(1000, true);
   source.rewindable_ = false;
@@ -289,7 +312,8 @@ TEST(ServiceClient, NonRetryableErrorIsReturnedAtOnceWithEveryField) {
   EXPECT_EQ(e.code, "InvalidArgument");
   EXPECT_EQ(e.message, "Bad argument here");
   EXPECT_EQ(e.request_id, "loopback-request-id");
-  EXPECT_EQ(e.to_string(), "s3 PutObject: 400 InvalidArgument: Bad argument here (request id loopback-request-id)");
+  EXPECT_EQ(e.to_string(),
+            "s3 PutObject: 400 InvalidArgument: Bad argument here (request id loopback-request-id)");
   expect_no_secret(e.to_string());
   EXPECT_EQ(client->retry_policy().quota(), 500);
 }
@@ -310,7 +334,8 @@ TEST(ServiceClient, AwsMaxAttemptsFromTheEnvironment) {
   dwh::test::ScopedAwsEnv env;
   env.set("AWS_MAX_ATTEMPTS", "5");
   LoopbackServer server([](const LoopbackRequest&) { return LoopbackAction::respond(500); });
-  auto client = make_client(server, ClientSetup().with_retry(std::nullopt).with_random(0.0));  // zero delay: no waiting
+  auto client =
+      make_client(server, ClientSetup().with_retry(std::nullopt).with_random(0.0));  // zero delay: no waiting
   EXPECT_EQ(client->retry_policy().config().max_attempts, 5);
   auto resp = client->call("GetObject", get("/b/k"));
   ASSERT_FALSE(resp.ok());
@@ -354,7 +379,8 @@ TEST(ServiceClient, ThrottlingBacksOffEveryThreadOfTheClient) {
   RetryConfig cfg = fast_retries();
   cfg.base_delay = 600ms;
   cfg.max_backoff = 5s;
-  auto client = make_client(server, ClientSetup().with_retry(cfg).with_random(0.999));  // first retry waits ~599 ms
+  auto client =
+      make_client(server, ClientSetup().with_retry(cfg).with_random(0.999));  // first retry waits ~599 ms
 
   std::thread a([&] { EXPECT_TRUE(client->call("GetObject", get("/a")).ok()); });
   while (!throttled) std::this_thread::sleep_for(1ms);
@@ -406,9 +432,10 @@ TEST(ServiceClient, ClockSkewIsCorrectedFromTheDateHeader) {
     const auto server_now = std::chrono::system_clock::now() + server_offset;
     auto sent = dwh::aws::sigv4::parse_amz_date(r.header("x-amz-date").value_or(""));
     if (!sent || std::chrono::abs(*sent - server_now) > 5min)
-      return LoopbackAction::aws_error(403, "RequestTimeTooSkewed",
-                                       "The difference between the request time and the current time is too large.",
-                                       {{"Date", http_date(server_now)}});
+      return LoopbackAction::aws_error(
+          403, "RequestTimeTooSkewed",
+          "The difference between the request time and the current time is too large.",
+          {{"Date", http_date(server_now)}});
     return LoopbackAction::respond(200, "in sync");
   });
   auto client = make_client(server);
@@ -420,7 +447,9 @@ TEST(ServiceClient, ClockSkewIsCorrectedFromTheDateHeader) {
   auto second = dwh::aws::sigv4::parse_amz_date(reqs[1].header("x-amz-date").value_or(""));
   ASSERT_TRUE(second.has_value());
   EXPECT_LT(std::chrono::abs(*second - (std::chrono::system_clock::now() + server_offset)), 1min);
-  EXPECT_LT(std::chrono::abs(client->clock_skew() - std::chrono::duration_cast<std::chrono::milliseconds>(server_offset)), 1min);
+  EXPECT_LT(std::chrono::abs(client->clock_skew() -
+                             std::chrono::duration_cast<std::chrono::milliseconds>(server_offset)),
+            1min);
   // Later calls are signed with the corrected clock from the start.
   ASSERT_TRUE(client->call("GetObject", get("/b/k")).ok());
   EXPECT_EQ(server.request_count(), 3u);
@@ -428,7 +457,8 @@ TEST(ServiceClient, ClockSkewIsCorrectedFromTheDateHeader) {
 
 TEST(ServiceClient, SignatureMismatchWithoutSkewIsNotRetried) {
   LoopbackServer server([](const LoopbackRequest&) {
-    return LoopbackAction::aws_error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match",
+    return LoopbackAction::aws_error(403, "SignatureDoesNotMatch",
+                                     "The request signature we calculated does not match",
                                      {{"Date", http_date(std::chrono::system_clock::now())}});
   });
   auto client = make_client(server);
@@ -509,7 +539,8 @@ TEST(ServiceClient, MalformedXmlErrorBodiesAreClearAndRetriedByStatus) {
 
 TEST(ServiceClient, HeadAnswersAreCodedFromTheirStatus) {
   LoopbackServer server([](const LoopbackRequest& r) {
-    if (r.path == "/moved") return LoopbackAction::respond(301, "", {{"x-amz-bucket-region", "eu-central-1"}});
+    if (r.path == "/moved")
+      return LoopbackAction::respond(301, "", {{"x-amz-bucket-region", "eu-central-1"}});
     return LoopbackAction::respond(404, "", {{"x-amz-request-id", "HEADREQ"}});
   });
   auto client = make_client(server);
@@ -530,8 +561,11 @@ TEST(ServiceClient, HeadAnswersAreCodedFromTheirStatus) {
 
 TEST(ServiceClient, ValidateTurnsALateErrorInA200IntoARetry) {
   LoopbackServer server(LoopbackServer::sequence({
-      LoopbackAction::respond(200, "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>"),
-      LoopbackAction::respond(200, "<CompleteMultipartUploadResult><ETag>\"x-2\"</ETag></CompleteMultipartUploadResult>"),
+      LoopbackAction::respond(
+          200,
+          "<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>"),
+      LoopbackAction::respond(
+          200, "<CompleteMultipartUploadResult><ETag>\"x-2\"</ETag></CompleteMultipartUploadResult>"),
   }));
   auto client = make_client(server);
   CallOptions opts;
@@ -551,11 +585,13 @@ TEST(ServiceClient, ValidateTurnsALateErrorInA200IntoARetry) {
 
 TEST(ServiceClient, JsonProtocolErrorsAreParsedAndThrottlingRetried) {
   LoopbackServer server(LoopbackServer::sequence({
-      LoopbackAction::respond(400, R"({"__type":"com.amazonaws#ThrottlingException","message":"Rate exceeded"})",
+      LoopbackAction::respond(400,
+                              R"({"__type":"com.amazonaws#ThrottlingException","message":"Rate exceeded"})",
                               {{"x-amzn-RequestId", "J1"}}),
-      LoopbackAction::respond(400, R"({"message":"The security token included in the request is invalid."})",
-                              {{"x-amzn-ErrorType", "UnrecognizedClientException:http://internal.amazon.com/"},
-                               {"x-amzn-RequestId", "J2"}}),
+      LoopbackAction::respond(
+          400, R"({"message":"The security token included in the request is invalid."})",
+          {{"x-amzn-ErrorType", "UnrecognizedClientException:http://internal.amazon.com/"},
+           {"x-amzn-RequestId", "J2"}}),
   }));
   auto client = make_client(server, ClientSetup().with_info(json_like()));
   HttpRequest post;
@@ -578,7 +614,8 @@ TEST(ServiceClient, JsonProtocolErrorsAreParsedAndThrottlingRetried) {
 class FailingCredentials final : public dwh::aws::CredentialsProvider {
  public:
   dwh::Result<dwh::aws::Credentials> get() override {
-    return dwh::make_error("NoCredentials", "no credentials found in the environment, shared files, container or IMDS");
+    return dwh::make_error("NoCredentials",
+                           "no credentials found in the environment, shared files, container or IMDS");
   }
 };
 

@@ -1,11 +1,11 @@
 // `dwh source init|generate` through the real binary: the happy path, and bad input getting a
 // clear message and exit code 2 (negative scale, unreachable server, malformed URL, a database
 // holding another schema).
+#include <gtest/gtest.h>
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "postgres_fixture.hpp"
 #include "process.hpp"
@@ -21,10 +21,13 @@ ProcessResult dwh(const std::vector<std::string>& args, const std::string& sourc
   argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back("--dir");
   argv.push_back(make_temp_dir("source-cli"));
-  return run_process(argv, {{"DWH_SOURCE_URL", source_url}, {"DWH_WAREHOUSE_URL", kUnsetEnv}, {"DWH_LOG_LEVEL", "warn"}});
+  return run_process(
+      argv, {{"DWH_SOURCE_URL", source_url}, {"DWH_WAREHOUSE_URL", kUnsetEnv}, {"DWH_LOG_LEVEL", "warn"}});
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 TEST(SourceCli, InitThenGenerate) {
   const auto db = PostgresFixture::instance().create_database("cli_ok");
@@ -59,7 +62,9 @@ TEST(SourceCli, BadScalesAreUsageErrors) {
   auto r = dwh({"source", "generate", "--scale", "-2"}, db.url);
   EXPECT_EQ(r.exit_code, kBadInput) << r.err;
   // Nothing was touched: the database was never initialised.
-  EXPECT_EQ(PostgresFixture::query_value(db.url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "0");
+  EXPECT_EQ(
+      PostgresFixture::query_value(db.url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+      "0");
 }
 
 TEST(SourceCli, UnreachableServer) {
@@ -79,21 +84,26 @@ TEST(SourceCli, MalformedUrl) {
     EXPECT_FALSE(r.err.empty()) << url;
   }
   // --url wins over the environment, and is checked the same way.
-  auto r = run_process({DWH_CLI_PATH, "source", "generate", "--url", "not a url", "--dir", make_temp_dir("source-cli")},
-                       {{"DWH_SOURCE_URL", kUnsetEnv}});
+  auto r = run_process(
+      {DWH_CLI_PATH, "source", "generate", "--url", "not a url", "--dir", make_temp_dir("source-cli")},
+      {{"DWH_SOURCE_URL", kUnsetEnv}});
   EXPECT_EQ(r.exit_code, kBadInput) << r.err;
 }
 
 TEST(SourceCli, DatabaseHoldingAnotherSchema) {
   const auto db = PostgresFixture::instance().create_database("cli_other");
-  PostgresFixture::run_sql(db.url, "CREATE TABLE sales_order (sales_order_id bigint PRIMARY KEY, units_sold int)");
+  PostgresFixture::run_sql(db.url,
+                           "CREATE TABLE sales_order (sales_order_id bigint PRIMARY KEY, units_sold int)");
   auto r = dwh({"source", "init"}, db.url);
   EXPECT_EQ(r.exit_code, kBadInput) << r.err;
-  EXPECT_TRUE(contains(r.err, "sales_order column sales_order_id: type is bigint, expected integer")) << r.err;
+  EXPECT_TRUE(contains(r.err, "sales_order column sales_order_id: type is bigint, expected integer"))
+      << r.err;
   r = dwh({"source", "generate", "--scale", "0.01", "--replace"}, db.url);
   EXPECT_EQ(r.exit_code, kBadInput) << r.err;
   EXPECT_TRUE(contains(r.err, "sales_order")) << r.err;
-  EXPECT_EQ(PostgresFixture::query_value(db.url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "1");
+  EXPECT_EQ(
+      PostgresFixture::query_value(db.url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+      "1");
 }
 
 }  // namespace

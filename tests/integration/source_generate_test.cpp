@@ -1,13 +1,13 @@
 // `dwh source generate` against a real PostgreSQL: counts per scale, every foreign key holding
 // (checked by queries, not only by the constraints), the shapes of the reference data, the end
 // schema equal to init's, byte-identical COPY output for the same seed, and the refusals.
+#include <gtest/gtest.h>
+
 #include <map>
+#include <pqxx/pqxx>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
 #include "dwh/source/generate.hpp"
 #include "dwh/source/schema_init.hpp"
@@ -40,12 +40,17 @@ Result<source::GenerateReport> generate(const std::string& url, double scale, st
   return source::generate(o);
 }
 
-std::string value(const std::string& url, const std::string& sql) { return PostgresFixture::query_value(url, sql); }
-std::int64_t number(const std::string& url, const std::string& sql) { return std::stoll(value(url, sql)); }
+std::string value(const std::string& url, const std::string& sql) {
+  return PostgresFixture::query_value(url, sql);
+}
+std::int64_t number(const std::string& url, const std::string& sql) {
+  return std::stoll(value(url, sql));
+}
 
 // psql, an independent client, prints the table exactly as the server stores it.
 std::string copy_out(const std::string& url, const std::string& table) {
-  auto r = run_process({"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "COPY " + table + " TO STDOUT"});
+  auto r =
+      run_process({"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url, "-c", "COPY " + table + " TO STDOUT"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return r.out;
 }
@@ -61,15 +66,18 @@ void expect_foreign_keys_hold(const std::string& url) {
   for (const auto& t : source::totesys_tables()) {
     for (const auto& fk : t.foreign_keys) {
       const std::string sql = "SELECT count(*) FROM " + std::string(t.name) + " c LEFT JOIN " +
-                              std::string(fk.parent_table) + " p ON p." + std::string(fk.parent_column) + " = c." +
-                              std::string(fk.column) + " WHERE c." + std::string(fk.column) + " IS NOT NULL AND p." +
-                              std::string(fk.parent_column) + " IS NULL";
+                              std::string(fk.parent_table) + " p ON p." + std::string(fk.parent_column) +
+                              " = c." + std::string(fk.column) + " WHERE c." + std::string(fk.column) +
+                              " IS NOT NULL AND p." + std::string(fk.parent_column) + " IS NULL";
       EXPECT_EQ(number(url, sql), 0) << fk.name;
       ++checked;
     }
   }
   EXPECT_EQ(checked, 17);
-  EXPECT_EQ(number(url, "SELECT count(*) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND NOT convalidated"), 0);
+  EXPECT_EQ(number(url,
+                   "SELECT count(*) FROM pg_constraint WHERE connamespace = 'public'::regnamespace AND NOT "
+                   "convalidated"),
+            0);
 }
 
 class SourceGenerateScale : public ::testing::TestWithParam<double> {};
@@ -94,7 +102,9 @@ TEST_P(SourceGenerateScale, CountsForeignKeysAndSchema) {
 
 INSTANTIATE_TEST_SUITE_P(Scales, SourceGenerateScale, ::testing::Values(0.1, 1.0, 2.0),
                          [](const ::testing::TestParamInfo<double>& info) {
-                           return info.param == 0.1 ? std::string("tenth") : info.param == 1.0 ? "one" : "two";
+                           return info.param == 0.1   ? std::string("tenth")
+                                  : info.param == 1.0 ? "one"
+                                                      : "two";
                          });
 
 TEST(SourceGenerate, ScaleOneLooksLikeTheRealDatabase) {
@@ -110,65 +120,94 @@ TEST(SourceGenerate, ScaleOneLooksLikeTheRealDatabase) {
   EXPECT_EQ(value(u, "SELECT min(units_sold) >= 1000 AND max(units_sold) <= 100000 FROM sales_order"), "t");
   EXPECT_EQ(value(u, "SELECT min(unit_price) >= 2.00 AND max(unit_price) <= 4.00 FROM sales_order"), "t");
   EXPECT_GT(number(u, "SELECT count(DISTINCT unit_price) FROM sales_order"), 150);
-  EXPECT_EQ(value(u, "SELECT min(item_quantity) >= 1 AND max(item_quantity) <= 999 FROM purchase_order"), "t");
+  EXPECT_EQ(value(u, "SELECT min(item_quantity) >= 1 AND max(item_quantity) <= 999 FROM purchase_order"),
+            "t");
   EXPECT_EQ(value(u, "SELECT bool_and(item_code ~ '^[A-Z0-9]{7}$') FROM purchase_order"), "t");
-  EXPECT_EQ(value(u, "SELECT string_agg(currency_code, ',' ORDER BY currency_id) FROM currency"), "GBP,USD,EUR");
+  EXPECT_EQ(value(u, "SELECT string_agg(currency_code, ',' ORDER BY currency_id) FROM currency"),
+            "GBP,USD,EUR");
   EXPECT_EQ(number(u, "SELECT count(DISTINCT currency_id) FROM sales_order"), 3);
-  EXPECT_EQ(value(u, "SELECT bool_and(email_address = lower(first_name) || '.' || lower(last_name) || "
-                     "'@terrifictotes.com') FROM staff"),
+  EXPECT_EQ(value(u,
+                  "SELECT bool_and(email_address = lower(first_name) || '.' || lower(last_name) || "
+                  "'@terrifictotes.com') FROM staff"),
             "t");
   EXPECT_EQ(value(u, "SELECT location FROM department WHERE department_name = 'Dispatch'"), "Leds");
 
   // Orders on weekdays 08:00-18:59 from 2022-11-03; agreed dates on or after creation.
   for (const char* t : {"sales_order", "purchase_order"}) {
     const std::string table(t);
-    EXPECT_EQ(number(u, "SELECT count(*) FROM " + table + " WHERE extract(isodow FROM created_at) > 5 "
-                        "OR extract(hour FROM created_at) NOT BETWEEN 8 AND 18 OR created_at < '2022-11-03'"),
+    EXPECT_EQ(
+        number(u, "SELECT count(*) FROM " + table +
+                      " WHERE extract(isodow FROM created_at) > 5 "
+                      "OR extract(hour FROM created_at) NOT BETWEEN 8 AND 18 OR created_at < '2022-11-03'"),
+        0)
+        << table;
+    EXPECT_EQ(number(u, "SELECT count(*) FROM " + table +
+                            " WHERE agreed_delivery_date::date < created_at::date "
+                            "OR agreed_payment_date::date < created_at::date"),
               0)
         << table;
-    EXPECT_EQ(number(u, "SELECT count(*) FROM " + table + " WHERE agreed_delivery_date::date < created_at::date "
-                        "OR agreed_payment_date::date < created_at::date"),
-              0)
-        << table;
-    EXPECT_EQ(number(u, "SELECT count(*) FROM " + table + " WHERE agreed_delivery_date !~ '^\\d{4}-\\d{2}-\\d{2}$'"), 0);
+    EXPECT_EQ(number(u, "SELECT count(*) FROM " + table +
+                            " WHERE agreed_delivery_date !~ '^\\d{4}-\\d{2}-\\d{2}$'"),
+              0);
     // Millisecond timestamps, not whole seconds.
-    EXPECT_GT(number(u, "SELECT count(*) FROM " + table + " WHERE extract(milliseconds FROM created_at)::numeric % 1000 <> 0"),
+    EXPECT_GT(number(u, "SELECT count(*) FROM " + table +
+                            " WHERE extract(milliseconds FROM created_at)::numeric % 1000 <> 0"),
               number(u, "SELECT count(*) FROM " + table) / 2);
   }
   // One transaction per order, one payment per transaction, amount = quantity x price.
-  EXPECT_EQ(number(u, "SELECT count(*) FROM sales_order s JOIN transaction t ON t.sales_order_id = s.sales_order_id "
-                      "WHERE t.transaction_type = 'SALE'"),
-            number(u, "SELECT count(*) FROM sales_order"));
-  EXPECT_EQ(number(u, "SELECT count(*) FROM purchase_order p JOIN transaction t ON t.purchase_order_id = p.purchase_order_id "
-                      "WHERE t.transaction_type = 'PURCHASE'"),
+  EXPECT_EQ(
+      number(u,
+             "SELECT count(*) FROM sales_order s JOIN transaction t ON t.sales_order_id = s.sales_order_id "
+             "WHERE t.transaction_type = 'SALE'"),
+      number(u, "SELECT count(*) FROM sales_order"));
+  EXPECT_EQ(number(u,
+                   "SELECT count(*) FROM purchase_order p JOIN transaction t ON t.purchase_order_id = "
+                   "p.purchase_order_id "
+                   "WHERE t.transaction_type = 'PURCHASE'"),
             number(u, "SELECT count(*) FROM purchase_order"));
-  EXPECT_EQ(number(u, "SELECT count(*) FROM transaction WHERE (sales_order_id IS NULL) = (purchase_order_id IS NULL)"), 0);
+  EXPECT_EQ(
+      number(u,
+             "SELECT count(*) FROM transaction WHERE (sales_order_id IS NULL) = (purchase_order_id IS NULL)"),
+      0);
   EXPECT_EQ(number(u, "SELECT count(*) FROM transaction t JOIN payment p USING (transaction_id)"),
             number(u, "SELECT count(*) FROM transaction"));
-  EXPECT_EQ(number(u, "SELECT count(*) FROM payment p JOIN transaction t USING (transaction_id) "
-                      "JOIN sales_order s ON s.sales_order_id = t.sales_order_id "
-                      "WHERE p.payment_amount <> s.units_sold * s.unit_price OR p.counterparty_id <> s.counterparty_id "
-                      "OR p.currency_id <> s.currency_id OR p.payment_type_id <> 1 OR p.payment_date <> s.agreed_payment_date "
-                      "OR p.created_at <> s.created_at"),
-            0);
-  EXPECT_EQ(number(u, "SELECT count(*) FROM payment p JOIN transaction t USING (transaction_id) "
-                      "JOIN purchase_order o ON o.purchase_order_id = t.purchase_order_id "
-                      "WHERE p.payment_amount <> o.item_quantity * o.item_unit_price OR p.payment_type_id <> 3 "
-                      "OR p.payment_date <> o.agreed_payment_date"),
+  EXPECT_EQ(
+      number(
+          u,
+          "SELECT count(*) FROM payment p JOIN transaction t USING (transaction_id) "
+          "JOIN sales_order s ON s.sales_order_id = t.sales_order_id "
+          "WHERE p.payment_amount <> s.units_sold * s.unit_price OR p.counterparty_id <> s.counterparty_id "
+          "OR p.currency_id <> s.currency_id OR p.payment_type_id <> 1 OR p.payment_date <> "
+          "s.agreed_payment_date "
+          "OR p.created_at <> s.created_at"),
+      0);
+  EXPECT_EQ(number(u,
+                   "SELECT count(*) FROM payment p JOIN transaction t USING (transaction_id) "
+                   "JOIN purchase_order o ON o.purchase_order_id = t.purchase_order_id "
+                   "WHERE p.payment_amount <> o.item_quantity * o.item_unit_price OR p.payment_type_id <> 3 "
+                   "OR p.payment_date <> o.agreed_payment_date"),
             0);
   // created_at <= last_updated everywhere; paid payments moved by the ~07:55 batch on their payment date.
   for (const auto& t : source::totesys_tables())
-    EXPECT_EQ(number(u, "SELECT count(*) FROM " + std::string(t.name) + " WHERE created_at > last_updated"), 0) << t.name;
-  EXPECT_EQ(number(u, "SELECT count(*) FROM payment WHERE paid AND (last_updated::date::text <> payment_date "
-                      "OR last_updated::time NOT BETWEEN '07:55' AND '07:56')"),
+    EXPECT_EQ(number(u, "SELECT count(*) FROM " + std::string(t.name) + " WHERE created_at > last_updated"),
+              0)
+        << t.name;
+  EXPECT_EQ(number(u,
+                   "SELECT count(*) FROM payment WHERE paid AND (last_updated::date::text <> payment_date "
+                   "OR last_updated::time NOT BETWEEN '07:55' AND '07:56')"),
             0);
   EXPECT_EQ(number(u, "SELECT count(*) FROM payment WHERE NOT paid AND last_updated <> created_at"), 0);
   const double paid_share = std::stod(value(u, "SELECT avg(paid::int) FROM payment"));
   EXPECT_NEAR(paid_share, 0.61, 0.03);
-  EXPECT_EQ(value(u, "SELECT min(company_ac_number) >= 10000000 AND max(counterparty_ac_number) <= 99999999 FROM payment"),
+  EXPECT_EQ(value(u,
+                  "SELECT min(company_ac_number) >= 10000000 AND max(counterparty_ac_number) <= 99999999 "
+                  "FROM payment"),
             "t");
   // Orders only use designs that existed already.
-  EXPECT_EQ(number(u, "SELECT count(*) FROM sales_order s JOIN design d USING (design_id) WHERE d.created_at > s.created_at"), 0);
+  EXPECT_EQ(number(u,
+                   "SELECT count(*) FROM sales_order s JOIN design d USING (design_id) WHERE d.created_at > "
+                   "s.created_at"),
+            0);
 }
 
 TEST(SourceGenerate, SameSeedSameBytesOtherSeedOtherBytes) {
@@ -183,7 +222,8 @@ TEST(SourceGenerate, SameSeedSameBytesOtherSeedOtherBytes) {
     const std::string bytes = copy_out(a.url, name);
     EXPECT_FALSE(bytes.empty()) << name;
     EXPECT_EQ(bytes, copy_out(b.url, name)) << name;
-    const bool seeded = name != "currency" && name != "department" && name != "staff" && name != "payment_type";
+    const bool seeded =
+        name != "currency" && name != "department" && name != "staff" && name != "payment_type";
     if (seeded) {
       EXPECT_NE(bytes, copy_out(c.url, name)) << name;
     }

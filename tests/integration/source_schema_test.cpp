@@ -2,16 +2,16 @@
 // (tests/golden/totesys/totesys_oltp.sql, loaded into a second database), by our catalog
 // reader and, independently, by information_schema; init is idempotent; and a database that
 // holds anything else is refused with a message naming the difference, untouched.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <pqxx/pqxx>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
 #include "dwh/source/catalog.hpp"
 #include "dwh/source/schema_init.hpp"
@@ -64,7 +64,8 @@ std::vector<std::string> rows(const std::string& url, const std::string& sql) {
   std::vector<std::string> out;
   for (const auto& row : PostgresFixture::run_sql(url, sql)) {
     std::string line;
-    for (const auto& field : row) line += (line.empty() ? "" : "|") + std::string(field.is_null() ? "NULL" : field.c_str());
+    for (const auto& field : row)
+      line += (line.empty() ? "" : "|") + std::string(field.is_null() ? "NULL" : field.c_str());
     out.push_back(line);
   }
   return out;
@@ -135,7 +136,8 @@ TEST_F(SourceSchema, InformationSchemaAgreesToo) {
       "LEFT JOIN information_schema.key_column_usage kcu "
       "  ON kcu.constraint_schema = tc.constraint_schema AND kcu.constraint_name = tc.constraint_name "
       "WHERE tc.table_schema = 'public' AND tc.constraint_type <> 'CHECK' ORDER BY 1, 2";
-  const std::string indexes = "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 2";
+  const std::string indexes =
+      "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 2";
   const std::string enums =
       "SELECT t.typname, e.enumlabel, e.enumsortorder FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid "
       "ORDER BY 1, 3";
@@ -167,9 +169,10 @@ TEST_F(SourceSchema, HasTheRealDatabasesDetails) {
   EXPECT_EQ(value("SELECT delete_rule FROM information_schema.referential_constraints "
                   "WHERE constraint_name = 'payment_transaction_id_fkey'"),
             "RESTRICT");
-  EXPECT_EQ(value("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns "
-                  "WHERE table_name = 'design'"),
-            "design_id,created_at,design_name,file_location,file_name,last_updated");
+  EXPECT_EQ(
+      value("SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns "
+            "WHERE table_name = 'design'"),
+      "design_id,created_at,design_name,file_location,file_name,last_updated");
   EXPECT_EQ(value("SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum "
                   "WHERE enumtypid = '\"PaymentTypeName\"'::regtype"),
             "SALES_RECEIPT,SALES_REFUND,PURCHASE_PAYMENT,PURCHASE_REFUND");
@@ -232,26 +235,36 @@ TEST_P(SourceSchemaMismatch, IsRefusedNamingTheDifferenceAndLeftAlone) {
 INSTANTIATE_TEST_SUITE_P(
     Differences, SourceSchemaMismatch,
     ::testing::Values(
-        Mismatch{"type", "ALTER TABLE sales_order ALTER COLUMN unit_price TYPE numeric",
+        Mismatch{"type",
+                 "ALTER TABLE sales_order ALTER COLUMN unit_price TYPE numeric",
                  {"sales_order", "unit_price", "type is numeric, expected numeric(10,2)"}},
-        Mismatch{"timestamp", "ALTER TABLE payment ALTER COLUMN last_updated TYPE timestamp",
-                 {"payment", "last_updated", "timestamp without time zone", "timestamp(3) without time zone"}},
-        Mismatch{"nullability", "ALTER TABLE staff ALTER COLUMN email_address DROP NOT NULL",
+        Mismatch{
+            "timestamp",
+            "ALTER TABLE payment ALTER COLUMN last_updated TYPE timestamp",
+            {"payment", "last_updated", "timestamp without time zone", "timestamp(3) without time zone"}},
+        Mismatch{"nullability",
+                 "ALTER TABLE staff ALTER COLUMN email_address DROP NOT NULL",
                  {"staff column email_address: nullable, expected NOT NULL"}},
-        Mismatch{"default", "ALTER TABLE address ALTER COLUMN last_updated SET DEFAULT now()",
+        Mismatch{"default",
+                 "ALTER TABLE address ALTER COLUMN last_updated SET DEFAULT now()",
                  {"address column last_updated: default now(), expected no default"}},
-        Mismatch{"fk_action",
-                 "ALTER TABLE payment DROP CONSTRAINT payment_transaction_id_fkey; "
-                 "ALTER TABLE payment ADD CONSTRAINT payment_transaction_id_fkey FOREIGN KEY (transaction_id) "
-                 "REFERENCES transaction(transaction_id) ON UPDATE CASCADE ON DELETE CASCADE",
-                 {"payment constraint payment_transaction_id_fkey", "ON DELETE CASCADE", "ON DELETE RESTRICT"}},
-        Mismatch{"unique_index", "DROP INDEX transaction_sales_order_id_key",
+        Mismatch{
+            "fk_action",
+            "ALTER TABLE payment DROP CONSTRAINT payment_transaction_id_fkey; "
+            "ALTER TABLE payment ADD CONSTRAINT payment_transaction_id_fkey FOREIGN KEY (transaction_id) "
+            "REFERENCES transaction(transaction_id) ON UPDATE CASCADE ON DELETE CASCADE",
+            {"payment constraint payment_transaction_id_fkey", "ON DELETE CASCADE", "ON DELETE RESTRICT"}},
+        Mismatch{"unique_index",
+                 "DROP INDEX transaction_sales_order_id_key",
                  {"transaction index transaction_sales_order_id_key: missing"}},
-        Mismatch{"extra_column", "ALTER TABLE currency ADD COLUMN currency_name text",
+        Mismatch{"extra_column",
+                 "ALTER TABLE currency ADD COLUMN currency_name text",
                  {"currency column currency_name: is not expected"}},
-        Mismatch{"extra_table", "CREATE TABLE dim_staff (staff_id int PRIMARY KEY)",
+        Mismatch{"extra_table",
+                 "CREATE TABLE dim_staff (staff_id int PRIMARY KEY)",
                  {"table dim_staff: is not part of the expected schema"}},
-        Mismatch{"enum", "ALTER TYPE \"TransactionType\" ADD VALUE 'REFUND'",
+        Mismatch{"enum",
+                 "ALTER TYPE \"TransactionType\" ADD VALUE 'REFUND'",
                  {"type \"TransactionType\"", "'REFUND'"}},
         Mismatch{"column_order",
                  "ALTER TABLE department DROP COLUMN manager; ALTER TABLE department ADD COLUMN manager text",
@@ -260,13 +273,15 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(SourceSchemaInit, RefusesAnUnrelatedSchemaAndCreatesNothing) {
   const auto db = PostgresFixture::instance().create_database("schema_foreign");
-  PostgresFixture::run_sql(db.url,
-                           "CREATE TABLE dim_date (date_id date PRIMARY KEY); CREATE VIEW v AS SELECT 1 AS one");
+  PostgresFixture::run_sql(
+      db.url, "CREATE TABLE dim_date (date_id date PRIMARY KEY); CREATE VIEW v AS SELECT 1 AS one");
   const std::string message = init_error(db.url);
   EXPECT_NE(message.find("table dim_date: is not part of the expected schema"), std::string::npos) << message;
   EXPECT_NE(message.find("view v"), std::string::npos) << message;
   EXPECT_NE(message.find("table sales_order: missing"), std::string::npos) << message;
-  EXPECT_EQ(PostgresFixture::query_value(db.url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), "1");
+  EXPECT_EQ(
+      PostgresFixture::query_value(db.url, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+      "1");
 }
 
 TEST(SourceSchemaInit, RefusesAPartialSchema) {

@@ -6,14 +6,13 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <pqxx/pqxx>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <pqxx/pqxx>
 
 #include "postgres_fixture.hpp"
 #include "process.hpp"
@@ -23,9 +22,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-const std::vector<std::string> kTables = {"address",      "counterparty", "currency",       "department",
-                                          "design",       "staff",        "payment_type",   "sales_order",
-                                          "purchase_order", "transaction", "payment"};
+const std::vector<std::string> kTables = {"address",        "counterparty", "currency",     "department",
+                                          "design",         "staff",        "payment_type", "sales_order",
+                                          "purchase_order", "transaction",  "payment"};
 
 std::int64_t count(const std::string& url, const std::string& sql) {
   return std::stoll(PostgresFixture::query_value(url, sql));
@@ -41,7 +40,8 @@ TestDatabase generated_totesys(const std::string& prefix) {
   TestDatabase db = pg.create_database(prefix);
   auto init = run_process({DWH_CLI_PATH, "source", "init", "--url", db.url});
   EXPECT_EQ(init.exit_code, 0) << init.out << init.err;
-  auto gen = run_process({DWH_CLI_PATH, "source", "generate", "--scale", "0.05", "--seed", "7", "--url", db.url});
+  auto gen =
+      run_process({DWH_CLI_PATH, "source", "generate", "--scale", "0.05", "--seed", "7", "--url", db.url});
   EXPECT_EQ(gen.exit_code, 0) << gen.out << gen.err;
   return db;
 }
@@ -71,15 +71,16 @@ std::string utc_ms(std::chrono::system_clock::time_point t) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[80];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
 }
 
 const char* kNewOrdersSql =
     "SELECT 'sales_order:' || sales_order_id, to_char(last_updated, 'YYYY-MM-DD HH24:MI:SS.MS') "
     "  FROM sales_order WHERE created_at >= $1::timestamp "
-    "UNION ALL SELECT 'purchase_order:' || purchase_order_id, to_char(last_updated, 'YYYY-MM-DD HH24:MI:SS.MS') "
+    "UNION ALL SELECT 'purchase_order:' || purchase_order_id, to_char(last_updated, 'YYYY-MM-DD "
+    "HH24:MI:SS.MS') "
     "  FROM purchase_order WHERE created_at >= $1::timestamp";
 
 // Rows changed by the run in a table that existed before it (snapshot in schema `before`).
@@ -99,7 +100,8 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
   ASSERT_GT(count(db.url, "SELECT count(*) FROM sales_order"), 100);
 
   std::string snapshot = "CREATE SCHEMA before;";
-  for (const auto& t : kTables) snapshot += "CREATE TABLE before." + t + " AS SELECT * FROM public." + t + ";";
+  for (const auto& t : kTables)
+    snapshot += "CREATE TABLE before." + t + " AS SELECT * FROM public." + t + ";";
   PostgresFixture::run_sql(db.url, snapshot);
 
   // Poll as a naive incremental extractor would, while the simulator runs.
@@ -107,9 +109,10 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
   std::atomic<bool> done{false};
   ProcessResult sim;
   std::thread runner([&] {
-    sim = run_process({DWH_CLI_PATH, "source", "simulate", "--url", db.url, "--rate", "20", "--duration", "5s",
-                       "--seed", "11", "--concurrency", "3", "--day-length", "1s", "--late-hold", "1500ms"},
-                      source_env(db.url));
+    sim =
+        run_process({DWH_CLI_PATH, "source", "simulate", "--url", db.url, "--rate", "20", "--duration", "5s",
+                     "--seed", "11", "--concurrency", "3", "--day-length", "1s", "--late-hold", "1500ms"},
+                    source_env(db.url));
     done = true;
   });
   std::vector<Poll> polls;
@@ -143,9 +146,10 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
   }
 
   // The declared mix happened: every kind of operation at least once.
-  for (const char* key : {"sales_orders", "purchase_orders", "staff", "designs", "counterparties", "amendments",
-                          "amended_payments", "department_changes", "address_changes", "counterparty_changes", "settlement_batches",
-                          "payments_settled", "long_transactions", "late_commits"}) {
+  for (const char* key :
+       {"sales_orders", "purchase_orders", "staff", "designs", "counterparties", "amendments",
+        "amended_payments", "department_changes", "address_changes", "counterparty_changes",
+        "settlement_batches", "payments_settled", "long_transactions", "late_commits"}) {
     EXPECT_GE(f[key].get<std::int64_t>(), 1) << key << " in " << f.dump();
   }
   EXPECT_EQ(f["planned_operations"], 100);
@@ -168,15 +172,16 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
 
   // New orders: one transaction of the right type, one payment with the order's amount,
   // counterparty, currency and payment date, of type SALES_RECEIPT / PURCHASE_PAYMENT.
-  EXPECT_EQ(count(db.url,
-                  "SELECT count(*) FROM sales_order o JOIN transaction t USING (sales_order_id) "
-                  "JOIN payment p USING (transaction_id) JOIN payment_type pt USING (payment_type_id) "
-                  "WHERE o.sales_order_id NOT IN (SELECT sales_order_id FROM before.sales_order) "
-                  "AND t.transaction_type = 'SALE' AND t.purchase_order_id IS NULL "
-                  "AND p.payment_amount = o.units_sold * o.unit_price AND p.counterparty_id = o.counterparty_id "
-                  "AND p.currency_id = o.currency_id AND p.payment_date = o.agreed_payment_date "
-                  "AND pt.payment_type_name = 'SALES_RECEIPT'"),
-            sales);
+  EXPECT_EQ(
+      count(db.url,
+            "SELECT count(*) FROM sales_order o JOIN transaction t USING (sales_order_id) "
+            "JOIN payment p USING (transaction_id) JOIN payment_type pt USING (payment_type_id) "
+            "WHERE o.sales_order_id NOT IN (SELECT sales_order_id FROM before.sales_order) "
+            "AND t.transaction_type = 'SALE' AND t.purchase_order_id IS NULL "
+            "AND p.payment_amount = o.units_sold * o.unit_price AND p.counterparty_id = o.counterparty_id "
+            "AND p.currency_id = o.currency_id AND p.payment_date = o.agreed_payment_date "
+            "AND pt.payment_type_name = 'SALES_RECEIPT'"),
+      sales);
   EXPECT_EQ(count(db.url,
                   "SELECT count(*) FROM purchase_order o JOIN transaction t USING (purchase_order_id) "
                   "JOIN payment p USING (transaction_id) JOIN payment_type pt USING (payment_type_id) "
@@ -187,12 +192,13 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
                   "AND p.payment_date = o.agreed_payment_date AND pt.payment_type_name = 'PURCHASE_PAYMENT'"),
             purchases);
   // Value shapes of the new orders.
-  EXPECT_EQ(count(db.url,
-                  "SELECT count(*) FROM sales_order WHERE sales_order_id NOT IN (SELECT sales_order_id FROM "
-                  "before.sales_order) AND NOT (units_sold BETWEEN 1000 AND 100000 AND unit_price BETWEEN 2 AND 4 "
-                  "AND agreed_delivery_date::date >= created_at::date AND agreed_payment_date::date >= "
-                  "created_at::date)"),
-            0);
+  EXPECT_EQ(
+      count(db.url,
+            "SELECT count(*) FROM sales_order WHERE sales_order_id NOT IN (SELECT sales_order_id FROM "
+            "before.sales_order) AND NOT (units_sold BETWEEN 1000 AND 100000 AND unit_price BETWEEN 2 AND 4 "
+            "AND agreed_delivery_date::date >= created_at::date AND agreed_payment_date::date >= "
+            "created_at::date)"),
+      0);
 
   // Updates: exactly the reported rows changed, each with last_updated moved forward.
   EXPECT_EQ(changed_rows(db.url, "department"), f["department_changes"].get<std::int64_t>());
@@ -203,7 +209,8 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
   for (const char* t : {"staff", "design", "currency", "payment_type", "transaction"}) {
     EXPECT_EQ(changed_rows(db.url, t), 0) << t;
   }
-  for (const char* t : {"department", "address", "counterparty", "sales_order", "purchase_order", "payment"}) {
+  for (const char* t :
+       {"department", "address", "counterparty", "sales_order", "purchase_order", "payment"}) {
     const std::string tbl(t);
     EXPECT_EQ(count(db.url, "SELECT count(*) FROM " + tbl + " a JOIN before." + tbl + " b USING (" + tbl +
                                 "_id) WHERE row(a.*) IS DISTINCT FROM row(b.*) "
@@ -231,7 +238,8 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
                   "WHERE a.paid AND NOT coalesce(b.paid, false)"),
             f["payments_settled"].get<std::int64_t>());
   EXPECT_EQ(count(db.url,
-                  "SELECT count(*) FROM payment a JOIN before.payment b USING (payment_id) WHERE b.paid AND NOT a.paid"),
+                  "SELECT count(*) FROM payment a JOIN before.payment b USING (payment_id) WHERE b.paid AND "
+                  "NOT a.paid"),
             0);
   EXPECT_EQ(count(db.url,
                   "SELECT count(*) FROM payment a LEFT JOIN before.payment b USING (payment_id) "
@@ -244,7 +252,8 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
             f["amended_payments"].get<std::int64_t>());
   EXPECT_EQ(count(db.url,
                   "SELECT count(*) FROM payment p JOIN transaction t USING (transaction_id) "
-                  "LEFT JOIN sales_order s USING (sales_order_id) LEFT JOIN purchase_order o USING (purchase_order_id) "
+                  "LEFT JOIN sales_order s USING (sales_order_id) LEFT JOIN purchase_order o USING "
+                  "(purchase_order_id) "
                   "WHERE p.payment_amount <> coalesce(s.units_sold * s.unit_price, "
                   "o.item_quantity * o.item_unit_price)"),
             0);
@@ -262,10 +271,11 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
                   "SELECT (SELECT count(*) FROM sales_order) + (SELECT count(*) FROM purchase_order) "
                   "- (SELECT count(*) FROM transaction)"),
             0);
-  EXPECT_EQ(count(db.url,
-                  "SELECT count(*) FROM staff WHERE email_address <> lower(first_name || '.' || last_name) || "
-                  "'@terrifictotes.com'"),
-            0);
+  EXPECT_EQ(
+      count(db.url,
+            "SELECT count(*) FROM staff WHERE email_address <> lower(first_name || '.' || last_name) || "
+            "'@terrifictotes.com'"),
+      0);
 
   // The late commit, proven from what the poller saw: a row that was not visible at some poll
   // although its last_updated was older than the newest row that poll saw. An extractor that
@@ -290,13 +300,15 @@ TEST(SourceSimulate, ProducesTheDeclaredMixIncludingALateCommit) {
   EXPECT_FALSE(missed.empty());
   ASSERT_EQ(f["late_commit_rows"].size(), f["late_commits"].get<std::size_t>());
   for (const auto& late : f["late_commit_rows"]) {
-    const std::string key = late["table"].get<std::string>() + ":" + std::to_string(late["id"].get<std::int64_t>());
-    ASSERT_TRUE(missed.count(key)) << key << " was reported late, but every poll that missed it had an older watermark";
+    const std::string key =
+        late["table"].get<std::string>() + ":" + std::to_string(late["id"].get<std::int64_t>());
+    ASSERT_TRUE(missed.count(key))
+        << key << " was reported late, but every poll that missed it had an older watermark";
     EXPECT_EQ(final_rows[key], late["last_updated"].get<std::string>());
     // It was held for the hold time, not a millisecond: the watermark passed it by over 1 s.
     const std::string overtaken_by = missed[key];
-    EXPECT_GE(count(db.url, "SELECT extract(epoch FROM ('" + overtaken_by + "'::timestamp - '" + final_rows[key] +
-                                "'::timestamp)) * 1000"),
+    EXPECT_GE(count(db.url, "SELECT extract(epoch FROM ('" + overtaken_by + "'::timestamp - '" +
+                                final_rows[key] + "'::timestamp)) * 1000"),
               1000)
         << key << " last_updated " << final_rows[key] << ", watermark " << overtaken_by;
   }
@@ -321,8 +333,10 @@ TEST(SourceSimulate, BadInputExitsTwo) {
     EXPECT_NE(r.err.find("dwh source simulate:"), std::string::npos) << r.err;
   }
   // A malformed URL, and a server that is not there.
-  for (const std::string& bad : {std::string("postgresql://127.0.0.1:99999/totesys"), std::string("http://x/y"), url}) {
-    const auto r = run_process({DWH_CLI_PATH, "source", "simulate", "--url", bad, "--duration", "2s"}, source_env(bad));
+  for (const std::string& bad :
+       {std::string("postgresql://127.0.0.1:99999/totesys"), std::string("http://x/y"), url}) {
+    const auto r =
+        run_process({DWH_CLI_PATH, "source", "simulate", "--url", bad, "--duration", "2s"}, source_env(bad));
     EXPECT_EQ(r.exit_code, 2) << bad << "\n" << r.out << r.err;
   }
 }
@@ -338,7 +352,8 @@ TEST(SourceSimulate, RefusesADatabaseWithoutTotesysOrWithoutBaseData) {
   const TestDatabase bare = pg.create_database("simulate_bare");
   auto init = run_process({DWH_CLI_PATH, "source", "init", "--url", bare.url});
   ASSERT_EQ(init.exit_code, 0) << init.out << init.err;
-  r = run_process({DWH_CLI_PATH, "source", "simulate", "--url", bare.url, "--duration", "2s"}, source_env(bare.url));
+  r = run_process({DWH_CLI_PATH, "source", "simulate", "--url", bare.url, "--duration", "2s"},
+                  source_env(bare.url));
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
   EXPECT_NE(r.err.find("dwh source generate"), std::string::npos) << r.err;
   EXPECT_EQ(count(bare.url, "SELECT count(*) FROM sales_order"), 0);

@@ -48,7 +48,8 @@ std::string run_and_kill(const std::vector<std::string>& argv, const std::string
   if (delay) {
     const auto until = std::chrono::steady_clock::now() + *delay;
     while (std::chrono::steady_clock::now() < until) {
-      if (waitpid(pid, &status, WNOHANG) == pid) return WIFSIGNALED(status) ? "killed" : "exit " + std::to_string(WEXITSTATUS(status));
+      if (waitpid(pid, &status, WNOHANG) == pid)
+        return WIFSIGNALED(status) ? "killed" : "exit " + std::to_string(WEXITSTATUS(status));
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     kill(pid, SIGKILL);
@@ -62,11 +63,12 @@ TEST(TransformCrash, KilledRunsLeaveNothingAndTheRerunMatches) {
   const std::string landing = "file://" + make_temp_dir("tr-crash-landing");
   ingest(db.url, landing);
   // A second ingest run, so a run has state to carry and dimensions to re-emit.
-  PostgresFixture::run_sql(db.url,
-                           "UPDATE department SET department_name = department_name || ' (new)', "
-                           "last_updated = now() AT TIME ZONE 'UTC' WHERE department_id = 2;"
-                           "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now() AT TIME ZONE 'UTC' "
-                           "WHERE sales_order_id % 10 = 0");
+  PostgresFixture::run_sql(
+      db.url,
+      "UPDATE department SET department_name = department_name || ' (new)', "
+      "last_updated = now() AT TIME ZONE 'UTC' WHERE department_id = 2;"
+      "UPDATE sales_order SET units_sold = units_sold + 1, last_updated = now() AT TIME ZONE 'UTC' "
+      "WHERE sales_order_id % 10 = 0");
   ingest(db.url, landing);
 
   const std::string reference = "file://" + make_temp_dir("tr-crash-ref");
@@ -93,8 +95,8 @@ TEST(TransformCrash, KilledRunsLeaveNothingAndTheRerunMatches) {
   for (int trial = 0; trial < kTrials; ++trial) {
     SCOPED_TRACE("trial " + std::to_string(trial));
     const std::string processed = "file://" + make_temp_dir("tr-crash-" + std::to_string(trial));
-    const std::vector<std::string> argv = {DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed,
-                                           "--model", model_dir()};
+    const std::vector<std::string> argv = {DWH_CLI_PATH,  "transform", "--landing", landing,
+                                           "--processed", processed,   "--model",   model_dir()};
     // Up to three interrupted attempts (a named point, then random delays), then one to the end.
     for (int attempt = 0; attempt < 3; ++attempt) {
       const bool named = trial < static_cast<int>(points.size()) * 2 && attempt == 0;
@@ -103,8 +105,10 @@ TEST(TransformCrash, KilledRunsLeaveNothingAndTheRerunMatches) {
       std::optional<std::chrono::milliseconds> delay;
       if (!named) delay = std::chrono::milliseconds(std::uniform_int_distribution<int>(1, max_delay_ms)(rng));
       const std::string how = run_and_kill(argv, point, delay);
-      if (how == "killed") ++killed;
-      else EXPECT_EQ(how, "exit 0");
+      if (how == "killed")
+        ++killed;
+      else
+        EXPECT_EQ(how, "exit 0");
     }
     const auto last = run_process(argv);
     ASSERT_EQ(last.exit_code, 0) << last.err;

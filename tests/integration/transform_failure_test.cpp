@@ -10,8 +10,8 @@
 #include <fstream>
 #include <thread>
 
-#include "dwh/aws/sigv4.hpp"
 #include "../../jobs/src/transform_internal.hpp"
+#include "dwh/aws/sigv4.hpp"
 #include "transform_test_support.hpp"
 
 namespace dwh::test {
@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 struct Fixture {
   TestDatabase db;
   std::string landing;
-  json first_manifest;  // of the full ingest run
+  json first_manifest;                              // of the full ingest run
   std::map<std::string, std::vector<json>> sample;  // a few landed rows per table
 };
 
@@ -38,7 +38,8 @@ Fixture& fixture() {
     x.first_manifest = json::parse(store.value()->get(jobs::manifest_key(r.run_id)).value());
     for (const auto& [table, entry] : x.first_manifest.at("tables").items()) {
       if (entry.at("key").is_null()) continue;
-      const auto text = jobs::decompress(jobs::Compression::Gzip, store.value()->get(entry.at("key").get<std::string>()).value());
+      const auto text = jobs::decompress(jobs::Compression::Gzip,
+                                         store.value()->get(entry.at("key").get<std::string>()).value());
       std::size_t pos = 0;
       for (int i = 0; i < 3 && pos < text->size(); ++i) {
         const auto end = text->find('\n', pos);
@@ -94,29 +95,41 @@ std::string without(json row, const std::string& column) {
 struct BadCase {
   std::string name;
   std::string table;
-  std::string warehouse_table;     // where quarantined records of it go
+  std::string warehouse_table;  // where quarantined records of it go
   std::function<std::string()> bad_line;
   std::vector<std::string> named;  // what the error must name (besides object and line)
 };
 
 std::vector<BadCase> bad_cases() {
   return {
-      {"malformed", "sales_order", "fact_sales_order",
+      {"malformed",
+       "sales_order",
+       "fact_sales_order",
        [] { return std::string(R"({"sales_order_id": 1, "created_at": "2022-11-03T14:20:52.186",)"); },
        {"malformed JSON"}},
-      {"missing_column", "sales_order", "fact_sales_order",
+      {"missing_column",
+       "sales_order",
+       "fact_sales_order",
        [] { return without(fixture().sample["sales_order"][0], "units_sold"); },
        {"column units_sold", "missing column"}},
-      {"wrong_type", "sales_order", "fact_sales_order",
+      {"wrong_type",
+       "sales_order",
+       "fact_sales_order",
        [] { return with(fixture().sample["sales_order"][0], "units_sold", "many"); },
        {"column units_sold", "value \"many\"", "wrong type"}},
-      {"bad_date", "sales_order", "fact_sales_order",
+      {"bad_date",
+       "sales_order",
+       "fact_sales_order",
        [] { return with(fixture().sample["sales_order"][0], "agreed_delivery_date", "2024-02-30"); },
        {"column agreed_delivery_date", "value 2024-02-30"}},
-      {"lookup_miss", "staff", "dim_staff",
+      {"lookup_miss",
+       "staff",
+       "dim_staff",
        [] { return with(fixture().sample["staff"][0], "department_id", 987654); },
        {"column department_id", "value 987654", "lookup miss"}},
-      {"unknown_label", "currency", "dim_currency",
+      {"unknown_label",
+       "currency",
+       "dim_currency",
        [] { return with(fixture().sample["currency"][0], "currency_code", "XYZ"); },
        {"column currency_code", "value XYZ", "unknown label"}},
   };
@@ -129,8 +142,8 @@ TEST(TransformFailure, BadRecordFailsTheRunNamingObjectLineColumnValue) {
     const json good = fixture().sample[c.table][1];
     const std::string landing = landing_with(c.table, {good.dump(), c.bad_line()}, key, c.name);
     const std::string processed = "file://" + make_temp_dir("tr-fail-p-" + c.name);
-    const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed, "--model",
-                                model_dir()});
+    const auto r = run_process(
+        {DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed, "--model", model_dir()});
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find(key + " line 2"), std::string::npos) << r.err;
     for (const auto& n : c.named) EXPECT_NE(r.err.find(n), std::string::npos) << n << " not in: " << r.err;
@@ -151,8 +164,8 @@ TEST(TransformFailure, QuarantineSetsBadRecordsAsideAndCompletes) {
     const std::string bad = c.bad_line();
     const std::string landing = landing_with(c.table, {good, bad}, key, "q-" + c.name);
     const std::string processed = "file://" + make_temp_dir("tr-fail-q-" + c.name);
-    const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed, "--model",
-                                model_dir(), "--quarantine"});
+    const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed,
+                                "--model", model_dir(), "--quarantine"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const json report = json::parse(r.out);
     EXPECT_EQ(report.at("rejected"), 1);
@@ -183,12 +196,15 @@ TEST(TransformFailure, DuplicateFactVersionFailsTheUniqueKey) {
   const json dup = f.sample["sales_order"][0];
   const std::string landing = landing_with("sales_order", {dup.dump()}, key, "dup");
   const std::string processed = "file://" + make_temp_dir("tr-fail-dup-p");
-  const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed, "--model",
-                              model_dir(), "--quarantine"});
+  const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed,
+                              "--model", model_dir(), "--quarantine"});
   EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_NE(r.err.find("unique key (sales_order_id, last_updated_date, last_updated_time)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("unique key (sales_order_id, last_updated_date, last_updated_time)"),
+            std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find(key + " line 1"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find(f.first_manifest.at("tables").at("sales_order").at("key").get<std::string>()), std::string::npos)
+  EXPECT_NE(r.err.find(f.first_manifest.at("tables").at("sales_order").at("key").get<std::string>()),
+            std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("sales_order_id=" + dup.at("sales_order_id").dump()), std::string::npos) << r.err;
   auto store = jobs::open_store(processed).value();
@@ -210,8 +226,8 @@ TEST(TransformFailure, ModelErrorBeforeAnyDataIsRead) {
     std::ofstream(models + "/dim_staff.toml") << text;
   }
   // The landing does not even exist: the model is checked first.
-  const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", "file:///nonexistent/landing", "--processed",
-                              "file:///nonexistent/processed", "--model", models});
+  const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", "file:///nonexistent/landing",
+                              "--processed", "file:///nonexistent/processed", "--model", models});
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("dim_staff.toml"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("locaton"), std::string::npos) << r.err;
@@ -229,8 +245,8 @@ TEST(TransformFailure, CorruptLandedObjectAndSchemaDrift) {
     io.put('\x55');
     io.close();
     const std::string processed = "file://" + make_temp_dir("tr-fail-corrupt-p");
-    const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", "file://" + dir, "--processed", processed,
-                                "--model", model_dir()});
+    const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", "file://" + dir, "--processed",
+                                processed, "--model", model_dir()});
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find(key), std::string::npos) << r.err;
     EXPECT_TRUE(manifests(*jobs::open_store(processed).value()).empty());
@@ -252,8 +268,8 @@ TEST(TransformFailure, CorruptLandedObjectAndSchemaDrift) {
     }
     ASSERT_TRUE(store->put(mkey, m.dump()));
     const std::string processed = "file://" + make_temp_dir("tr-fail-drift-p");
-    const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed, "--model",
-                                model_dir()});
+    const auto r = run_process(
+        {DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed, "--model", model_dir()});
     EXPECT_EQ(r.exit_code, 2) << r.err;
     EXPECT_NE(r.err.find("design"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("file_name"), std::string::npos) << r.err;

@@ -28,7 +28,8 @@ std::map<std::string, TableRows> expected_set(const std::string& name) {
 // Ingest run ids of the checked-in landing, oldest first.
 std::vector<std::string> ingest_runs(const fs::path& landing) {
   std::vector<std::string> runs;
-  for (const auto& e : fs::directory_iterator(landing / "_manifests" / "ingest")) runs.push_back(e.path().stem().string());
+  for (const auto& e : fs::directory_iterator(landing / "_manifests" / "ingest"))
+    runs.push_back(e.path().stem().string());
   std::sort(runs.begin(), runs.end());
   return runs;
 }
@@ -47,11 +48,13 @@ void copy_ingest_run(const fs::path& from, const fs::path& to, const std::string
 
 ProcessResult run_transform(const std::string& landing, const std::string& processed,
                             const std::string& model = std::string(DWH_SOURCE_DIR) + "/models/totesys") {
-  return run_process({DWH_CLI_PATH, "transform", "--landing", "file://" + landing, "--processed", "file://" + processed,
-                      "--model", model});
+  return run_process({DWH_CLI_PATH, "transform", "--landing", "file://" + landing, "--processed",
+                      "file://" + processed, "--model", model});
 }
 
-std::string describe(const ProcessResult& r) { return "exit " + std::to_string(r.exit_code) + "\nstdout: " + r.out + "\nstderr: " + r.err; }
+std::string describe(const ProcessResult& r) {
+  return "exit " + std::to_string(r.exit_code) + "\nstdout: " + r.out + "\nstderr: " + r.err;
+}
 
 class TransformGolden : public ::testing::Test {
  protected:
@@ -73,8 +76,9 @@ class TransformGolden : public ::testing::Test {
     const auto r = run_transform(landing_, processed_, model);
     EXPECT_EQ(r.exit_code, 0) << describe(r);
     const auto after = transform_runs(processed_);
-    EXPECT_EQ(after.size(), before.size() + 1) << "a committed run adds one manifest under _manifests/transform/\n"
-                                               << describe(r);
+    EXPECT_EQ(after.size(), before.size() + 1)
+        << "a committed run adds one manifest under _manifests/transform/\n"
+        << describe(r);
     if (after.size() != before.size() + 1) return {};
     return read_run(processed_, after.back(), schema_);
   }
@@ -100,18 +104,21 @@ TEST_F(TransformGolden, SecondRunEmitsNewVersionsAndReEmittedDimensionRows) {
   const auto first = transform_once();
   if (first.tables.empty()) return;
   const auto diff1 = compare_run(first, expected_set("step1"));
-  EXPECT_TRUE(diff1.empty()) << "first run (ingest run 1 only), processed store: " << processed_ << "\n" << diff1;
+  EXPECT_TRUE(diff1.empty()) << "first run (ingest run 1 only), processed store: " << processed_ << "\n"
+                             << diff1;
 
   copy_ingest_run(golden_landing, landing_, runs[1]);
   const auto second = transform_once();
   if (second.tables.empty()) return;
   const auto diff2 = compare_run(second, expected_set("step2"));
-  EXPECT_TRUE(diff2.empty()) << "second run (after ingest run 2), processed store: " << processed_ << "\n" << diff2;
+  EXPECT_TRUE(diff2.empty()) << "second run (after ingest run 2), processed store: " << processed_ << "\n"
+                             << diff2;
 
   // Nothing new landed: the run writes no rows (whether it commits an empty run or none at all).
   const auto parquet_files = [&] {
     std::size_t n = 0;
-    for (const auto& e : fs::recursive_directory_iterator(processed_)) n += e.path().extension() == ".parquet";
+    for (const auto& e : fs::recursive_directory_iterator(processed_))
+      n += e.path().extension() == ".parquet";
     return n;
   };
   const auto files_before = parquet_files();
@@ -139,7 +146,8 @@ TEST_F(TransformGolden, ComparisonCatchesAWrongModel) {
     std::ofstream(e.path(), std::ios::trunc) << text;
     changed = true;
   }
-  ASSERT_TRUE(changed) << "no model file under models/totesys names 'Pound Sterling' (dim_currency's static map)";
+  ASSERT_TRUE(changed)
+      << "no model file under models/totesys names 'Pound Sterling' (dim_currency's static map)";
   const auto out = transform_once(model.string());
   if (out.tables.empty()) return;
   const auto expected = expected_set("full");

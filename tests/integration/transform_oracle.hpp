@@ -14,22 +14,24 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "duckdb_oracle.hpp"
 
 namespace dwh::test::transform_oracle {
 
 inline const std::vector<std::string> kTables = {
-    "dim_date",         "dim_staff",        "dim_location",     "dim_design",          "dim_currency", "dim_counterparty",
-    "dim_payment_type", "dim_transaction",  "fact_sales_order", "fact_purchase_order", "fact_payment"};
+    "dim_date",         "dim_staff",           "dim_location",     "dim_design",
+    "dim_currency",     "dim_counterparty",    "dim_payment_type", "dim_transaction",
+    "fact_sales_order", "fact_purchase_order", "fact_payment"};
 
-inline std::string golden_dir() { return std::string(DWH_SOURCE_DIR) + "/tests/golden/transform"; }
+inline std::string golden_dir() {
+  return std::string(DWH_SOURCE_DIR) + "/tests/golden/transform";
+}
 
 struct Column {
   std::string name;
@@ -129,7 +131,9 @@ struct RunOutput {
   std::vector<std::string> problems;  // schema differences, unreadable tables
 };
 
-inline std::string sql_identifier(const std::string& name) { return "\"" + name + "\""; }
+inline std::string sql_identifier(const std::string& name) {
+  return "\"" + name + "\"";
+}
 
 inline std::string parquet_list(const std::vector<std::string>& files) {
   std::string list = "[";
@@ -148,31 +152,36 @@ inline RunOutput read_run(const std::string& processed_dir, const std::string& r
     files[table] = run_files(processed_dir, table, run_id);
     if (files[table].empty()) continue;
     if (!describe.empty()) describe += " UNION ALL ";
-    describe += "SELECT " + sql_quote(table) + " AS t, column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(" +
+    describe += "SELECT " + sql_quote(table) +
+                " AS t, column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(" +
                 parquet_list(files[table]) + "))";
   }
   if (describe.empty()) return out;
   std::map<std::string, std::vector<Column>> actual;
   for (const auto& r : duckdb_query(describe)) {
-    actual[r["t"].get<std::string>()].push_back({r["column_name"].get<std::string>(), r["column_type"].get<std::string>()});
+    actual[r["t"].get<std::string>()].push_back(
+        {r["column_name"].get<std::string>(), r["column_type"].get<std::string>()});
   }
   std::string values;
   for (const auto& [table, cols] : actual) {
     const auto& want = schema.at(table);
     auto render = [](const Column& c) {
-      return c.duckdb_type == "TIME" ? "strftime(DATE '2000-01-01' + " + sql_identifier(c.name) + ", '%H:%M:%S.%f')"
-                                     : "CAST(" + sql_identifier(c.name) + " AS VARCHAR)";
+      return c.duckdb_type == "TIME"
+                 ? "strftime(DATE '2000-01-01' + " + sql_identifier(c.name) + ", '%H:%M:%S.%f')"
+                 : "CAST(" + sql_identifier(c.name) + " AS VARCHAR)";
     };
     std::ostringstream have_text, want_text;
     for (const auto& c : cols) have_text << c.name << ' ' << c.duckdb_type << "; ";
     for (const auto& c : want) want_text << c.name << ' ' << c.duckdb_type << "; ";
     if (have_text.str() != want_text.str()) {
-      out.problems.push_back(table + ": Parquet columns are [" + have_text.str() + "], expected [" + want_text.str() + "]");
+      out.problems.push_back(table + ": Parquet columns are [" + have_text.str() + "], expected [" +
+                             want_text.str() + "]");
     }
     // Rows are read whenever every expected column is there, so a type problem still shows the data.
     std::string list;
     for (const auto& w : want) {
-      const auto it = std::find_if(cols.begin(), cols.end(), [&](const Column& c) { return c.name == w.name; });
+      const auto it =
+          std::find_if(cols.begin(), cols.end(), [&](const Column& c) { return c.name == w.name; });
       if (it == cols.end()) {
         list.clear();
         break;
@@ -184,12 +193,14 @@ inline RunOutput read_run(const std::string& processed_dir, const std::string& r
       continue;
     }
     if (!values.empty()) values += " UNION ALL ";
-    values += "SELECT " + sql_quote(table) + " AS t, [" + list + "] AS v FROM read_parquet(" + parquet_list(files[table]) + ")";
+    values += "SELECT " + sql_quote(table) + " AS t, [" + list + "] AS v FROM read_parquet(" +
+              parquet_list(files[table]) + ")";
   }
   if (values.empty()) return out;
   for (const auto& r : duckdb_query(values)) {
     std::vector<std::optional<std::string>> fields;
-    for (const auto& v : r["v"]) fields.push_back(v.is_null() ? std::nullopt : std::optional<std::string>(v.get<std::string>()));
+    for (const auto& v : r["v"])
+      fields.push_back(v.is_null() ? std::nullopt : std::optional<std::string>(v.get<std::string>()));
     out.tables[r["t"].get<std::string>()].rows.push_back(csv_line(fields));
   }
   for (auto& [table, t] : out.tables) std::sort(t.rows.begin(), t.rows.end());
@@ -206,8 +217,10 @@ inline std::string diff_table(const std::string& table, const TableRows& expecte
   if (missing.empty() && extra.empty() && expected.header == actual.header) return "";
   std::ostringstream out;
   out << table << ": expected " << expected.rows.size() << " rows, got " << actual.rows.size() << "\n";
-  if (expected.header != actual.header) out << "  header expected: " << expected.header << "\n  header actual:   " << actual.header << "\n";
-  else out << "    " << expected.header << "\n";
+  if (expected.header != actual.header)
+    out << "  header expected: " << expected.header << "\n  header actual:   " << actual.header << "\n";
+  else
+    out << "    " << expected.header << "\n";
   constexpr std::size_t kShown = 20;  // enough to see the pattern, short enough to read
   for (std::size_t i = 0; i < missing.size() && i < kShown; ++i) out << "  - " << missing[i] << "\n";
   if (missing.size() > kShown) out << "  - ... " << missing.size() - kShown << " more missing\n";

@@ -38,7 +38,9 @@ TEST(TransformRun, FileAndS3GiveByteIdenticalParquet) {
   const std::string s3_landing = "s3://" + bucket + "/landing";
   const std::string s3_processed = "s3://" + bucket + "/processed/zone";
   ingest(db.url, file_landing);
-  PostgresFixture::run_sql(db.url, "UPDATE address SET city = 'Zürich', last_updated = now() AT TIME ZONE 'UTC' WHERE address_id = 1");
+  PostgresFixture::run_sql(
+      db.url,
+      "UPDATE address SET city = 'Zürich', last_updated = now() AT TIME ZONE 'UTC' WHERE address_id = 1");
   ingest(db.url, file_landing);
   {
     auto from = jobs::open_store(file_landing);
@@ -85,8 +87,8 @@ TEST(TransformRun, CliReportManifestAndCompressions) {
   std::map<std::string, json> by_compression;
   for (const std::string compression : {"snappy", "zstd", "none"}) {
     const std::string processed = "file://" + make_temp_dir("tr-cli-" + compression);
-    const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed, "--model",
-                                model_dir(), "--compression", compression});
+    const auto r = run_process({DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed,
+                                "--model", model_dir(), "--compression", compression});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const json report = json::parse(r.out);
     EXPECT_EQ(report.at("status"), "committed");
@@ -125,8 +127,8 @@ TEST(TransformRun, CliReportManifestAndCompressions) {
       const json& t = m.at("tables").at(table);
       ASSERT_FALSE(t.at("key").is_null()) << table;
       const std::string key = t.at("key").get<std::string>();
-      EXPECT_EQ(key, table + "/" + jobs::run_id_date_path(report.at("run_id").get<std::string>()).value() + "/" +
-                         report.at("run_id").get<std::string>() + ".parquet");
+      EXPECT_EQ(key, table + "/" + jobs::run_id_date_path(report.at("run_id").get<std::string>()).value() +
+                         "/" + report.at("run_id").get<std::string>() + ".parquet");
       auto bytes = (*store)->get(key);
       ASSERT_TRUE(bytes) << key;
       EXPECT_EQ(bytes->size(), t.at("bytes").get<std::uint64_t>());

@@ -5,25 +5,26 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "duckdb_oracle.hpp"
 #include "dwh/jobs/compression.hpp"
 #include "dwh/jobs/ingest.hpp"
 #include "dwh/jobs/ingest_layout.hpp"
 #include "dwh/jobs/object_store.hpp"
 #include "dwh/transform/transform.hpp"
-#include "duckdb_oracle.hpp"
 #include "ingest_landing.hpp"
 #include "postgres_fixture.hpp"
 #include "process.hpp"
 
 namespace dwh::test::transform_support {
 
-inline std::string model_dir() { return std::string(DWH_SOURCE_DIR) + "/models/totesys"; }
+inline std::string model_dir() {
+  return std::string(DWH_SOURCE_DIR) + "/models/totesys";
+}
 
 inline jobs::IngestReport ingest(const std::string& source, const std::string& landing,
                                  const aws::ClientOptions& s3 = {}) {
@@ -38,7 +39,8 @@ inline jobs::IngestReport ingest(const std::string& source, const std::string& l
 }
 
 inline Result<transform::TransformReport> transform(const std::string& landing, const std::string& processed,
-                                                    bool quarantine = false, const aws::ClientOptions& s3 = {}) {
+                                                    bool quarantine = false,
+                                                    const aws::ClientOptions& s3 = {}) {
   transform::TransformOptions o;
   o.landing_url = landing;
   o.processed_url = processed;
@@ -57,14 +59,18 @@ inline const transform::TableResult& table_of(const transform::TransformReport& 
 }
 
 // "file:///x/y" -> "/x/y"
-inline std::string dir_of(const std::string& file_url) { return file_url.substr(std::string("file://").size()); }
+inline std::string dir_of(const std::string& file_url) {
+  return file_url.substr(std::string("file://").size());
+}
 
 // The rows of one Parquet object, every column cast to text, ordered: a comparable JSON array.
 inline nlohmann::json parquet_rows(const std::string& path, const std::string& order_by = "ALL") {
   return duckdb_query("SELECT * FROM read_parquet(" + sql_quote(path) + ") ORDER BY " + order_by);
 }
 
-inline std::string sql_literal(const std::string& s) { return sql_quote(s); }
+inline std::string sql_literal(const std::string& s) {
+  return sql_quote(s);
+}
 
 // Every transform manifest of a processed store (oldest first).
 inline std::vector<nlohmann::json> manifests(jobs::ObjectStore& store) {
@@ -101,8 +107,9 @@ inline nlohmann::json committed_rows(const std::string& processed_url, const std
 
 inline const std::vector<std::string>& warehouse_tables() {
   static const std::vector<std::string> kTables = {
-      "dim_date",         "dim_staff",        "dim_location",    "dim_design",       "dim_currency",       "dim_counterparty",
-      "dim_payment_type", "dim_transaction",  "fact_sales_order", "fact_purchase_order", "fact_payment"};
+      "dim_date",         "dim_staff",           "dim_location",     "dim_design",
+      "dim_currency",     "dim_counterparty",    "dim_payment_type", "dim_transaction",
+      "fact_sales_order", "fact_purchase_order", "fact_payment"};
   return kTables;
 }
 
@@ -124,7 +131,8 @@ inline std::set<std::string> referenced_objects(jobs::ObjectStore& store) {
     for (const auto& [name, t] : m.at("tables").items()) {
       if (!t.at("key").is_null()) out.insert(t.at("key").get<std::string>());
     }
-    for (const auto& [name, s] : m.at("state").at("current").items()) out.insert(s.at("key").get<std::string>());
+    for (const auto& [name, s] : m.at("state").at("current").items())
+      out.insert(s.at("key").get<std::string>());
     for (const auto& [name, r] : m.at("rejected").items()) out.insert(r.at("key").get<std::string>());
   }
   return out;

@@ -4,9 +4,8 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace dwh::test {
 
@@ -18,13 +17,14 @@ inline std::string iso8601_ms(std::chrono::system_clock::time_point t) {
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buf;
 }
 
 // Credentials named after `key`: secret "secret-<key>", token "token-<key>".
-inline std::string credentials_json(const std::string& key, std::chrono::system_clock::time_point expiration) {
+inline std::string credentials_json(const std::string& key,
+                                    std::chrono::system_clock::time_point expiration) {
   nlohmann::json doc = {{"Code", "Success"},
                         {"LastUpdated", iso8601_ms(std::chrono::system_clock::now())},
                         {"Type", "AWS-HMAC"},

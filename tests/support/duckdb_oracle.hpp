@@ -3,9 +3,8 @@
 // both run through Node (tests/tools/*.mjs) with NODE_PATH=<source>/.node/node_modules.
 // Each call starts one Node process. A missing node or package throws std::runtime_error with
 // the tool's message, which fails the calling test.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace dwh::test {
 

@@ -67,8 +67,10 @@ Landing read_landing(const std::string& store_url, const aws::ClientOptions& s3)
     return out;
   }
   for (const auto& o : *all) {
-    if (o.key.rfind(jobs::kIngestManifestPrefix, 0) == 0) out.manifests.push_back(jobs::run_id_of_key(o.key));
-    else out.objects.insert(o.key);
+    if (o.key.rfind(jobs::kIngestManifestPrefix, 0) == 0)
+      out.manifests.push_back(jobs::run_id_of_key(o.key));
+    else
+      out.objects.insert(o.key);
   }
   std::sort(out.manifests.begin(), out.manifests.end());
   for (const auto& id : out.manifests) {
@@ -115,7 +117,8 @@ std::vector<std::string> duplicate_versions(const Landing& landing) {
   std::set<std::string> seen;
   std::vector<std::string> dups;
   for (const auto& r : landing.rows) {
-    const std::string id = r.table + " " + key_of(r.row, g_keys[r.table]) + " " + r.row.at("last_updated").dump();
+    const std::string id =
+        r.table + " " + key_of(r.row, g_keys[r.table]) + " " + r.row.at("last_updated").dump();
     if (!seen.insert(id).second) dups.push_back(id);
   }
   return dups;
@@ -142,7 +145,8 @@ std::vector<std::string> compare_with_source(const std::string& source_url, cons
   for (const auto& [table, rows] : newest) {
     nlohmann::json array = nlohmann::json::array();
     for (const auto& line : rows) array.push_back(nlohmann::json::parse(line));
-    tx.exec_params("INSERT INTO landed SELECT $1, e FROM jsonb_array_elements($2::jsonb) e", table, array.dump());
+    tx.exec_params("INSERT INTO landed SELECT $1, e FROM jsonb_array_elements($2::jsonb) e", table,
+                   array.dump());
   }
   const auto tables = tx.exec(
       "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -150,11 +154,13 @@ std::vector<std::string> compare_with_source(const std::string& source_url, cons
   for (const auto& t : tables) {
     const std::string table = t[0].as<std::string>();
     const std::string q = tx.quote_name(table);
-    const std::string landed_rows = "SELECT (jsonb_populate_record(NULL::public." + q + ", j)).* FROM landed WHERE tbl = " +
-                                    tx.quote(table);
-    const auto missing = tx.exec("SELECT count(*) FROM (SELECT * FROM public." + q + " EXCEPT ALL " + landed_rows + ") x")[0][0]
+    const std::string landed_rows = "SELECT (jsonb_populate_record(NULL::public." + q +
+                                    ", j)).* FROM landed WHERE tbl = " + tx.quote(table);
+    const auto missing = tx.exec("SELECT count(*) FROM (SELECT * FROM public." + q + " EXCEPT ALL " +
+                                 landed_rows + ") x")[0][0]
                              .as<long>();
-    const auto extra = tx.exec("SELECT count(*) FROM (" + landed_rows + " EXCEPT ALL SELECT * FROM public." + q + ") x")[0][0]
+    const auto extra = tx.exec("SELECT count(*) FROM (" + landed_rows + " EXCEPT ALL SELECT * FROM public." +
+                               q + ") x")[0][0]
                            .as<long>();
     if (missing || extra) {
       problems.push_back(table + ": " + std::to_string(missing) + " source rows missing or different, " +

@@ -3,11 +3,10 @@
 // read back independently of the job (manifests, objects, decompression) and compared with the
 // source by PostgreSQL itself (jsonb_populate_record parses the landed values as the column types).
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dwh/aws/service_client.hpp"
 #include "postgres_fixture.hpp"

@@ -64,31 +64,56 @@ std::string percent_decode(std::string_view s) {
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 416: return "Range Not Satisfiable";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Status";
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 411:
+      return "Length Required";
+    case 412:
+      return "Precondition Failed";
+    case 416:
+      return "Range Not Satisfiable";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Status";
   }
 }
 
@@ -116,8 +141,10 @@ std::vector<std::pair<std::string, std::string>> LoopbackRequest::query_params()
     rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
     if (part.empty()) continue;
     auto eq = part.find('=');
-    if (eq == std::string_view::npos) out.emplace_back(percent_decode(part), "");
-    else out.emplace_back(percent_decode(part.substr(0, eq)), percent_decode(part.substr(eq + 1)));
+    if (eq == std::string_view::npos)
+      out.emplace_back(percent_decode(part), "");
+    else
+      out.emplace_back(percent_decode(part.substr(0, eq)), percent_decode(part.substr(eq + 1)));
   }
   return out;
 }
@@ -242,7 +269,8 @@ LoopbackServer::LoopbackServer(LoopbackHandler handler, LoopbackOptions options)
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;  // the kernel picks a free port: no race with other tests
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listen_fd_, 128) != 0) {
+  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(listen_fd_, 128) != 0) {
     ::close(listen_fd_);
     throw std::runtime_error(std::string("loopback server: bind/listen failed: ") + std::strerror(errno));
   }
@@ -256,10 +284,16 @@ LoopbackServer::LoopbackServer(LoopbackHandler handler, LoopbackOptions options)
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
-LoopbackServer::~LoopbackServer() { stop(); }
+LoopbackServer::~LoopbackServer() {
+  stop();
+}
 
-std::string LoopbackServer::endpoint() const { return "http://" + host_port(); }
-std::string LoopbackServer::host_port() const { return "127.0.0.1:" + std::to_string(port_); }
+std::string LoopbackServer::endpoint() const {
+  return "http://" + host_port();
+}
+std::string LoopbackServer::host_port() const {
+  return "127.0.0.1:" + std::to_string(port_);
+}
 
 void LoopbackServer::set_handler(LoopbackHandler handler) {
   std::lock_guard lock(mu_);
@@ -384,7 +418,8 @@ std::optional<LoopbackRequest> LoopbackServer::read_request(Connection& conn) {
   req.path = req.target.substr(0, q);
   if (q != std::string::npos) req.query = req.target.substr(q + 1);
 
-  std::string_view rest = line_end == std::string::npos ? std::string_view{} : std::string_view(head).substr(line_end + 2);
+  std::string_view rest =
+      line_end == std::string::npos ? std::string_view{} : std::string_view(head).substr(line_end + 2);
   while (!rest.empty()) {
     auto eol = rest.find("\r\n");
     std::string_view line = rest.substr(0, eol);
@@ -407,7 +442,8 @@ std::optional<LoopbackRequest> LoopbackServer::read_request(Connection& conn) {
     std::string_view piece(conn.buffer.data(), n);
     digest_state = digest(piece, digest_state);
     req.body_size += n;
-    std::size_t room = options_.max_recorded_body > req.body.size() ? options_.max_recorded_body - req.body.size() : 0;
+    std::size_t room =
+        options_.max_recorded_body > req.body.size() ? options_.max_recorded_body - req.body.size() : 0;
     if (piece.size() > room) req.body_truncated = true;
     req.body.append(piece.substr(0, std::min(room, piece.size())));
     conn.buffer.erase(0, n);
@@ -481,7 +517,8 @@ bool LoopbackServer::execute(Connection& conn, const LoopbackRequest& request, c
   std::string head = "HTTP/1.1 " + std::to_string(action.status) + " " +
                      (action.reason.empty() ? reason_phrase(action.status) : action.reason) + "\r\n";
   for (const auto& [k, v] : action.headers) head += k + ": " + v + "\r\n";
-  if (!has_header(action.headers, "content-length")) head += "Content-Length: " + std::to_string(body_size) + "\r\n";
+  if (!has_header(action.headers, "content-length"))
+    head += "Content-Length: " + std::to_string(body_size) + "\r\n";
   if (close) head += "Connection: close\r\n";
   head += "\r\n";
   if (!conn.send_all(head)) return false;

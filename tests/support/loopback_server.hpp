@@ -44,18 +44,18 @@ using LoopbackHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct LoopbackRequest {
   std::string method;
-  std::string target;  // request target as sent: "/bucket/key?uploadId=1"
-  std::string path;    // target before '?', still percent-encoded
-  std::string query;   // raw text after '?', empty if none
-  LoopbackHeaders headers;  // names lower-cased, values trimmed, in arrival order
-  std::string body;         // de-chunked; only the first max_recorded_body bytes
-  std::uint64_t body_size = 0;     // full de-chunked size
-  std::uint64_t body_digest = 0;   // LoopbackServer::digest() of the full body
-  bool body_truncated = false;     // body holds a prefix only
-  bool chunked = false;            // body came with Transfer-Encoding: chunked
-  bool expect_continue = false;    // client sent Expect: 100-continue
-  int connection_id = 0;           // 1, 2, ... in accept order: same id = reused connection
-  std::size_t index = 0;           // 0, 1, ... in order of completion
+  std::string target;                               // request target as sent: "/bucket/key?uploadId=1"
+  std::string path;                                 // target before '?', still percent-encoded
+  std::string query;                                // raw text after '?', empty if none
+  LoopbackHeaders headers;                          // names lower-cased, values trimmed, in arrival order
+  std::string body;                                 // de-chunked; only the first max_recorded_body bytes
+  std::uint64_t body_size = 0;                      // full de-chunked size
+  std::uint64_t body_digest = 0;                    // LoopbackServer::digest() of the full body
+  bool body_truncated = false;                      // body holds a prefix only
+  bool chunked = false;                             // body came with Transfer-Encoding: chunked
+  bool expect_continue = false;                     // client sent Expect: 100-continue
+  int connection_id = 0;                            // 1, 2, ... in accept order: same id = reused connection
+  std::size_t index = 0;                            // 0, 1, ... in order of completion
   std::chrono::steady_clock::time_point started;    // first byte of the request arrived
   std::chrono::steady_clock::time_point completed;  // last byte of the body arrived
 
@@ -81,8 +81,8 @@ struct LoopbackAction {
 
   // Faults. At most one of these is meant to be set.
   bool drop_connection = false;  // send nothing, end the connection (reset or close, below)
-  std::optional<std::uint64_t> cut_after_body_bytes;  // send the head and N body bytes, then end
-  bool cut_with_reset = true;  // end with RST (SO_LINGER 0) rather than FIN
+  std::optional<std::uint64_t> cut_after_body_bytes;    // send the head and N body bytes, then end
+  bool cut_with_reset = true;                           // end with RST (SO_LINGER 0) rather than FIN
   std::optional<std::uint64_t> stall_after_body_bytes;  // send N body bytes, then pause...
   std::chrono::milliseconds stall_for{0};               // ...this long, then send the rest
 
@@ -92,10 +92,10 @@ struct LoopbackAction {
   static LoopbackAction respond_after(std::chrono::milliseconds delay, int status, std::string body = {},
                                       LoopbackHeaders headers = {});
   // An AWS-style XML error document (<Error><Code/><Message/><RequestId/></Error>).
-  static LoopbackAction aws_error(int status, std::string_view code, std::string_view message = "injected fault",
-                                  LoopbackHeaders headers = {});
-  static LoopbackAction reset();                      // RST without any answer
-  static LoopbackAction close_without_response();     // FIN without any answer
+  static LoopbackAction aws_error(int status, std::string_view code,
+                                  std::string_view message = "injected fault", LoopbackHeaders headers = {});
+  static LoopbackAction reset();                   // RST without any answer
+  static LoopbackAction close_without_response();  // FIN without any answer
   // A 200 whose Content-Length promises `body`, but the connection ends after n bytes.
   static LoopbackAction reset_mid_body(std::string body, std::uint64_t n, LoopbackHeaders headers = {});
   static LoopbackAction generated(int status, std::uint64_t size,
@@ -107,7 +107,7 @@ using LoopbackHandler = std::function<LoopbackAction(const LoopbackRequest&)>;
 
 struct LoopbackOptions {
   std::size_t max_recorded_body = 16u << 20;  // larger bodies are digested, and kept as a prefix only
-  bool answer_expect_continue = true;          // false: ignore Expect and just read the body
+  bool answer_expect_continue = true;         // false: ignore Expect and just read the body
 };
 
 class LoopbackServer {
@@ -119,7 +119,7 @@ class LoopbackServer {
   LoopbackServer& operator=(const LoopbackServer&) = delete;
 
   int port() const { return port_; }
-  std::string endpoint() const;  // "http://127.0.0.1:<port>"
+  std::string endpoint() const;   // "http://127.0.0.1:<port>"
   std::string host_port() const;  // "127.0.0.1:<port>"
 
   void set_handler(LoopbackHandler handler);

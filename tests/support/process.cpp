@@ -19,11 +19,11 @@ extern char** environ;
 
 namespace dwh::test {
 
-ProcessResult run_process(const std::vector<std::string>& argv,
-                          const std::map<std::string, std::string>& env,
+ProcessResult run_process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                           const std::string& stdin_text) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
-  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
+  if (pipe(in_pipe) != 0 || pipe(out_pipe) != 0 || pipe(err_pipe) != 0)
+    throw std::runtime_error("pipe failed");
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -34,8 +34,10 @@ ProcessResult run_process(const std::vector<std::string>& argv,
     close(out_pipe[0]);
     close(err_pipe[0]);
     for (const auto& [k, v] : env) {
-      if (v == kUnsetEnv) unsetenv(k.c_str());
-      else setenv(k.c_str(), v.c_str(), 1);
+      if (v == kUnsetEnv)
+        unsetenv(k.c_str());
+      else
+        setenv(k.c_str(), v.c_str(), 1);
     }
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));

@@ -77,7 +77,8 @@ class PatternSource final : public aws::BodySource {
 class DigestSink final : public aws::BodySink {
  public:
   Status write(std::string_view bytes) override {
-    if (fail_after_ && bytes_ + bytes.size() > *fail_after_) return make_error("SinkFailed", "test sink full");
+    if (fail_after_ && bytes_ + bytes.size() > *fail_after_)
+      return make_error("SinkFailed", "test sink full");
     digest_ = LoopbackServer::digest(bytes, digest_);
     bytes_ += bytes.size();
     largest_write_ = std::max(largest_write_, bytes.size());

@@ -74,7 +74,8 @@ TEST(IniParsing, LaterOfDefaultAndProfileDefaultWinsAsInBotocore) {
   auto second = parse_ok("[default]\nregion = plain\n[profile default]\nregion = explicit\n", true);
   EXPECT_EQ(second.at("default").at("region"), "explicit");
   // Order is that of first appearance: a repeated [default] does not move it after the other.
-  auto third = parse_ok("[default]\nregion = plain\n[profile default]\nregion = explicit\n[default]\nx = 1\n", true);
+  auto third =
+      parse_ok("[default]\nregion = plain\n[profile default]\nregion = explicit\n[default]\nx = 1\n", true);
   EXPECT_EQ(third.at("default").at("region"), "explicit");
 }
 
@@ -107,7 +108,8 @@ TEST(IniParsing, RepeatedSectionsAndKeysMergeLaterWins) {
 }
 
 TEST(IniParsing, ColonDelimiterCrlfAndByteOrderMark) {
-  auto profiles = parse_ok("\xEF\xBB\xBF[default]\r\nregion: eu-north-1\r\nendpoint_url = http://h:9000\r\n", true);
+  auto profiles =
+      parse_ok("\xEF\xBB\xBF[default]\r\nregion: eu-north-1\r\nendpoint_url = http://h:9000\r\n", true);
   EXPECT_EQ(profiles.at("default").at("region"), "eu-north-1");
   // The first delimiter splits, so a URL's colon stays in the value.
   EXPECT_EQ(profiles.at("default").at("endpoint_url"), "http://h:9000");
@@ -166,7 +168,8 @@ TEST(SharedConfig, LoadsBothFilesMergesProfilesAndKeepsServices) {
                  "[default]\nregion = us-east-2\noutput = json\n"
                  "[profile dev]\nregion = eu-west-1\nservices = local\n"
                  "[services local]\ns3 =\n  endpoint_url = http://127.0.0.1:9000\n");
-  env.write_file(".aws/credentials", "[default]\naws_access_key_id = A\nregion = ap-south-1\n[other]\nx = y\n");
+  env.write_file(".aws/credentials",
+                 "[default]\naws_access_key_id = A\nregion = ap-south-1\n[other]\nx = y\n");
   auto shared = dwh::aws::load_shared_config();
   ASSERT_TRUE(shared.ok()) << shared.error().message;
   EXPECT_TRUE(shared->config_exists);

@@ -15,7 +15,8 @@ using dwh::aws::NamedProvider;
 
 class FakeProvider final : public dwh::aws::CredentialsProvider {
  public:
-  explicit FakeProvider(std::function<dwh::Result<Credentials>(int call)> answer) : answer_(std::move(answer)) {}
+  explicit FakeProvider(std::function<dwh::Result<Credentials>(int call)> answer)
+      : answer_(std::move(answer)) {}
   dwh::Result<Credentials> get() override { return answer_(++calls); }
   std::atomic<int> calls{0};
 

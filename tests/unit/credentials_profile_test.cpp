@@ -6,7 +6,9 @@
 
 namespace {
 
-dwh::Result<dwh::aws::Credentials> get() { return dwh::aws::profile_credentials()->get(); }
+dwh::Result<dwh::aws::Credentials> get() {
+  return dwh::aws::profile_credentials()->get();
+}
 
 TEST(ProfileCredentials, DefaultProfileFromTheCredentialsFile) {
   dwh::test::ScopedAwsEnv env;
@@ -24,7 +26,8 @@ TEST(ProfileCredentials, DefaultProfileFromTheCredentialsFile) {
 
 TEST(ProfileCredentials, NamedProfileAndFileOverrides) {
   dwh::test::ScopedAwsEnv env;
-  auto creds_path = env.write_file("elsewhere/creds", "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s\n");
+  auto creds_path =
+      env.write_file("elsewhere/creds", "[dev]\naws_access_key_id = AKIDDEV\naws_secret_access_key = s\n");
   env.set("AWS_SHARED_CREDENTIALS_FILE", creds_path);
   env.set("AWS_PROFILE", "dev");
   EXPECT_EQ(get()->access_key_id, "AKIDDEV");
@@ -51,7 +54,8 @@ TEST(ProfileCredentials, ConfigFileProfileWhenTheCredentialsFileHasNone) {
 TEST(ProfileCredentials, CredentialsFileWinsOverConfigFile) {
   dwh::test::ScopedAwsEnv env;
   env.write_file(".aws/config", "[default]\naws_access_key_id = AKIDCFG\naws_secret_access_key = cfg\n");
-  env.write_file(".aws/credentials", "[default]\naws_access_key_id = AKIDCRED\naws_secret_access_key = cred\n");
+  env.write_file(".aws/credentials",
+                 "[default]\naws_access_key_id = AKIDCRED\naws_secret_access_key = cred\n");
   auto creds = get();
   ASSERT_TRUE(creds.ok());
   EXPECT_EQ(creds->access_key_id, "AKIDCRED");
@@ -92,7 +96,8 @@ TEST(ProfileCredentials, DeclinesSayWhy) {
 
 TEST(ProfileCredentials, ParseErrorStopsWithFileAndLine) {
   dwh::test::ScopedAwsEnv env;
-  auto path = env.write_file(".aws/credentials", "[default]\naws_access_key_id = A\naws_secret_access_key B\n");
+  auto path =
+      env.write_file(".aws/credentials", "[default]\naws_access_key_id = A\naws_secret_access_key B\n");
   auto creds = get();
   ASSERT_FALSE(creds.ok());
   EXPECT_EQ(creds.error().code, "ConfigParseError");

@@ -43,7 +43,8 @@ TEST(StandardEndpoints, MatchBotocore) {
       {"logs", "cn-north-1", "https://logs.cn-north-1.amazonaws.com.cn"},
       {"secretsmanager", "eu-west-1", "https://secretsmanager.eu-west-1.amazonaws.com"},
   };
-  for (const auto& c : cases) EXPECT_EQ(standard_url(c.prefix, c.region), c.url) << c.prefix << " " << c.region;
+  for (const auto& c : cases)
+    EXPECT_EQ(standard_url(c.prefix, c.region), c.url) << c.prefix << " " << c.region;
   auto ep = standard_endpoint("s3", "eu-west-1");
   EXPECT_FALSE(ep->custom);
   EXPECT_EQ(ep->source, "standard");
@@ -113,13 +114,15 @@ class ConfiguredEndpoints : public ::testing::Test {
         name == "ignore_global_and_service_specific_s3" || name == "service_specific_dynamodb_and_s3") {
       env_.set("AWS_ENDPOINT_URL_S3", "https://s3-from-envvar.endpoint.aws");
     }
-    if (name == "ignore_global_and_service_specific_s3") env_.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
+    if (name == "ignore_global_and_service_specific_s3")
+      env_.set("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true");
     if (name == "service_specific_dynamodb_and_s3") {
       env_.set("AWS_ENDPOINT_URL_DYNAMODB", "https://dynamodb-from-envvar.endpoint.aws");
     }
   }
 
-  std::string resolve(const std::string& profile, const std::string& environment_name, const std::string& service) {
+  std::string resolve(const std::string& profile, const std::string& environment_name,
+                      const std::string& service) {
     env_.set("AWS_PROFILE", profile);
     environment(environment_name);
     auto ep = service == "s3" ? resolve_endpoint("S3", "s3", "fake-region-10")
@@ -164,7 +167,8 @@ TEST_F(ConfiguredEndpoints, ConformanceSuiteScenarios) {
       {"ignore_global_and_service_specific_s3", "global_and_service_specific_s3", "s3",
        "https://s3.fake-region-10.amazonaws.com"},
       {"service_specific_dynamodb_and_s3", "default", "dynamodb", "https://dynamodb.endpoint.aws"},
-      {"default", "service_specific_dynamodb_and_s3", "dynamodb", "https://dynamodb-from-envvar.endpoint.aws"},
+      {"default", "service_specific_dynamodb_and_s3", "dynamodb",
+       "https://dynamodb-from-envvar.endpoint.aws"},
       {"default", "default", "s3", "https://s3.fake-region-10.amazonaws.com"},
   };
   for (const auto& c : cases) {
@@ -227,8 +231,8 @@ TEST(S3Addressing, VirtualHostOnlyForDnsSafeBucketsOnStandardEndpoints) {
   EXPECT_FALSE(dwh::aws::s3_use_virtual_host("1.2.3.4", standard, false));
   EXPECT_FALSE(dwh::aws::s3_use_virtual_host("-bucket", standard, false));
   EXPECT_FALSE(dwh::aws::s3_use_virtual_host("bucket-", standard, false));
-  EXPECT_FALSE(dwh::aws::s3_use_virtual_host("mybucket", standard, true));   // forced
-  EXPECT_FALSE(dwh::aws::s3_use_virtual_host("mybucket", custom, false));    // custom endpoint
+  EXPECT_FALSE(dwh::aws::s3_use_virtual_host("mybucket", standard, true));  // forced
+  EXPECT_FALSE(dwh::aws::s3_use_virtual_host("mybucket", custom, false));   // custom endpoint
   EXPECT_EQ(dwh::aws::s3_virtual_host_url("logs", standard), "https://logs.s3.eu-west-1.amazonaws.com");
   Endpoint with_port{"http://s3.local:9000/base", false, "standard"};
   EXPECT_EQ(dwh::aws::s3_virtual_host_url("b1", with_port), "http://b1.s3.local:9000/base");

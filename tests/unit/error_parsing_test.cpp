@@ -90,9 +90,10 @@ TEST(XmlError, LongBodiesAreQuotedShort) {
 }
 
 TEST(XmlError, SecretsInQuotedBodiesAreRedacted) {
-  auto e = parse_xml_error(403,
-                           "<NotAnError>Authorization: AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, "
-                           "Signature=deadbeefcafe\nurl?X-Amz-Security-Token=TOKENSECRET&X-Amz-Signature=abcdef12</NotAnError>");
+  auto e = parse_xml_error(
+      403,
+      "<NotAnError>Authorization: AWS4-HMAC-SHA256 Credential=AKID/x, SignedHeaders=host, "
+      "Signature=deadbeefcafe\nurl?X-Amz-Security-Token=TOKENSECRET&X-Amz-Signature=abcdef12</NotAnError>");
   EXPECT_EQ(e.message.find("deadbeefcafe"), std::string::npos) << e.message;
   EXPECT_EQ(e.message.find("TOKENSECRET"), std::string::npos) << e.message;
   EXPECT_EQ(e.message.find("abcdef12"), std::string::npos) << e.message;
@@ -102,14 +103,19 @@ TEST(XmlError, SecretsInQuotedBodiesAreRedacted) {
 TEST(Redact, HidesValuesAfterMarkersOnly) {
   EXPECT_EQ(redact_secrets("a=1&X-Amz-Signature=abc&b=2"), "a=1&X-Amz-Signature=[redacted]&b=2");
   EXPECT_EQ(redact_secrets("x-amz-security-token: TOK\nnext"), "x-amz-security-token: [redacted]\nnext");
-  EXPECT_EQ(redact_secrets("authorization: AWS4 Credential=a, Signature=b\nrest"), "authorization: [redacted]\nrest");
-  EXPECT_EQ(redact_secrets("<SignatureProvided>f00</SignatureProvided>"), "<SignatureProvided>[redacted]</SignatureProvided>");
+  EXPECT_EQ(redact_secrets("authorization: AWS4 Credential=a, Signature=b\nrest"),
+            "authorization: [redacted]\nrest");
+  EXPECT_EQ(redact_secrets("<SignatureProvided>f00</SignatureProvided>"),
+            "<SignatureProvided>[redacted]</SignatureProvided>");
   EXPECT_EQ(redact_secrets("nothing secret here"), "nothing secret here");
   EXPECT_EQ(redact_secrets("Signature="), "Signature=[redacted]");
 }
 
 TEST(JsonError, TypeWithNamespaceAndMessageVariants) {
-  auto e = parse_json_error(400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})", "");
+  auto e = parse_json_error(
+      400,
+      R"({"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"})",
+      "");
   EXPECT_EQ(e.code, "ResourceNotFoundException");
   EXPECT_EQ(e.message, "Requested resource not found");
   auto upper = parse_json_error(400, R"({"__type":"ThrottlingException","Message":"Rate exceeded"})", "");
@@ -121,8 +127,9 @@ TEST(JsonError, TypeWithNamespaceAndMessageVariants) {
 }
 
 TEST(JsonError, HeaderWinsOverBody) {
-  auto e = parse_json_error(400, R"({"__type":"Other","message":"m"})",
-                            "ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/");
+  auto e =
+      parse_json_error(400, R"({"__type":"Other","message":"m"})",
+                       "ValidationException:http://internal.amazon.com/coral/com.amazon.coral.validate/");
   EXPECT_EQ(e.code, "ValidationException");
   EXPECT_EQ(e.message, "m");
   auto empty = parse_json_error(400, "", "SerializationException");

@@ -96,7 +96,8 @@ TEST_F(IngestFileStore, AbortOrDestroyingAnUncommittedWriterLeavesNothing) {
 }
 
 TEST_F(IngestFileStore, ListIsSortedFilteredByPrefixAndSkipsTemporaries) {
-  for (const char* key : {"b/2026/01/02/z", "a/1", "b/2026/01/01/y", "b/2026/01/01/x", "bb/1", "_manifests/ingest/r1.json"}) {
+  for (const char* key :
+       {"b/2026/01/02/z", "a/1", "b/2026/01/01/y", "b/2026/01/01/x", "bb/1", "_manifests/ingest/r1.json"}) {
     ASSERT_TRUE(store_->put(key, key).ok()) << key;
   }
   // What a killed writer leaves: a hidden temporary file.

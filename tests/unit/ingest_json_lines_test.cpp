@@ -37,9 +37,9 @@ nlohmann::json parsed(ColumnKind kind, std::string_view field) {
 }
 
 TEST(IngestJsonLines, NullIsNullForEveryKind) {
-  for (auto kind : {ColumnKind::Integer, ColumnKind::Decimal, ColumnKind::Float, ColumnKind::Bool,
-                    ColumnKind::Timestamp, ColumnKind::TimestampTz, ColumnKind::Date, ColumnKind::Json,
-                    ColumnKind::Text}) {
+  for (auto kind :
+       {ColumnKind::Integer, ColumnKind::Decimal, ColumnKind::Float, ColumnKind::Bool, ColumnKind::Timestamp,
+        ColumnKind::TimestampTz, ColumnKind::Date, ColumnKind::Json, ColumnKind::Text}) {
     EXPECT_EQ(value_json(kind, "\\N"), "null");
   }
   // A text value spelled "\N" is escaped by COPY as "\\N", and stays text.
@@ -87,7 +87,8 @@ TEST(IngestJsonLines, WrongFieldCountIsBadCopyData) {
 TEST(IngestJsonLines, NumericsStayExactDecimalStrings) {
   EXPECT_EQ(value_json(ColumnKind::Decimal, "378276.14"), "\"378276.14\"");
   EXPECT_EQ(value_json(ColumnKind::Decimal, "3.50"), "\"3.50\"");  // the scale is kept
-  EXPECT_EQ(value_json(ColumnKind::Decimal, "-0.000000000000000000000000001"), "\"-0.000000000000000000000000001\"");
+  EXPECT_EQ(value_json(ColumnKind::Decimal, "-0.000000000000000000000000001"),
+            "\"-0.000000000000000000000000001\"");
   EXPECT_EQ(value_json(ColumnKind::Decimal, "123456789012345678901234567890.123456789"),
             "\"123456789012345678901234567890.123456789\"");
   EXPECT_EQ(value_json(ColumnKind::Decimal, "NaN"), "\"NaN\"");
@@ -116,7 +117,8 @@ TEST(IngestJsonLines, TimestampsHaveAtLeastMilliseconds) {
   EXPECT_EQ(value_json(ColumnKind::Timestamp, "2024-11-14 09:30:20.12"), "\"2024-11-14T09:30:20.120\"");
   EXPECT_EQ(value_json(ColumnKind::Timestamp, "2024-11-14 09:30:20.123"), "\"2024-11-14T09:30:20.123\"");
   // More digits than milliseconds are kept, not rounded away.
-  EXPECT_EQ(value_json(ColumnKind::Timestamp, "2024-11-14 09:30:20.123456"), "\"2024-11-14T09:30:20.123456\"");
+  EXPECT_EQ(value_json(ColumnKind::Timestamp, "2024-11-14 09:30:20.123456"),
+            "\"2024-11-14T09:30:20.123456\"");
   // Values ISO cannot spell stay PostgreSQL's text.
   EXPECT_EQ(value_json(ColumnKind::Timestamp, "infinity"), "\"infinity\"");
   EXPECT_EQ(value_json(ColumnKind::Timestamp, "-infinity"), "\"-infinity\"");
@@ -126,8 +128,10 @@ TEST(IngestJsonLines, TimestampsHaveAtLeastMilliseconds) {
 TEST(IngestJsonLines, TimestampsWithZone) {
   EXPECT_EQ(value_json(ColumnKind::TimestampTz, "2024-11-14 09:30:20+00"), "\"2024-11-14T09:30:20.000Z\"");
   EXPECT_EQ(value_json(ColumnKind::TimestampTz, "2024-11-14 09:30:20.25+00"), "\"2024-11-14T09:30:20.250Z\"");
-  EXPECT_EQ(value_json(ColumnKind::TimestampTz, "2024-11-14 09:30:20.123+02"), "\"2024-11-14T09:30:20.123+02:00\"");
-  EXPECT_EQ(value_json(ColumnKind::TimestampTz, "2024-11-14 09:30:20-05:30"), "\"2024-11-14T09:30:20.000-05:30\"");
+  EXPECT_EQ(value_json(ColumnKind::TimestampTz, "2024-11-14 09:30:20.123+02"),
+            "\"2024-11-14T09:30:20.123+02:00\"");
+  EXPECT_EQ(value_json(ColumnKind::TimestampTz, "2024-11-14 09:30:20-05:30"),
+            "\"2024-11-14T09:30:20.000-05:30\"");
   EXPECT_EQ(value_json(ColumnKind::TimestampTz, "infinity"), "\"infinity\"");
 }
 
@@ -173,7 +177,8 @@ TEST(IngestJsonLines, JsonIsEmbedded) {
 TEST(IngestJsonLines, CursorRangeUsesTheIsoText) {
   const std::vector<ColumnSpec> cols = {{"id", ColumnKind::Integer}, {"last_updated", ColumnKind::Timestamp}};
   CursorRange range;
-  encode(cols, "1\t2024-11-14 09:30:20.5\n2\t2023-01-02 03:04:05\n3\t2025-06-07 08:09:10.123\n4\t\\N\n", 1, &range);
+  encode(cols, "1\t2024-11-14 09:30:20.5\n2\t2023-01-02 03:04:05\n3\t2025-06-07 08:09:10.123\n4\t\\N\n", 1,
+         &range);
   EXPECT_EQ(range.min, "2023-01-02T03:04:05.000");
   EXPECT_EQ(range.max, "2025-06-07T08:09:10.123");
   CursorRange other;
@@ -200,17 +205,22 @@ TEST(IngestJsonLines, EveryLineParsesBackToTheSameValues) {
   const std::vector<ColumnSpec> cols = {{"i", ColumnKind::Integer}, {"d", ColumnKind::Decimal},
                                         {"t", ColumnKind::Text},    {"ts", ColumnKind::Timestamp},
                                         {"b", ColumnKind::Bool},    {"day", ColumnKind::Date}};
-  const std::string out =
-      encode(cols, "1\t1.10\ta\\\\b\\nc\t2024-01-01 00:00:00\tt\t2024-02-29\n"
-                   "2\t\\N\t\"q\"\t2024-01-01 00:00:00.001\tf\t\\N\n");
+  const std::string out = encode(cols,
+                                 "1\t1.10\ta\\\\b\\nc\t2024-01-01 00:00:00\tt\t2024-02-29\n"
+                                 "2\t\\N\t\"q\"\t2024-01-01 00:00:00.001\tf\t\\N\n");
   std::vector<nlohmann::json> rows;
   std::size_t start = 0;
   for (auto eol = out.find('\n'); eol != std::string::npos; start = eol + 1, eol = out.find('\n', start)) {
     rows.push_back(nlohmann::json::parse(out.substr(start, eol - start)));
   }
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0], nlohmann::json::parse(R"({"i":1,"d":"1.10","t":"a\\b\nc","ts":"2024-01-01T00:00:00.000","b":true,"day":"2024-02-29"})"));
-  EXPECT_EQ(rows[1], nlohmann::json::parse(R"({"i":2,"d":null,"t":"\"q\"","ts":"2024-01-01T00:00:00.001","b":false,"day":null})"));
+  EXPECT_EQ(
+      rows[0],
+      nlohmann::json::parse(
+          R"({"i":1,"d":"1.10","t":"a\\b\nc","ts":"2024-01-01T00:00:00.000","b":true,"day":"2024-02-29"})"));
+  EXPECT_EQ(rows[1],
+            nlohmann::json::parse(
+                R"({"i":2,"d":null,"t":"\"q\"","ts":"2024-01-01T00:00:00.001","b":false,"day":null})"));
 }
 
 }  // namespace

@@ -43,7 +43,8 @@ void expect_golden(const std::string& name, const std::string& actual) {
 // The statements of one table's part of a load, in the order the job sends them (the
 // null_examples queries only when count_nulls found a NULL in that column).
 std::string table_statements(const transform::Model& m) {
-  const std::string manifest = std::string(kProcessed) + "/_load/redshift/" + kRun + "/" + m.table + ".manifest";
+  const std::string manifest =
+      std::string(kProcessed) + "/_load/redshift/" + kRun + "/" + m.table + ".manifest";
   std::vector<std::string> s = {sql::drop_stage(m), sql::create_stage(m, Dialect::Redshift),
                                 sql::copy_from_s3(m, manifest, kRole)};
   if (!sql::count_nulls(m).empty()) s.push_back(sql::count_nulls(m));
@@ -80,18 +81,19 @@ TEST(LoadRedshiftSql, ControlStatementsAndCopyManifestMatchTheirGoldenFiles) {
     if (m.kind == transform::ModelKind::Fact) facts.push_back(&m);
   }
   std::string out;
-  for (const auto& stmt : {std::string("BEGIN"), sql::lock(Dialect::Redshift), sql::is_loaded(kRun), sql::last_loaded_run(),
-                           sql::newest_source_change(facts, sql::Rows::Staged),
-                           sql::record_manifest(kRun, std::string("_manifests/transform/") + kRun + ".json",
-                                                std::string(64, 'a'), "totesys",
-                                                R"({"dim_date":{"staged":10,"written":10}})", 1.5,
-                                                "2026-11-21 10:22:33.123000"),
-                           std::string("COMMIT"), sql::load_errors()}) {
+  for (const auto& stmt :
+       {std::string("BEGIN"), sql::lock(Dialect::Redshift), sql::is_loaded(kRun), sql::last_loaded_run(),
+        sql::newest_source_change(facts, sql::Rows::Staged),
+        sql::record_manifest(kRun, std::string("_manifests/transform/") + kRun + ".json",
+                             std::string(64, 'a'), "totesys", R"({"dim_date":{"staged":10,"written":10}})",
+                             1.5, "2026-11-21 10:22:33.123000"),
+        std::string("COMMIT"), sql::load_errors()}) {
     out += stmt + ";\n";
   }
   expect_golden("control.sql", out);
   expect_golden("copy_manifest.json",
-                sql::copy_manifest(std::string(kProcessed) + "/fact_sales_order/2026/11/21/" + kRun + ".parquet", 123456));
+                sql::copy_manifest(
+                    std::string(kProcessed) + "/fact_sales_order/2026/11/21/" + kRun + ".parquet", 123456));
 }
 
 TEST(LoadRedshiftSql, NoNewestChangeIsRecordedAsNull) {
@@ -113,11 +115,13 @@ TEST(LoadRedshiftSql, NamesAndValuesAreQuoted) {
   id.parquet = {"id", parquet::LogicalType::Int32, false};
   m.columns = {id};
   // A table of key columns only still gives Redshift the WHEN MATCHED clause it requires.
-  EXPECT_EQ(sql::upsert_dimension(m, Dialect::Redshift),
-            "MERGE INTO \"t\"\"x\" USING \"_dwh_stage_t\"\"x\" s ON \"t\"\"x\".\"id\" = s.\"id\" WHEN MATCHED THEN "
-            "UPDATE SET \"id\" = s.\"id\" WHEN NOT MATCHED THEN INSERT (\"id\") VALUES (s.\"id\")");
-  EXPECT_EQ(sql::copy_from_s3(m, "s3://b/it's.manifest", "arn:x"),
-            "COPY \"_dwh_stage_t\"\"x\" FROM 's3://b/it''s.manifest' IAM_ROLE 'arn:x' FORMAT AS PARQUET MANIFEST");
+  EXPECT_EQ(
+      sql::upsert_dimension(m, Dialect::Redshift),
+      "MERGE INTO \"t\"\"x\" USING \"_dwh_stage_t\"\"x\" s ON \"t\"\"x\".\"id\" = s.\"id\" WHEN MATCHED THEN "
+      "UPDATE SET \"id\" = s.\"id\" WHEN NOT MATCHED THEN INSERT (\"id\") VALUES (s.\"id\")");
+  EXPECT_EQ(
+      sql::copy_from_s3(m, "s3://b/it's.manifest", "arn:x"),
+      "COPY \"_dwh_stage_t\"\"x\" FROM 's3://b/it''s.manifest' IAM_ROLE 'arn:x' FORMAT AS PARQUET MANIFEST");
 }
 
 }  // namespace

@@ -198,9 +198,7 @@ class ModelFormat : public ::testing::Test {
     std::error_code ec;
     fs::remove_all(dir_.parent_path(), ec);
   }
-  void write(const std::string& file, const std::string& text) const {
-    std::ofstream(dir_ / file) << text;
-  }
+  void write(const std::string& file, const std::string& text) const { std::ofstream(dir_ / file) << text; }
 
   fs::path dir_;
   Dataset ds_;
@@ -234,8 +232,8 @@ TEST_F(ModelFormat, CompositeAndChainedLookups) {
   ASSERT_EQ(m.lookups.size(), 2u);
   EXPECT_EQ(m.lookups[0].name, "region");
   // In the order of region's primary key.
-  EXPECT_EQ(m.lookups[0].on,
-            (std::vector<std::pair<std::string, std::string>>{{"region_id", "region_id"}, {"country", "country"}}));
+  EXPECT_EQ(m.lookups[0].on, (std::vector<std::pair<std::string, std::string>>{{"region_id", "region_id"},
+                                                                               {"country", "country"}}));
   EXPECT_EQ(m.lookups[0].on_lookup, (std::vector<std::string>{"", ""}));
   EXPECT_EQ(m.lookups[1].name, "zone");
   EXPECT_EQ(m.lookups[1].on, (std::vector<std::pair<std::string, std::string>>{{"zone_id", "zone_id"}}));
@@ -284,8 +282,9 @@ TEST_F(ModelFormat, ParquetSchema) {
   const parquet::Schema s = parquet_schema(m);
   ASSERT_EQ(s.columns.size(), 7u);
   const std::vector<std::pair<std::string, LogicalType>> want = {
-      {"sale_id", LogicalType::Int32},  {"customer_id", LogicalType::Int64}, {"amount", LogicalType::Decimal},
-      {"amount_approx", LogicalType::Double}, {"version", LogicalType::Int64}, {"at_time", LogicalType::TimeMicros},
+      {"sale_id", LogicalType::Int32},  {"customer_id", LogicalType::Int64},
+      {"amount", LogicalType::Decimal}, {"amount_approx", LogicalType::Double},
+      {"version", LogicalType::Int64},  {"at_time", LogicalType::TimeMicros},
       {"day", LogicalType::Date}};
   for (std::size_t i = 0; i < want.size(); ++i) {
     EXPECT_EQ(s.columns[i].name, want[i].first);
@@ -314,7 +313,8 @@ TEST_F(ModelFormat, NaturalKeyMustNotBeNullable) {
   write("dim_customer.toml", text);
   const auto ds = load_dataset(dir_);
   ASSERT_FALSE(ds.ok());
-  EXPECT_NE(ds.error().message.find("dim_customer.toml: natural_key: key column 'customer_id' must be nullable = false"),
+  EXPECT_NE(ds.error().message.find(
+                "dim_customer.toml: natural_key: key column 'customer_id' must be nullable = false"),
             std::string::npos)
       << ds.error().message;
 }
@@ -325,8 +325,8 @@ TEST_F(ModelFormat, LookupMustGiveTheWholeKey) {
   write("dim_customer.toml", text);
   const auto ds = load_dataset(dir_);
   ASSERT_FALSE(ds.ok());
-  EXPECT_NE(ds.error().message.find(
-                "dim_customer.toml: lookup.region.on: must give every primary key column of 'region' (missing 'country')"),
+  EXPECT_NE(ds.error().message.find("dim_customer.toml: lookup.region.on: must give every primary key column "
+                                    "of 'region' (missing 'country')"),
             std::string::npos)
       << ds.error().message;
 }
@@ -338,7 +338,8 @@ TEST_F(ModelFormat, ConstantMustBeAValueOfTheType) {
   write("cal.toml", text);
   const auto ds = load_dataset(dir_);
   ASSERT_FALSE(ds.ok());
-  EXPECT_NE(ds.error().message.find("cal.toml: column.calendar_name.value: '2024-02-30' is not a valid date: no such date"),
+  EXPECT_NE(ds.error().message.find(
+                "cal.toml: column.calendar_name.value: '2024-02-30' is not a valid date: no such date"),
             std::string::npos)
       << ds.error().message;
 }
@@ -349,7 +350,8 @@ TEST_F(ModelFormat, UnknownOpAndPart) {
   write("cal.toml", text);
   auto ds = load_dataset(dir_);
   ASSERT_FALSE(ds.ok());
-  EXPECT_NE(ds.error().message.find("cal.toml: column.weekday.part: unknown part 'weekday'"), std::string::npos)
+  EXPECT_NE(ds.error().message.find("cal.toml: column.weekday.part: unknown part 'weekday'"),
+            std::string::npos)
       << ds.error().message;
   write("cal.toml", kCalendar);
   text = kSale;
@@ -357,7 +359,8 @@ TEST_F(ModelFormat, UnknownOpAndPart) {
   write("fact_sale.toml", text);
   ds = load_dataset(dir_);
   ASSERT_FALSE(ds.ok());
-  EXPECT_NE(ds.error().message.find("fact_sale.toml: column.at_time.op: unknown op 'timepart'"), std::string::npos)
+  EXPECT_NE(ds.error().message.find("fact_sale.toml: column.at_time.op: unknown op 'timepart'"),
+            std::string::npos)
       << ds.error().message;
 }
 
@@ -375,7 +378,8 @@ TEST_F(ModelFormat, CalendarHasNoSource) {
   write("cal.toml", std::string("source = \"sale\"\n") + kCalendar);
   const auto ds = load_dataset(dir_);
   ASSERT_FALSE(ds.ok());
-  EXPECT_NE(ds.error().message.find("cal.toml: source: a calendar model has no source table"), std::string::npos)
+  EXPECT_NE(ds.error().message.find("cal.toml: source: a calendar model has no source table"),
+            std::string::npos)
       << ds.error().message;
 }
 
@@ -385,8 +389,9 @@ TEST_F(ModelFormat, MalformedReference) {
   write("fact_sale.toml", text);
   const auto ds = load_dataset(dir_);
   ASSERT_FALSE(ds.ok());
-  EXPECT_NE(ds.error().message.find("fact_sale.toml: column.day.references: must be 'table.column', not 'cal'"),
-            std::string::npos)
+  EXPECT_NE(
+      ds.error().message.find("fact_sale.toml: column.day.references: must be 'table.column', not 'cal'"),
+      std::string::npos)
       << ds.error().message;
 }
 
@@ -396,8 +401,9 @@ TEST_F(ModelFormat, WrongValueKind) {
   write("fact_sale.toml", text);
   const auto ds = load_dataset(dir_);
   ASSERT_FALSE(ds.ok());
-  EXPECT_NE(ds.error().message.find("fact_sale.toml: column.sale_id.nullable: must be true or false, not a string"),
-            std::string::npos)
+  EXPECT_NE(
+      ds.error().message.find("fact_sale.toml: column.sale_id.nullable: must be true or false, not a string"),
+      std::string::npos)
       << ds.error().message;
 }
 

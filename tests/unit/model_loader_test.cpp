@@ -76,12 +76,15 @@ TEST_F(ModelLoader, TheCopyLoads) {
 
 TEST_F(ModelLoader, UnknownKeyIsATypoWithSuggestionAndLine) {
   edit("dim_staff.toml", "nullable = false", "nulable = false", "name = \"first_name\"");
-  expect_error("dim_staff.toml", "column.first_name.nulable", "unknown key 'nulable' (did you mean 'nullable'?)");
+  expect_error("dim_staff.toml", "column.first_name.nulable",
+               "unknown key 'nulable' (did you mean 'nullable'?)");
   // The line of the bad key.
   const std::string text = read("dim_staff.toml");
-  const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(text.find("nulable")), '\n');
+  const auto line =
+      1 + std::count(text.begin(), text.begin() + static_cast<long>(text.find("nulable")), '\n');
   const auto ds = load_dataset(dir_);
-  EXPECT_NE(ds.error().message.find("(line " + std::to_string(line) + ")"), std::string::npos) << ds.error().message;
+  EXPECT_NE(ds.error().message.find("(line " + std::to_string(line) + ")"), std::string::npos)
+      << ds.error().message;
 }
 
 TEST_F(ModelLoader, UnknownTopLevelKey) {
@@ -116,7 +119,8 @@ TEST_F(ModelLoader, UnknownColumnOfALookup) {
 
 TEST_F(ModelLoader, UnknownSourceColumn) {
   edit("dim_design.toml", "from = \"file_name\"", "from = \"filename\"");
-  expect_error("dim_design.toml", "column.file_name.from", "unknown column 'filename' in source table 'design'");
+  expect_error("dim_design.toml", "column.file_name.from",
+               "unknown column 'filename' in source table 'design'");
 }
 
 TEST_F(ModelLoader, UnknownLookup) {
@@ -130,13 +134,15 @@ TEST_F(ModelLoader, LookupIntoUnknownTable) {
 }
 
 TEST_F(ModelLoader, LookupOnAColumnThatIsNotTheKey) {
-  edit("dim_staff.toml", "on = { department_id = \"department_id\" }", "on = { department_name = \"department_id\" }");
+  edit("dim_staff.toml", "on = { department_id = \"department_id\" }",
+       "on = { department_name = \"department_id\" }");
   expect_error("dim_staff.toml", "lookup.department.on.department_name",
                "'department_name' is not a primary key column of 'department'");
 }
 
 TEST_F(ModelLoader, LookupKeyTypeMismatch) {
-  edit("dim_staff.toml", "on = { department_id = \"department_id\" }", "on = { department_id = \"first_name\" }");
+  edit("dim_staff.toml", "on = { department_id = \"department_id\" }",
+       "on = { department_id = \"first_name\" }");
   expect_error("dim_staff.toml", "lookup.department.on.department_id",
                "type mismatch: 'first_name' is text, 'department.department_id' is integer");
 }
@@ -173,18 +179,21 @@ TEST_F(ModelLoader, NaturalKeyMustCopyTheSourceKey) {
 }
 
 TEST_F(ModelLoader, VersionColumnNotAColumn) {
-  edit("fact_payment.toml", "\"last_updated_date\", \"last_updated_time\"", "\"last_update_date\", \"last_updated_time\"");
+  edit("fact_payment.toml", "\"last_updated_date\", \"last_updated_time\"",
+       "\"last_update_date\", \"last_updated_time\"");
   expect_error("fact_payment.toml", "version_columns", "'last_update_date' is not a column of fact_payment");
 }
 
 TEST_F(ModelLoader, VersionColumnsComeFromTheCursor) {
-  edit("fact_payment.toml", "\"last_updated_date\", \"last_updated_time\"", "\"created_date\", \"created_time\"");
+  edit("fact_payment.toml", "\"last_updated_date\", \"last_updated_time\"",
+       "\"created_date\", \"created_time\"");
   expect_error("fact_payment.toml", "version_columns",
                "'created_date' must be read from the source's cursor column 'last_updated'");
 }
 
 TEST_F(ModelLoader, ReferenceToUnknownTable) {
-  edit("fact_sales_order.toml", "references = \"dim_design.design_id\"", "references = \"dim_designs.design_id\"");
+  edit("fact_sales_order.toml", "references = \"dim_design.design_id\"",
+       "references = \"dim_designs.design_id\"");
   expect_error("fact_sales_order.toml", "column.design_id.references", "unknown table 'dim_designs'");
 }
 
@@ -194,26 +203,33 @@ TEST_F(ModelLoader, ReferenceToUnknownColumn) {
 }
 
 TEST_F(ModelLoader, ReferenceToANonKeyColumn) {
-  edit("fact_sales_order.toml", "references = \"dim_design.design_id\"", "references = \"dim_design.design_name\"");
-  expect_error("fact_sales_order.toml", "column.design_id.references", "'dim_design.design_name' is not the key");
+  edit("fact_sales_order.toml", "references = \"dim_design.design_id\"",
+       "references = \"dim_design.design_name\"");
+  expect_error("fact_sales_order.toml", "column.design_id.references",
+               "'dim_design.design_name' is not the key");
 }
 
 TEST_F(ModelLoader, ReferenceTypeMismatch) {
-  edit("fact_sales_order.toml", "from = \"units_sold\"", "from = \"units_sold\"\nreferences = \"dim_date.date_id\"");
+  edit("fact_sales_order.toml", "from = \"units_sold\"",
+       "from = \"units_sold\"\nreferences = \"dim_date.date_id\"");
   expect_error("fact_sales_order.toml", "column.units_sold.references", "type mismatch: int references date");
 }
 
 TEST_F(ModelLoader, ReferenceCycleBetweenModels) {
-  edit("dim_staff.toml", "from = \"staff_id\"", "from = \"staff_id\"\nreferences = \"dim_location.location_id\"");
-  edit("dim_location.toml", "from = \"address_id\"", "from = \"address_id\"\nreferences = \"dim_staff.staff_id\"");
+  edit("dim_staff.toml", "from = \"staff_id\"",
+       "from = \"staff_id\"\nreferences = \"dim_location.location_id\"");
+  edit("dim_location.toml", "from = \"address_id\"",
+       "from = \"address_id\"\nreferences = \"dim_staff.staff_id\"");
   // Reported at the first model (by file name) on the cycle, at its column that starts it.
   expect_error("dim_location.toml", "column.location_id.references",
                "reference cycle: dim_location -> dim_staff -> dim_location");
 }
 
 TEST_F(ModelLoader, SelfReferenceIsACycle) {
-  edit("dim_location.toml", "from = \"address_id\"", "from = \"address_id\"\nreferences = \"dim_location.location_id\"");
-  expect_error("dim_location.toml", "column.location_id.references", "reference cycle: dim_location -> dim_location");
+  edit("dim_location.toml", "from = \"address_id\"",
+       "from = \"address_id\"\nreferences = \"dim_location.location_id\"");
+  expect_error("dim_location.toml", "column.location_id.references",
+               "reference cycle: dim_location -> dim_location");
 }
 
 TEST_F(ModelLoader, CalendarWithoutDateColumn) {
@@ -237,7 +253,8 @@ TEST_F(ModelLoader, LookupChainThatComesBackIsACycle) {
 }
 
 TEST_F(ModelLoader, LookupOnItselfIsACycle) {
-  edit("dim_counterparty.toml", "on = { address_id = \"legal_address_id\" }", "on = { address_id = \"address.address_id\" }");
+  edit("dim_counterparty.toml", "on = { address_id = \"legal_address_id\" }",
+       "on = { address_id = \"address.address_id\" }");
   expect_error("dim_counterparty.toml", "lookup.address.on", "lookup cycle: address -> address");
 }
 
@@ -252,7 +269,8 @@ TEST_F(ModelLoader, ChainedLookupsAreOrderedByDependency) {
   ASSERT_EQ(m->lookups.size(), 2u);
   EXPECT_EQ(m->lookups[0].name, "address");
   EXPECT_EQ(m->lookups[1].name, "second");
-  EXPECT_EQ(m->lookups[1].on, (std::vector<std::pair<std::string, std::string>>{{"address_id", "counterparty_id"}}));
+  EXPECT_EQ(m->lookups[1].on,
+            (std::vector<std::pair<std::string, std::string>>{{"address_id", "counterparty_id"}}));
   EXPECT_EQ(m->lookups[1].on_lookup, std::vector<std::string>{"address"});
   EXPECT_EQ(m->lookups[0].on_lookup, std::vector<std::string>{""});
 }
@@ -278,14 +296,18 @@ TEST_F(ModelLoader, KeyThatDoesNotApplyToTheOp) {
 }
 
 TEST_F(ModelLoader, CopyBetweenIncompatibleTypes) {
-  edit("fact_sales_order.toml", "from = \"agreed_payment_date\"\nop = \"parse_date\"", "from = \"agreed_payment_date\"");
+  edit("fact_sales_order.toml", "from = \"agreed_payment_date\"\nop = \"parse_date\"",
+       "from = \"agreed_payment_date\"");
   expect_error("fact_sales_order.toml", "column.agreed_payment_date.from",
-               "cannot copy this source type into this column type ('agreed_payment_date' is text, the column is date)");
+               "cannot copy this source type into this column type ('agreed_payment_date' is text, the "
+               "column is date)");
 }
 
 TEST_F(ModelLoader, DatePartNeedsATimestamp) {
-  edit("fact_payment.toml", "from = \"payment_date\"\nop = \"parse_date\"", "from = \"payment_date\"\nop = \"date_part\"");
-  expect_error("fact_payment.toml", "column.payment_date.from", "date_part needs a timestamp source and a date column");
+  edit("fact_payment.toml", "from = \"payment_date\"\nop = \"parse_date\"",
+       "from = \"payment_date\"\nop = \"date_part\"");
+  expect_error("fact_payment.toml", "column.payment_date.from",
+               "date_part needs a timestamp source and a date column");
 }
 
 TEST_F(ModelLoader, IfNullMustBeAValueOfTheColumnType) {
@@ -294,7 +316,8 @@ TEST_F(ModelLoader, IfNullMustBeAValueOfTheColumnType) {
 }
 
 TEST_F(ModelLoader, SurrogateKeyOnlyOnFacts) {
-  edit("dim_design.toml", "natural_key = [\"design_id\"]", "natural_key = [\"design_id\"]\nsurrogate_key = \"design_key\"");
+  edit("dim_design.toml", "natural_key = [\"design_id\"]",
+       "natural_key = [\"design_id\"]\nsurrogate_key = \"design_key\"");
   expect_error("dim_design.toml", "surrogate_key", "only a fact has a surrogate key");
 }
 

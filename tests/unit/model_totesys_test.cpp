@@ -9,11 +9,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "dwh/transform/model.hpp"
 
@@ -97,7 +96,8 @@ std::map<std::string, std::vector<DdlColumn>> parse_ddl(const std::string& sql) 
       bool in_type = true;
       while (words >> word) {
         const std::string up = lower(word);
-        if (up == "not" || up == "null" || up == "primary" || up == "references" || up == "default") in_type = false;
+        if (up == "not" || up == "null" || up == "primary" || up == "references" || up == "default")
+          in_type = false;
         if (in_type) {
           type += (type.empty() || type.back() == '(' || word.front() == ')' ? "" : " ") + word;
         } else {
@@ -169,8 +169,8 @@ class TotesysModels : public ::testing::Test {
 Dataset* TotesysModels::dataset_ = nullptr;
 
 TEST_F(TotesysModels, HasTheElevenWarehouseTablesOfTheReferenceDdl) {
-  const auto ddl = parse_ddl(read_reference("totesys_warehouse.sql",
-                                            fs::path(DWH_SOURCE_DIR) / "tests/golden/transform/totesys_warehouse.sql"));
+  const auto ddl = parse_ddl(read_reference(
+      "totesys_warehouse.sql", fs::path(DWH_SOURCE_DIR) / "tests/golden/transform/totesys_warehouse.sql"));
   ASSERT_EQ(ddl.size(), 11u);
   ASSERT_EQ(ds().models.size(), 11u);
   EXPECT_EQ(ds().name, "totesys");
@@ -220,8 +220,8 @@ SourceType expected_source_type(const std::string& oltp_type) {
 }
 
 TEST_F(TotesysModels, SourcesHaveEveryOltpColumnInOrder) {
-  const auto ddl = parse_ddl(read_reference("totesys_oltp.sql",
-                                            fs::path(DWH_SOURCE_DIR) / "tests/golden/totesys/totesys_oltp.sql"));
+  const auto ddl = parse_ddl(
+      read_reference("totesys_oltp.sql", fs::path(DWH_SOURCE_DIR) / "tests/golden/totesys/totesys_oltp.sql"));
   ASSERT_EQ(ddl.size(), 11u);
   ASSERT_EQ(ds().sources.size(), 11u);
   for (const auto& [table, columns] : ddl) {
@@ -298,12 +298,14 @@ TEST_F(TotesysModels, LookupsAndCurrentVersionTables) {
   const Model& staff = model("dim_staff");
   ASSERT_EQ(staff.lookups.size(), 1u);
   EXPECT_EQ(staff.lookups[0].table, "department");
-  EXPECT_EQ(staff.lookups[0].on, (std::vector<std::pair<std::string, std::string>>{{"department_id", "department_id"}}));
+  EXPECT_EQ(staff.lookups[0].on,
+            (std::vector<std::pair<std::string, std::string>>{{"department_id", "department_id"}}));
   EXPECT_EQ(staff.lookups[0].on_lookup, std::vector<std::string>{""});
   const Model& cp = model("dim_counterparty");
   ASSERT_EQ(cp.lookups.size(), 1u);
   EXPECT_EQ(cp.lookups[0].table, "address");
-  EXPECT_EQ(cp.lookups[0].on, (std::vector<std::pair<std::string, std::string>>{{"legal_address_id", "address_id"}}));
+  EXPECT_EQ(cp.lookups[0].on,
+            (std::vector<std::pair<std::string, std::string>>{{"legal_address_id", "address_id"}}));
   EXPECT_EQ(cp.column("counterparty_legal_phone_number")->expr.lookup, cp.lookups[0].name);
   EXPECT_EQ(cp.column("counterparty_legal_phone_number")->expr.column, "phone");
   for (const Model& m : ds().models) {
@@ -343,7 +345,8 @@ TEST_F(TotesysModels, ColumnExpressionsFollowTheLineage) {
   EXPECT_EQ(name.kind, K::Map);
   EXPECT_EQ(name.column, "currency_code");
   const std::map<std::string, std::string> map(name.map.begin(), name.map.end());
-  EXPECT_EQ(map, (std::map<std::string, std::string>{{"GBP", "Pound Sterling"}, {"USD", "US Dollar"}, {"EUR", "Euro"}}));
+  EXPECT_EQ(map, (std::map<std::string, std::string>{
+                     {"GBP", "Pound Sterling"}, {"USD", "US Dollar"}, {"EUR", "Euro"}}));
 
   const ColumnExpr& location = model("dim_staff").column("location")->expr;
   EXPECT_EQ(location.lookup, "department");
@@ -352,17 +355,22 @@ TEST_F(TotesysModels, ColumnExpressionsFollowTheLineage) {
 
   const Model& date = model("dim_date");
   const std::vector<std::pair<std::string, CalendarPart>> parts = {
-      {"date_id", CalendarPart::Date},          {"year", CalendarPart::Year},
-      {"month", CalendarPart::Month},           {"day", CalendarPart::Day},
-      {"day_of_week", CalendarPart::IsoDayOfWeek}, {"day_name", CalendarPart::DayName},
-      {"month_name", CalendarPart::MonthName},  {"quarter", CalendarPart::Quarter}};
+      {"date_id", CalendarPart::Date},
+      {"year", CalendarPart::Year},
+      {"month", CalendarPart::Month},
+      {"day", CalendarPart::Day},
+      {"day_of_week", CalendarPart::IsoDayOfWeek},
+      {"day_name", CalendarPart::DayName},
+      {"month_name", CalendarPart::MonthName},
+      {"quarter", CalendarPart::Quarter}};
   for (const auto& [column, part] : parts) {
     EXPECT_EQ(date.column(column)->expr.kind, K::Calendar) << column;
     EXPECT_EQ(date.column(column)->expr.calendar, part) << column;
   }
   // Every fact date column references dim_date, so dim_date covers them.
   std::vector<std::string> covered;
-  for (const auto& [m, i] : ds().columns_referencing("dim_date")) covered.push_back(m->table + "." + m->columns[i].name);
+  for (const auto& [m, i] : ds().columns_referencing("dim_date"))
+    covered.push_back(m->table + "." + m->columns[i].name);
   EXPECT_EQ(covered.size(), 11u);
   EXPECT_NE(std::find(covered.begin(), covered.end(), "fact_payment.payment_date"), covered.end());
 }

@@ -39,7 +39,8 @@ Schema all_types_schema(bool nullable) {
 
 // Random values of every type; `distinct` bounds how many different values a column takes
 // (small: dictionary pays; large: it does not).
-ColumnBatch random_batch(const Schema& schema, std::size_t rows, std::uint64_t seed, std::size_t distinct, double null_rate) {
+ColumnBatch random_batch(const Schema& schema, std::size_t rows, std::uint64_t seed, std::size_t distinct,
+                         double null_rate) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> unit(0, 1);
   ColumnBatch b;
@@ -53,7 +54,9 @@ ColumnBatch random_batch(const Schema& schema, std::size_t rows, std::uint64_t s
       const std::uint64_t k = rng() % distinct;
       const auto sk = static_cast<std::int64_t>(k);
       switch (c.type) {
-        case LogicalType::Double: col.doubles.push_back(present ? (static_cast<double>(sk) - 1e3) / 7.0 : 0.0); break;
+        case LogicalType::Double:
+          col.doubles.push_back(present ? (static_cast<double>(sk) - 1e3) / 7.0 : 0.0);
+          break;
         case LogicalType::String: {
           if (present) {
             std::string v = k % 5 == 0 ? "" : "v" + std::to_string(k) + (k % 3 == 0 ? "-é€😀" : "");
@@ -65,16 +68,38 @@ ColumnBatch random_batch(const Schema& schema, std::size_t rows, std::uint64_t s
         default: {
           std::int64_t v = 0;
           switch (c.type) {
-            case LogicalType::Boolean: v = sk & 1; break;
-            case LogicalType::Int32: v = static_cast<std::int32_t>(static_cast<std::uint32_t>(k * 2654435761u)); break;
-            case LogicalType::Int64: v = static_cast<std::int64_t>(k * 0x9E3779B97F4A7C15ULL); break;
-            case LogicalType::Date: v = sk % 40000 - 10000; break;
-            case LogicalType::TimeMillis: v = (sk * 7919) % 86'400'000; break;
-            case LogicalType::TimeMicros: v = (sk % 1'000'000'007) * 7'919'111 % 86'400'000'000LL; break;
-            case LogicalType::TimestampMillis: v = (sk % 10'000'000) * 86'399'999LL - 100'000'000'000'000LL; break;
-            case LogicalType::TimestampMicros: v = (sk % 10'000'000) * 86'399'999'999LL - 100'000'000'000'000'000LL; break;
-            case LogicalType::Decimal: v = static_cast<std::int64_t>(k * 0x9E3779B97F4A7C15ULL % (c.precision == 9 ? 1'000'000'000ULL : 1'000'000'000'000'000'000ULL)) * (k % 2 ? -1 : 1); break;
-            default: break;
+            case LogicalType::Boolean:
+              v = sk & 1;
+              break;
+            case LogicalType::Int32:
+              v = static_cast<std::int32_t>(static_cast<std::uint32_t>(k * 2654435761u));
+              break;
+            case LogicalType::Int64:
+              v = static_cast<std::int64_t>(k * 0x9E3779B97F4A7C15ULL);
+              break;
+            case LogicalType::Date:
+              v = sk % 40000 - 10000;
+              break;
+            case LogicalType::TimeMillis:
+              v = (sk * 7919) % 86'400'000;
+              break;
+            case LogicalType::TimeMicros:
+              v = (sk % 1'000'000'007) * 7'919'111 % 86'400'000'000LL;
+              break;
+            case LogicalType::TimestampMillis:
+              v = (sk % 10'000'000) * 86'399'999LL - 100'000'000'000'000LL;
+              break;
+            case LogicalType::TimestampMicros:
+              v = (sk % 10'000'000) * 86'399'999'999LL - 100'000'000'000'000'000LL;
+              break;
+            case LogicalType::Decimal:
+              v = static_cast<std::int64_t>(
+                      k * 0x9E3779B97F4A7C15ULL %
+                      (c.precision == 9 ? 1'000'000'000ULL : 1'000'000'000'000'000'000ULL)) *
+                  (k % 2 ? -1 : 1);
+              break;
+            default:
+              break;
           }
           col.ints.push_back(present ? v : 0);
         }
@@ -85,9 +110,16 @@ ColumnBatch random_batch(const Schema& schema, std::size_t rows, std::uint64_t s
   return b;
 }
 
-std::string write_file(const Schema& schema, const std::vector<ColumnBatch>& batches, WriterOptions options = {}) {
+std::string write_file(const Schema& schema, const std::vector<ColumnBatch>& batches,
+                       WriterOptions options = {}) {
   std::string out;
-  auto w = Writer::open(schema, [&](std::string_view b) { out.append(b); return Status{}; }, options);
+  auto w = Writer::open(
+      schema,
+      [&](std::string_view b) {
+        out.append(b);
+        return Status{};
+      },
+      options);
   EXPECT_TRUE(w.ok()) << (w.ok() ? "" : w.error().message);
   for (const auto& b : batches) {
     const auto st = w.value()->write(b);
@@ -116,10 +148,15 @@ void expect_same(const Schema& schema, const std::vector<ColumnBatch>& written, 
         if (wc.is_null(r)) continue;
         switch (schema.columns[c].type) {
           case LogicalType::Double:
-            ASSERT_EQ(std::bit_cast<std::uint64_t>(wc.doubles[r]), std::bit_cast<std::uint64_t>(rc.doubles[row])) << where;
+            ASSERT_EQ(std::bit_cast<std::uint64_t>(wc.doubles[r]),
+                      std::bit_cast<std::uint64_t>(rc.doubles[row]))
+                << where;
             break;
-          case LogicalType::String: ASSERT_EQ(wc.string_at(r), rc.string_at(row)) << where; break;
-          default: ASSERT_EQ(wc.ints[r], rc.ints[row]) << where;
+          case LogicalType::String:
+            ASSERT_EQ(wc.string_at(r), rc.string_at(row)) << where;
+            break;
+          default:
+            ASSERT_EQ(wc.ints[r], rc.ints[row]) << where;
         }
       }
     }
@@ -146,9 +183,9 @@ TEST(ParquetRoundTrip, AllTypesEveryCompressionWithAndWithoutDictionary) {
     for (const auto compression : {Compression::None, Compression::Snappy, Compression::Zstd}) {
       for (const bool dictionary : {true, false}) {
         for (const std::size_t distinct : {std::size_t{7}, std::size_t{1} << 40}) {
-          SCOPED_TRACE(std::string("nullable=") + (nullable ? "1" : "0") + " compression=" +
-                       std::to_string(static_cast<int>(compression)) + " dictionary=" + (dictionary ? "1" : "0") +
-                       " distinct=" + std::to_string(distinct));
+          SCOPED_TRACE(std::string("nullable=") + (nullable ? "1" : "0") +
+                       " compression=" + std::to_string(static_cast<int>(compression)) +
+                       " dictionary=" + (dictionary ? "1" : "0") + " distinct=" + std::to_string(distinct));
           WriterOptions o;
           o.compression = compression;
           o.dictionary = dictionary;
@@ -172,7 +209,8 @@ TEST(ParquetRoundTrip, AllTypesEveryCompressionWithAndWithoutDictionary) {
           // The encodings chosen are the ones asked for: low cardinality → dictionary.
           const auto meta = footer(file);
           const auto& encodings = meta.row_groups.at(0).columns.at(4).meta_data->encodings;  // "s"
-          const bool has_dictionary = std::find(encodings.begin(), encodings.end(), format::Encoding::RleDictionary) != encodings.end();
+          const bool has_dictionary = std::find(encodings.begin(), encodings.end(),
+                                                format::Encoding::RleDictionary) != encodings.end();
           EXPECT_EQ(has_dictionary, dictionary && distinct == 7);
         }
       }
@@ -182,7 +220,8 @@ TEST(ParquetRoundTrip, AllTypesEveryCompressionWithAndWithoutDictionary) {
 
 TEST(ParquetRoundTrip, RowGroupsByRowsAndByBytes) {
   const Schema schema = all_types_schema(true);
-  const std::vector<ColumnBatch> batches{random_batch(schema, 2500, 3, 1000, 0.1), random_batch(schema, 2500, 4, 1000, 0.1)};
+  const std::vector<ColumnBatch> batches{random_batch(schema, 2500, 3, 1000, 0.1),
+                                         random_batch(schema, 2500, 4, 1000, 0.1)};
   WriterOptions by_rows;
   by_rows.row_group_rows = 1000;
   auto reader = open_reader(write_file(schema, batches, by_rows));
@@ -214,7 +253,8 @@ TEST(ParquetRoundTrip, OpenedFromTheTailRowGroupsDecodeFromTheirSpansAlone) {
   auto whole = open_reader(file);
   ASSERT_TRUE(whole);
 
-  auto tail_size = Reader::tail_size(std::string_view(file).substr(file.size() - 8), file.size(), "t.parquet");
+  auto tail_size =
+      Reader::tail_size(std::string_view(file).substr(file.size() - 8), file.size(), "t.parquet");
   ASSERT_TRUE(tail_size.ok()) << tail_size.error().message;
   ASSERT_LT(*tail_size, file.size());
   auto tail = Reader::open_tail(file.substr(file.size() - *tail_size), file.size(), "t.parquet");
@@ -240,7 +280,8 @@ TEST(ParquetRoundTrip, OpenedFromTheTailRowGroupsDecodeFromTheirSpansAlone) {
     ASSERT_TRUE(expected.ok());
     expect_same(schema, {expected.value()}, batch.value());
     // One byte short of the span is refused, not read out of bounds.
-    auto short_by_one = r.decode_row_group(g, std::string_view(bytes).substr(0, bytes.size() - 1), span.offset);
+    auto short_by_one =
+        r.decode_row_group(g, std::string_view(bytes).substr(0, bytes.size() - 1), span.offset);
     ASSERT_FALSE(short_by_one.ok());
     EXPECT_EQ(short_by_one.error().code, "InvalidArgument");
   }
@@ -249,7 +290,8 @@ TEST(ParquetRoundTrip, OpenedFromTheTailRowGroupsDecodeFromTheirSpansAlone) {
   // A tail too short for the footer, and a file that is not Parquet, fail clearly.
   auto too_short = Reader::open_tail(file.substr(file.size() - 8), file.size(), "t.parquet");
   ASSERT_FALSE(too_short.ok());
-  EXPECT_NE(too_short.error().message.find("the footer needs the last"), std::string::npos) << too_short.error().message;
+  EXPECT_NE(too_short.error().message.find("the footer needs the last"), std::string::npos)
+      << too_short.error().message;
   auto not_parquet = Reader::tail_size("12345678", 100, "t.csv");
   ASSERT_FALSE(not_parquet.ok());
   EXPECT_EQ(not_parquet.error().code, "ParquetCorrupt");
@@ -279,7 +321,8 @@ TEST(ParquetRoundTrip, LargeDictionaryFallsBackToPlainMidChunk) {
   const auto meta = footer(file);
   const auto& m = *meta.row_groups.at(0).columns.at(0).meta_data;
   EXPECT_TRUE(m.dictionary_page_offset.has_value());
-  EXPECT_NE(std::find(m.encodings.begin(), m.encodings.end(), format::Encoding::RleDictionary), m.encodings.end());
+  EXPECT_NE(std::find(m.encodings.begin(), m.encodings.end(), format::Encoding::RleDictionary),
+            m.encodings.end());
   EXPECT_NE(std::find(m.encodings.begin(), m.encodings.end(), format::Encoding::Plain), m.encodings.end());
   auto reader = open_reader(file);
   ASSERT_TRUE(reader);
@@ -355,7 +398,8 @@ TEST(ParquetRoundTrip, SameRowsSameBytesWhateverTheBatching) {
       Column p;
       if (!col.valid.empty()) p.valid.assign(col.valid.begin() + start, col.valid.begin() + start + n);
       if (!col.ints.empty()) p.ints.assign(col.ints.begin() + start, col.ints.begin() + start + n);
-      if (!col.doubles.empty()) p.doubles.assign(col.doubles.begin() + start, col.doubles.begin() + start + n);
+      if (!col.doubles.empty())
+        p.doubles.assign(col.doubles.begin() + start, col.doubles.begin() + start + n);
       if (col.offsets.size() > 1) {
         for (std::size_t r = start; r < start + n; ++r) {
           p.bytes += col.string_at(r);
@@ -389,7 +433,10 @@ TEST(ParquetRoundTrip, RejectsBatchesThatDoNotFitTheSchema) {
   schema.columns.push_back({"amount", LogicalType::Decimal, true, 5, 2});
   schema.columns.push_back({"t", LogicalType::TimeMicros, true, 0, 0});
   std::string sink;
-  auto w = Writer::open(schema, [&](std::string_view b) { sink.append(b); return Status{}; });
+  auto w = Writer::open(schema, [&](std::string_view b) {
+    sink.append(b);
+    return Status{};
+  });
   ASSERT_TRUE(w.ok());
   const auto make = [](std::int64_t id, std::int64_t amount, std::int64_t t, bool id_null) {
     ColumnBatch b;

@@ -1,10 +1,10 @@
 // Thrift compact protocol: the bytes the encoder writes (checked by hand against the compact
 // protocol spec) and the decoder's handling of good, unknown and malformed input.
+#include "../../jobs/src/parquet_thrift.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "../../jobs/src/parquet_thrift.hpp"
 
 namespace dwh::parquet::thrift {
 namespace {
@@ -19,21 +19,21 @@ TEST(ParquetThrift, EncodesFieldHeadersValuesAndLists) {
   std::string out;
   Encoder e(out);
   e.begin_struct();
-  e.field_i32(1, 1);         // delta 1, type 5; zigzag(1) = 2
-  e.field_i64(3, -1);        // delta 2, type 6; zigzag(-1) = 1
-  e.field_binary(4, "ab");   // delta 1, type 8; length 2
-  e.field_bool(5, true);     // delta 1, type 1 (true in the header)
-  e.field_bool(6, false);    // delta 1, type 2
-  e.field_i32(40, 300);      // delta 34 > 15: type byte, then zigzag(40) = 80; zigzag(300) = 600 = 0xd8 0x04
+  e.field_i32(1, 1);        // delta 1, type 5; zigzag(1) = 2
+  e.field_i64(3, -1);       // delta 2, type 6; zigzag(-1) = 1
+  e.field_binary(4, "ab");  // delta 1, type 8; length 2
+  e.field_bool(5, true);    // delta 1, type 1 (true in the header)
+  e.field_bool(6, false);   // delta 1, type 2
+  e.field_i32(40, 300);     // delta 34 > 15: type byte, then zigzag(40) = 80; zigzag(300) = 600 = 0xd8 0x04
   e.field_list_begin(41, Type::I32, 2);  // delta 1, type 9; size 2 << 4 | 5
-  e.i32(-2);                 // zigzag 3
-  e.i32(64);                 // zigzag 128 = 0x80 0x01
-  e.field_struct_begin(42);  // delta 1, type 12
-  e.field_i8(1, -1);         // delta 1, type 3; raw byte
+  e.i32(-2);                             // zigzag 3
+  e.i32(64);                             // zigzag 128 = 0x80 0x01
+  e.field_struct_begin(42);              // delta 1, type 12
+  e.field_i8(1, -1);                     // delta 1, type 3; raw byte
   e.end_struct();
   e.end_struct();
-  EXPECT_EQ(out, bytes({0x15, 0x02, 0x26, 0x01, 0x18, 0x02, 'a', 'b', 0x11, 0x12, 0x05, 80, 0xd8, 0x04, 0x19, 0x25,
-                        0x03, 0x80, 0x01, 0x1c, 0x13, 0xff, 0x00, 0x00}));
+  EXPECT_EQ(out, bytes({0x15, 0x02, 0x26, 0x01, 0x18, 0x02, 'a',  'b',  0x11, 0x12, 0x05, 80,
+                        0xd8, 0x04, 0x19, 0x25, 0x03, 0x80, 0x01, 0x1c, 0x13, 0xff, 0x00, 0x00}));
 
   Decoder d(out);
   d.begin_struct();

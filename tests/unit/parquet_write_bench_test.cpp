@@ -46,12 +46,20 @@ ColumnBatch fact_batch(const Schema& schema) {
   b.columns.resize(schema.columns.size());
   for (std::size_t r = 0; r < kRows; ++r) {
     const auto day = static_cast<std::int64_t>(19000 + r / 3000);
-    const std::int64_t v[14] = {static_cast<std::int64_t>(r + 1), day, static_cast<std::int64_t>(rng() % 86'400'000'000ULL), day,
-                                static_cast<std::int64_t>(rng() % 86'400'000'000ULL), static_cast<std::int64_t>(1 + rng() % 20),
-                                static_cast<std::int64_t>(1 + rng() % 20), static_cast<std::int64_t>(1 + rng() % 100'000),
-                                static_cast<std::int64_t>(200 + rng() % 80'000), static_cast<std::int64_t>(1 + rng() % 3),
-                                static_cast<std::int64_t>(1 + rng() % 400), day + static_cast<std::int64_t>(rng() % 10),
-                                day + static_cast<std::int64_t>(rng() % 10), static_cast<std::int64_t>(1 + rng() % 30)};
+    const std::int64_t v[14] = {static_cast<std::int64_t>(r + 1),
+                                day,
+                                static_cast<std::int64_t>(rng() % 86'400'000'000ULL),
+                                day,
+                                static_cast<std::int64_t>(rng() % 86'400'000'000ULL),
+                                static_cast<std::int64_t>(1 + rng() % 20),
+                                static_cast<std::int64_t>(1 + rng() % 20),
+                                static_cast<std::int64_t>(1 + rng() % 100'000),
+                                static_cast<std::int64_t>(200 + rng() % 80'000),
+                                static_cast<std::int64_t>(1 + rng() % 3),
+                                static_cast<std::int64_t>(1 + rng() % 400),
+                                day + static_cast<std::int64_t>(rng() % 10),
+                                day + static_cast<std::int64_t>(rng() % 10),
+                                static_cast<std::int64_t>(1 + rng() % 30)};
     for (std::size_t c = 0; c < 14; ++c) b.columns[c].ints.push_back(v[c]);
     static const char* kStatus[] = {"open", "delivered", "cancelled"};
     Column& s = b.columns[14];
@@ -70,7 +78,10 @@ TEST(ParquetWriteBench, DISABLED_FactBatchSnappy) {
     std::string out;
     out.reserve(64u << 20);
     const auto start = std::chrono::steady_clock::now();
-    auto w = Writer::open(schema, [&](std::string_view b) { out.append(b); return Status{}; });
+    auto w = Writer::open(schema, [&](std::string_view b) {
+      out.append(b);
+      return Status{};
+    });
     ASSERT_TRUE(w.ok());
     ASSERT_TRUE(w.value()->write(batch).ok());
     ASSERT_TRUE(w.value()->close().ok());
@@ -80,7 +91,8 @@ TEST(ParquetWriteBench, DISABLED_FactBatchSnappy) {
     ASSERT_TRUE(r.ok());
     auto all = r.value()->read_all();
     ASSERT_TRUE(all.ok());
-    const double read_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count();
+    const double read_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - read_start).count();
     ASSERT_EQ(all.value().rows, kRows);
     std::printf("write %.3f s (%.2f M rows/s), %.1f MiB; read back %.3f s (%.2f M rows/s)\n", seconds,
                 kRows / seconds / 1e6, static_cast<double>(out.size()) / (1 << 20), read_seconds,

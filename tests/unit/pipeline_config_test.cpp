@@ -27,9 +27,10 @@ class CleanDwhEnv {
     for (const char* name : kNames) ::unsetenv(name);
     for (const auto& [n, v] : saved_) ::setenv(n.c_str(), v.c_str(), 1);
   }
-  static constexpr const char* kNames[] = {"DWH_SOURCE_URL", "DWH_LANDING_URL", "DWH_PROCESSED_URL", "DWH_WAREHOUSE_URL",
-                                           "DWH_WAREHOUSE_SECRET", "DWH_WAREHOUSE_DIALECT", "DWH_MODEL", "DWH_EVERY",
-                                           "DWH_ALERT_SNS_TOPIC_ARN", "DWH_ALERT_MAX_FRESHNESS"};
+  static constexpr const char* kNames[] = {
+      "DWH_SOURCE_URL",          "DWH_LANDING_URL",        "DWH_PROCESSED_URL", "DWH_WAREHOUSE_URL",
+      "DWH_WAREHOUSE_SECRET",    "DWH_WAREHOUSE_DIALECT",  "DWH_MODEL",         "DWH_EVERY",
+      "DWH_ALERT_SNS_TOPIC_ARN", "DWH_ALERT_MAX_FRESHNESS"};
 
  private:
   std::vector<std::pair<std::string, std::string>> saved_;
@@ -78,7 +79,8 @@ TEST(PipelineConfig, FileThenEnvironmentThenFlags) {
 
 TEST(PipelineConfig, UnknownKeysAndSectionsAreErrorsWithFileAndLine) {
   CleanDwhEnv env;
-  auto c = load_pipeline_config(write_config("[landing]\nurl = \"s3://a/b\"\n[schedule]\nevry = \"15m\"\n"), {});
+  auto c =
+      load_pipeline_config(write_config("[landing]\nurl = \"s3://a/b\"\n[schedule]\nevry = \"15m\"\n"), {});
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, "InvalidConfig");
   EXPECT_NE(c.error().message.find("schedule.evry"), std::string::npos) << c.error().message;
@@ -103,7 +105,8 @@ TEST(PipelineConfig, UnknownKeysAndSectionsAreErrorsWithFileAndLine) {
 
 TEST(PipelineConfig, RelativePathsFollowTheConfigFileAndDefaultsAreTheEmbeddedLake) {
   CleanDwhEnv env;
-  const auto file = write_config("[landing]\nurl = \"file://lake/landing\"\n[model]\ndir = \"my-models/shop\"\n");
+  const auto file =
+      write_config("[landing]\nurl = \"file://lake/landing\"\n[model]\ndir = \"my-models/shop\"\n");
   auto c = load_pipeline_config(file, {}, "/tmp/state");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->landing_url, "file://" + (file.parent_path() / "lake/landing").string());

@@ -1,7 +1,7 @@
 // Query-protocol form bodies: exact bytes, RFC 3986 encoding and list flattening.
-#include <gtest/gtest.h>
-
 #include "dwh/aws/query_form.hpp"
+
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -18,7 +18,8 @@ TEST(QueryForm, ActionVersionAndRfc3986Encoding) {
 TEST(QueryForm, MemberListsAreOneBased) {
   QueryForm f("DescribeClusters", "2012-12-01");
   f.add_list("TagKeys", {"a", "b c"});
-  EXPECT_EQ(f.encode(), "Action=DescribeClusters&Version=2012-12-01&TagKeys.member.1=a&TagKeys.member.2=b%20c");
+  EXPECT_EQ(f.encode(),
+            "Action=DescribeClusters&Version=2012-12-01&TagKeys.member.1=a&TagKeys.member.2=b%20c");
 }
 
 TEST(QueryForm, CustomAndFlattenedMembers) {
@@ -44,7 +45,9 @@ TEST(QueryForm, KeyValueEntries) {
             "&Tags.member.2.Key=team&Tags.member.2.Value=data%20eng");
   QueryForm sns("SetTopicAttributes", "2010-03-31");
   sns.add_entries("Attributes", {{"k", "v"}}, "key", "value", "entry");
-  EXPECT_EQ(sns.encode(), "Action=SetTopicAttributes&Version=2010-03-31&Attributes.entry.1.key=k&Attributes.entry.1.value=v");
+  EXPECT_EQ(
+      sns.encode(),
+      "Action=SetTopicAttributes&Version=2010-03-31&Attributes.entry.1.key=k&Attributes.entry.1.value=v");
   EXPECT_EQ(sns.params().size(), 4u);
 }
 

@@ -11,7 +11,8 @@ namespace {
 
 std::size_t occurrences(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
-  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + needle.size())) ++n;
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + needle.size()))
+    ++n;
   return n;
 }
 
@@ -24,11 +25,13 @@ ReportData sample() {
     d.purchases_payments.push_back({2025, m, "GBP", 500.0 * m, 400.0, 900.0});
   }
   d.top_designs = {{1, "Granite", 5000, 40, 1}, {2, "<b>bold</b>", 4000, 30, 2}};
-  d.top_staff = {{1, "Ada", "Lovelace", "Sales", "GBP", 9, 12345.67, 1}, {2, "Ben", "O'Neil", "Sales", "GBP", 8, 999.5, 2},
+  d.top_staff = {{1, "Ada", "Lovelace", "Sales", "GBP", 9, 12345.67, 1},
+                 {2, "Ben", "O'Neil", "Sales", "GBP", 8, 999.5, 2},
                  {1, "Ada", "Lovelace", "Sales", "USD", 2, 50.0, 1}};
   d.sales_by_country = {{"France", "GBP", 3, 30, 300.0}, {"Japan", "USD", 1, 10, 100.0}};
   d.freshness = {std::string("2026-11-21 12:30:00.25"), std::string("2026-11-21 12:45:00"), 2};
-  d.last_run = LastRun{"run-2", "totesys", "2026-11-21 12:45:00", 0.75, R"({"fact_sales_order": {"staged": 12, "written": 10}})"};
+  d.last_run = LastRun{"run-2", "totesys", "2026-11-21 12:45:00", 0.75,
+                       R"({"fact_sales_order": {"staged": 12, "written": 10}})"};
   return d;
 }
 

@@ -45,11 +45,12 @@ RetryPolicy::Random replay(std::vector<double> values) {
 
 TEST(RetryClassify, ThrottlingCodesMatchBotocore) {
   // botocore/retries/standard.py ThrottledRetryableChecker, all 14.
-  for (const char* code : {"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-                           "TooManyRequestsException", "ProvisionedThroughputExceededException",
-                           "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-                           "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
-                           "EC2ThrottledException"}) {
+  for (const char* code :
+       {"Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+        "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+        "EC2ThrottledException"}) {
     EXPECT_EQ(classify(answer(400, code)), RetryClass::Throttling) << code;
   }
   EXPECT_EQ(classify(answer(503, "SlowDown")), RetryClass::Throttling);
@@ -93,9 +94,9 @@ TEST(RetryClassify, TransportFailures) {
 TEST(RetryPolicy, FullJitterBackoffIsRandomTimesCappedExponential) {
   RetryConfig cfg;  // base 1 s, cap 20 s
   RetryPolicy p(cfg, replay({0.5}));
-  EXPECT_EQ(p.backoff(2, 0.5), 500ms);    // 0.5 * 1 s
-  EXPECT_EQ(p.backoff(3, 0.5), 1000ms);   // 0.5 * 2 s
-  EXPECT_EQ(p.backoff(4, 0.5), 2000ms);   // 0.5 * 4 s
+  EXPECT_EQ(p.backoff(2, 0.5), 500ms);      // 0.5 * 1 s
+  EXPECT_EQ(p.backoff(3, 0.5), 1000ms);     // 0.5 * 2 s
+  EXPECT_EQ(p.backoff(4, 0.5), 2000ms);     // 0.5 * 4 s
   EXPECT_EQ(p.backoff(6, 0.999), 15984ms);  // 0.999 * 16 s
   EXPECT_EQ(p.backoff(7, 0.999), 19980ms);  // 0.999 * min(32 s, 20 s)
   EXPECT_EQ(p.backoff(60, 0.5), 10000ms);   // far beyond: still capped, no overflow
@@ -117,9 +118,9 @@ TEST(RetryPolicy, OnFailureUsesTheInjectedRandomAndAdvancesTheAttempt) {
 TEST(RetryPolicy, StopsAtMaxAttempts) {
   RetryPolicy p(RetryConfig{}, replay({0.0}));
   RetryPolicy::Token t;
-  EXPECT_TRUE(p.on_failure(t, answer(500)).has_value());  // attempt 1 failed: retry
-  EXPECT_TRUE(p.on_failure(t, answer(500)).has_value());  // attempt 2 failed: retry
-  EXPECT_FALSE(p.on_failure(t, answer(500)).has_value()); // attempt 3 failed: give up
+  EXPECT_TRUE(p.on_failure(t, answer(500)).has_value());   // attempt 1 failed: retry
+  EXPECT_TRUE(p.on_failure(t, answer(500)).has_value());   // attempt 2 failed: retry
+  EXPECT_FALSE(p.on_failure(t, answer(500)).has_value());  // attempt 3 failed: give up
   EXPECT_EQ(t.attempt, 3);
   EXPECT_EQ(t.stop, RetryPolicy::Stop::MaxAttempts);
   EXPECT_EQ(p.quota(), 500 - 2 * 5);
@@ -203,7 +204,9 @@ TEST(RetryConfig, MaxAttemptsFromEnvironment) {
 
 TEST(RetryConfig, MaxAttemptsFromTheProfileUnlessTheEnvironmentSetsIt) {
   dwh::test::ScopedAwsEnv env;
-  env.write_file(".aws/config", "[default]\nmax_attempts = 6\n[profile other]\nmax_attempts = 2\n[profile bad]\nmax_attempts = x\n");
+  env.write_file(
+      ".aws/config",
+      "[default]\nmax_attempts = 6\n[profile other]\nmax_attempts = 2\n[profile bad]\nmax_attempts = x\n");
   EXPECT_EQ(RetryConfig::from_environment().max_attempts, 6);
   env.set("AWS_PROFILE", "other");
   EXPECT_EQ(RetryConfig::from_environment().max_attempts, 2);
@@ -215,7 +218,8 @@ TEST(RetryConfig, MaxAttemptsFromTheProfileUnlessTheEnvironmentSetsIt) {
 }
 
 TEST(SharedBackoff, GateOnlyMovesLaterAndOpensWithTime) {
-  auto now = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::time_point{} + 1h);
+  auto now =
+      std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::time_point{} + 1h);
   SharedBackoff gate([now] { return *now; });
   EXPECT_EQ(gate.wait_needed(), 0ms);
   gate.push_back_until(*now + 300ms);
@@ -233,7 +237,8 @@ TEST(SharedBackoff, GateOnlyMovesLaterAndOpensWithTime) {
 }
 
 TEST(SharedBackoff, PartialMillisecondsRoundUp) {
-  auto now = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::time_point{} + 1h);
+  auto now =
+      std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::time_point{} + 1h);
   SharedBackoff gate([now] { return *now; });
   gate.push_back_until(*now + 1500us);
   EXPECT_EQ(gate.wait_needed(), 2ms);

@@ -40,7 +40,8 @@ TEST(SecretsManagerRequest, GetSecretValueIsAJson11Post) {
 
 TEST(SecretsManagerRequest, ParametersOutsideTheModelsLimitsAreRefusedLocally) {
   for (const GetSecretValueInput& bad :
-       {GetSecretValueInput{"", "", ""}, GetSecretValueInput{std::string(kMaxSecretIdLength + 1, 'a'), "", ""},
+       {GetSecretValueInput{"", "", ""},
+        GetSecretValueInput{std::string(kMaxSecretIdLength + 1, 'a'), "", ""},
         GetSecretValueInput{"x", std::string(kMaxVersionStageLength + 1, 's'), ""},
         GetSecretValueInput{"bad \xFF utf8", "", ""}}) {
     auto r = get_secret_value_request(bad);
@@ -74,8 +75,8 @@ TEST(SecretsManagerRequest, BinaryAndMalformedAnswersFailWithoutQuotingTheBody) 
 
   for (const std::string& body :
        {std::string(R"({"SecretString": "Secret-Value-12345")"), std::string(R"(["Secret-Value-12345"])"),
-        std::string(R"({"SecretString": ["Secret-Value-12345"]})"), std::string(R"({"Name":"Secret-Value-12345"})"),
-        std::string("Secret-Value-12345"), std::string()}) {
+        std::string(R"({"SecretString": ["Secret-Value-12345"]})"),
+        std::string(R"({"Name":"Secret-Value-12345"})"), std::string("Secret-Value-12345"), std::string()}) {
     auto r = parse_get_secret_value(body, "wh");
     ASSERT_FALSE(r.ok()) << body;
     EXPECT_EQ(r.error().code, "MalformedResponse") << body;

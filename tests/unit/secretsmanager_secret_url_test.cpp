@@ -24,7 +24,7 @@ constexpr const char* kName = "dwh/warehouse";
 std::map<std::string, std::string> libpq_options(const std::string& url) {
   char* error = nullptr;
   std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(url.c_str(), &error),
-                                                                        &PQconninfoFree);
+                                                                       &PQconninfoFree);
   std::unique_ptr<char, decltype(&PQfreemem)> error_guard(error, &PQfreemem);
   std::map<std::string, std::string> out;
   if (!options) {
@@ -38,15 +38,19 @@ std::map<std::string, std::string> libpq_options(const std::string& url) {
 
 std::string secret_json(const std::string& user, const std::string& password, const std::string& host,
                         const std::string& database, const nlohmann::json& port) {
-  return nlohmann::json{{"PG_USER", user}, {"PG_PASSWORD", password}, {"PG_HOST", host},
-                        {"PG_DATABASE", database}, {"PG_PORT", port}}
+  return nlohmann::json{{"PG_USER", user},
+                        {"PG_PASSWORD", password},
+                        {"PG_HOST", host},
+                        {"PG_DATABASE", database},
+                        {"PG_PORT", port}}
       .dump();
 }
 
 // Converts, then checks both parsers read back exactly the same parts.
 void expect_round_trip(const std::string& user, const std::string& password, const std::string& host,
                        const std::string& database, int port) {
-  auto secret = parse_database_secret(secret_json(user, password, host, database, std::to_string(port)), kName);
+  auto secret =
+      parse_database_secret(secret_json(user, password, host, database, std::to_string(port)), kName);
   ASSERT_TRUE(secret.ok()) << secret.error().message;
   const std::string url = to_postgres_url(*secret);
   SCOPED_TRACE("user " + nlohmann::json(user).dump() + " host " + nlohmann::json(host).dump() + " database " +
@@ -136,7 +140,8 @@ TEST(SecretsManagerSecretUrl, RandomValuesRoundTrip) {
     for (int n = length(rng); n > 0; --n) s += pieces[pick(rng)];
     return s;
   };
-  for (int i = 0; i < 300; ++i) expect_round_trip(random_text(), random_text(), "db.example.com", random_text(), 5432);
+  for (int i = 0; i < 300; ++i)
+    expect_round_trip(random_text(), random_text(), "db.example.com", random_text(), 5432);
 }
 
 struct BadSecret {
@@ -147,10 +152,15 @@ struct BadSecret {
 TEST(SecretsManagerSecretUrl, BadFieldsAreNamedWithoutTheirValues) {
   const std::string value = "S3cr3t-Value-Never-Shown";
   auto with = [&](const char* field, const nlohmann::json& v) {
-    nlohmann::json j{{"PG_USER", value}, {"PG_PASSWORD", value}, {"PG_HOST", value}, {"PG_DATABASE", value},
+    nlohmann::json j{{"PG_USER", value},
+                     {"PG_PASSWORD", value},
+                     {"PG_HOST", value},
+                     {"PG_DATABASE", value},
                      {"PG_PORT", "5432"}};
-    if (v.is_null()) j.erase(field);
-    else j[field] = v;
+    if (v.is_null())
+      j.erase(field);
+    else
+      j[field] = v;
     return j.dump();
   };
   const std::vector<BadSecret> cases = {
@@ -184,7 +194,8 @@ TEST(SecretsManagerSecretUrl, BadFieldsAreNamedWithoutTheirValues) {
     EXPECT_NE(r.error().message.find(kName), std::string::npos) << r.error().message;
     EXPECT_EQ(r.error().message.find("S3cr3t"), std::string::npos) << r.error().message;
   }
-  for (const char* not_an_object : {"", "S3cr3t-Value-Never-Shown", "{\"PG_USER\": \"S3cr3t", "[1,2]", "\"S3cr3t\""}) {
+  for (const char* not_an_object :
+       {"", "S3cr3t-Value-Never-Shown", "{\"PG_USER\": \"S3cr3t", "[1,2]", "\"S3cr3t\""}) {
     auto r = parse_database_secret(not_an_object, kName);
     ASSERT_FALSE(r.ok()) << not_an_object;
     EXPECT_EQ(r.error().code, "InvalidDatabaseSecret");

@@ -1,6 +1,8 @@
 // The generator's model and row encoding, without a database: sizes per scale, the shapes the
 // reference data has, determinism, and that chunking (what makes generation parallel) does not
 // change a single byte.
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -8,8 +10,6 @@
 #include <memory>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "dwh/source/generate.hpp"
 #include "dwh/source/generate_calendar.hpp"
@@ -71,7 +71,8 @@ TEST(SourceScale, OrdersGrowLinearlyDimensionsSubLinearly) {
 }
 
 TEST(SourceScale, RejectsScalesThatAreNotPositiveOrTooLarge) {
-  for (double bad : {0.0, -1.0, -0.001, std::nan(""), std::numeric_limits<double>::infinity(), kMaxScale * 2}) {
+  for (double bad :
+       {0.0, -1.0, -0.001, std::nan(""), std::numeric_limits<double>::infinity(), kMaxScale * 2}) {
     GenerateOptions o;
     o.scale = bad;
     auto v = validate(o);
@@ -111,7 +112,8 @@ TEST_F(SourceModel, OrdersAreOnWeekdaysInOfficeHoursInOrder) {
     ASSERT_LT(m.ms, 19 * 3'600'000) << k;
     ASSERT_GE(m.day, gen::kFirstOrderDay);
     ASSERT_LE(m.day, gen::kSnapshotDay);
-    ASSERT_TRUE(m.day > previous.day || (m.day == previous.day && m.ms >= previous.ms)) << "created_at decreased at " << k;
+    ASSERT_TRUE(m.day > previous.day || (m.day == previous.day && m.ms >= previous.ms))
+        << "created_at decreased at " << k;
     previous = m;
   }
   // The first order comes after the reference's first timestamp; the last before the snapshot.
@@ -219,7 +221,8 @@ TEST(SourceRows, ChunkingDoesNotChangeTheBytes) {
     // Uneven boundaries, in a different order of generation than of concatenation.
     const std::int64_t cuts[] = {0, 1, 17, 1000, 1001, 2500, model.orders()};
     std::vector<std::string> parts;
-    for (std::size_t i = 1; i < std::size(cuts); ++i) parts.push_back(chunk(model, table, cuts[i - 1], cuts[i]));
+    for (std::size_t i = 1; i < std::size(cuts); ++i)
+      parts.push_back(chunk(model, table, cuts[i - 1], cuts[i]));
     for (const auto& p : parts) pieces += p;
     EXPECT_EQ(whole, pieces) << gen::table_name(table);
   }

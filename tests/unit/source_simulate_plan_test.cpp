@@ -98,7 +98,8 @@ TEST(SimulatePlan, SettlementOpensEverySimulatedDayAfterTheFirst) {
   auto o = options(10, milliseconds(10'000), 5);
   o.day_length = milliseconds(3'000);
   const auto plan = plan_workload(o);
-  EXPECT_EQ(plan.settlements, (std::vector<milliseconds>{milliseconds(3'000), milliseconds(6'000), milliseconds(9'000)}));
+  EXPECT_EQ(plan.settlements,
+            (std::vector<milliseconds>{milliseconds(3'000), milliseconds(6'000), milliseconds(9'000)}));
   // Default: a quarter of the run, between 1 s and 60 s.
   o.day_length = milliseconds(0);
   EXPECT_EQ(effective_day_length(o), milliseconds(2'500));

@@ -18,8 +18,8 @@ std::string make_lines(int n, std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::string out;
   for (int i = 0; i < n; ++i) {
-    out += R"({"id": )" + std::to_string(i) + R"(, "text": ")" + std::string(rng() % 300, 'a' + static_cast<char>(i % 26)) +
-           "\"}\n";
+    out += R"({"id": )" + std::to_string(i) + R"(, "text": ")" +
+           std::string(rng() % 300, 'a' + static_cast<char>(i % 26)) + "\"}\n";
   }
   return out;
 }

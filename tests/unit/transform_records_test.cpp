@@ -12,10 +12,10 @@ using parquet::LogicalType;
 SourceTable orders() {
   SourceTable t;
   t.name = "orders";
-  t.columns = {{"id", SourceType::Integer, false},     {"price", SourceType::Decimal, false},
-               {"at", SourceType::Timestamp, false},   {"due", SourceType::Text, false},
-               {"code", SourceType::Text, true},       {"paid", SourceType::Boolean, false},
-               {"dept", SourceType::Integer, true},    {"ratio", SourceType::Double, true}};
+  t.columns = {{"id", SourceType::Integer, false},   {"price", SourceType::Decimal, false},
+               {"at", SourceType::Timestamp, false}, {"due", SourceType::Text, false},
+               {"code", SourceType::Text, true},     {"paid", SourceType::Boolean, false},
+               {"dept", SourceType::Integer, true},  {"ratio", SourceType::Double, true}};
   t.primary_key = {"id"};
   t.cursor = "at";
   return t;
@@ -24,8 +24,10 @@ SourceTable orders() {
 SourceTable departments() {
   SourceTable t;
   t.name = "dept";
-  t.columns = {{"dept_id", SourceType::Integer, false}, {"name", SourceType::Text, false},
-               {"location", SourceType::Text, true}, {"last_updated", SourceType::Timestamp, false}};
+  t.columns = {{"dept_id", SourceType::Integer, false},
+               {"name", SourceType::Text, false},
+               {"location", SourceType::Text, true},
+               {"last_updated", SourceType::Timestamp, false}};
   t.primary_key = {"dept_id"};
   t.cursor = "last_updated";
   return t;
@@ -73,16 +75,16 @@ TEST(TransformRecords, BadRecordsNameColumnValueAndReason) {
     std::string line, column, value, reason;
   };
   const std::vector<Case> cases = {
-      {R"({"id": "seven", "price": "1", "at": "x", "due": "x", "code": null, "paid": true, "dept": null, "ratio": null})", "id",
-       "\"seven\"", "wrong type"},
-      {R"({"id": 1.5, "price": "1", "at": "x", "due": "x", "code": null, "paid": true, "dept": null, "ratio": null})", "id",
-       "1.5", "wrong type"},
-      {R"({"id": 1, "price": "1", "at": "x", "due": "x", "code": null, "paid": "yes", "dept": null, "ratio": null})", "paid",
-       "\"yes\"", "wrong type"},
-      {R"({"id": 1, "price": "1", "at": null, "due": "x", "code": null, "paid": true, "dept": null, "ratio": null})", "at",
-       "null", "cannot be null"},
-      {R"({"id": 1, "price": "1", "due": "x", "code": null, "paid": true, "dept": null, "ratio": null})", "at", "",
-       "missing column"},
+      {R"({"id": "seven", "price": "1", "at": "x", "due": "x", "code": null, "paid": true, "dept": null, "ratio": null})",
+       "id", "\"seven\"", "wrong type"},
+      {R"({"id": 1.5, "price": "1", "at": "x", "due": "x", "code": null, "paid": true, "dept": null, "ratio": null})",
+       "id", "1.5", "wrong type"},
+      {R"({"id": 1, "price": "1", "at": "x", "due": "x", "code": null, "paid": "yes", "dept": null, "ratio": null})",
+       "paid", "\"yes\"", "wrong type"},
+      {R"({"id": 1, "price": "1", "at": null, "due": "x", "code": null, "paid": true, "dept": null, "ratio": null})",
+       "at", "null", "cannot be null"},
+      {R"({"id": 1, "price": "1", "due": "x", "code": null, "paid": true, "dept": null, "ratio": null})",
+       "at", "", "missing column"},
       {R"({"id": 1, "id": 2, "price": "1", "at": "x", "due": "x", "code": null, "paid": true, "dept": null, "ratio": null})",
        "id", "", "twice"},
       {R"({"id": 1, "price": "1", "at": "x", )", "", "", "malformed JSON"},
@@ -165,8 +167,9 @@ std::unique_ptr<World> make_world() {
   dept.key_columns = {0};
   w->dept_spec = std::make_unique<RecordParser>(*dept.source, std::vector<bool>{});
   w->dept_parser = make_line_parser(*w->dept_spec);
-  for (const std::string line : {R"({"dept_id": 2, "name": "Sales", "location": null, "last_updated": "2022-11-03T00:00:00.000"})",
-                                 R"({"dept_id": 3, "name": "Ops", "location": "Leeds", "last_updated": "2022-11-03T00:00:00.000"})"}) {
+  for (const std::string line :
+       {R"({"dept_id": 2, "name": "Sales", "location": null, "last_updated": "2022-11-03T00:00:00.000"})",
+        R"({"dept_id": 3, "name": "Ops", "location": "Leeds", "last_updated": "2022-11-03T00:00:00.000"})"}) {
     CurrentRow row;
     Problem pr;
     EXPECT_TRUE(parse_current_row(*w->dept_parser, line, row, pr)) << pr.reason;
@@ -191,14 +194,14 @@ TEST(TransformRecords, EvaluatesCastsSplitsMapsLookupsAndIfNull) {
   Problem pr;
   ASSERT_TRUE((*ev)->evaluate(p.values, out, scratch, pr)) << pr.reason;
   EXPECT_EQ(out[0].i, 7);
-  EXPECT_EQ(out[1].i, 1250);                             // numeric(10,2) unscaled
-  EXPECT_EQ(out[2].i, 19299);                            // 2022-11-03 in days since 1970
+  EXPECT_EQ(out[1].i, 1250);   // numeric(10,2) unscaled
+  EXPECT_EQ(out[2].i, 19299);  // 2022-11-03 in days since 1970
   EXPECT_EQ(out[3].i, (14 * 3600 + 20 * 60 + 52) * 1'000'000LL + 186'000);
-  EXPECT_EQ(out[4].i, 19306);                            // 2022-11-10
+  EXPECT_EQ(out[4].i, 19306);  // 2022-11-10
   EXPECT_EQ(out[5].s, "Pound Sterling");
   EXPECT_EQ(out[6].i, 1);
-  EXPECT_EQ(out[7].s, "Sales");                          // through the lookup
-  EXPECT_EQ(out[8].s, "Undefined");                      // NULL location, if_null
+  EXPECT_EQ(out[7].s, "Sales");      // through the lookup
+  EXPECT_EQ(out[8].s, "Undefined");  // NULL location, if_null
 
   auto batch = empty_batch((*ev)->schema());
   append_row((*ev)->schema(), out, batch);

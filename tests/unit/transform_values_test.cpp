@@ -52,9 +52,11 @@ TEST(TransformValues, TimestampsAsIngestWritesThem) {
   EXPECT_EQ(ts("1970-01-01T00:00:00.000"), 0);
   // Real totesys values (milliseconds).
   const std::int64_t day = days_from_civil(2022, 11, 3);
-  EXPECT_EQ(ts("2022-11-03T14:20:52.186"), day * kDay + ((14 * 60 + 20) * 60 + 52) * kMicrosPerSecond + 186000);
+  EXPECT_EQ(ts("2022-11-03T14:20:52.186"),
+            day * kDay + ((14 * 60 + 20) * 60 + 52) * kMicrosPerSecond + 186000);
   EXPECT_EQ(ts("2022-11-03T14:20:52.1"), day * kDay + ((14 * 60 + 20) * 60 + 52) * kMicrosPerSecond + 100000);
-  EXPECT_EQ(ts("2022-11-03T14:20:52.123456"), day * kDay + ((14 * 60 + 20) * 60 + 52) * kMicrosPerSecond + 123456);
+  EXPECT_EQ(ts("2022-11-03T14:20:52.123456"),
+            day * kDay + ((14 * 60 + 20) * 60 + 52) * kMicrosPerSecond + 123456);
   EXPECT_EQ(ts("2022-11-03T23:59:59.999999") + 1, (day + 1) * kDay);
   EXPECT_EQ(ts("1969-12-31T23:59:59.5"), -500000);
   EXPECT_EQ(ts("2024-02-29T00:00:00"), days_from_civil(2024, 2, 29) * kDay);
@@ -266,9 +268,15 @@ TEST(TransformValues, MutatedInputsAreRejectedOrExact) {
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = s.empty() ? 0 : rng() % s.size();
       switch (rng() % 3) {
-        case 0: if (!s.empty()) s[at] = alphabet[rng() % (sizeof alphabet - 1)]; break;
-        case 1: if (!s.empty()) s.erase(at, 1); break;
-        default: s.insert(at, 1, alphabet[rng() % (sizeof alphabet - 1)]); break;
+        case 0:
+          if (!s.empty()) s[at] = alphabet[rng() % (sizeof alphabet - 1)];
+          break;
+        case 1:
+          if (!s.empty()) s.erase(at, 1);
+          break;
+        default:
+          s.insert(at, 1, alphabet[rng() % (sizeof alphabet - 1)]);
+          break;
       }
     }
     std::int64_t v = 0;

@@ -1,10 +1,10 @@
 // The libxml2 wrapper: lookups by local name whatever the namespace, safe parsing of
 // untrusted input, and a writer whose output parses back to the same text.
+#include "dwh/aws/xml.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "dwh/aws/xml.hpp"
 
 namespace {
 
@@ -28,8 +28,8 @@ std::string listing(const std::string& ns) {
 
 TEST(Xml, LooksUpByLocalNameUnderAnyNamespace) {
   // Real S3's namespace, s3rver's, and an arbitrary one: the same lookups work.
-  for (const std::string ns : {"http://s3.amazonaws.com/doc/2006-03-01/", "http://doc.s3.amazonaws.com/2006-03-01",
-                               "urn:anything"}) {
+  for (const std::string ns : {"http://s3.amazonaws.com/doc/2006-03-01/",
+                               "http://doc.s3.amazonaws.com/2006-03-01", "urn:anything"}) {
     auto doc = Document::parse(listing(ns));
     ASSERT_TRUE(doc.ok()) << doc.error().message;
     auto root = doc->root();
@@ -46,7 +46,8 @@ TEST(Xml, LooksUpByLocalNameUnderAnyNamespace) {
 }
 
 TEST(Xml, PrefixedNamespacesAndNoNamespace) {
-  auto doc = Document::parse(R"(<s3:Error xmlns:s3="urn:x"><s3:Code>NoSuchKey</s3:Code><Message>m</Message></s3:Error>)");
+  auto doc = Document::parse(
+      R"(<s3:Error xmlns:s3="urn:x"><s3:Code>NoSuchKey</s3:Code><Message>m</Message></s3:Error>)");
   ASSERT_TRUE(doc.ok());
   EXPECT_EQ(doc->root().name(), "Error");
   EXPECT_EQ(doc->root().child_text("Code"), "NoSuchKey");
@@ -65,14 +66,15 @@ TEST(Xml, MissingElementsAndFallbacks) {
 
 TEST(Xml, DescendantSearchesDepthFirstWithinTheNode) {
   auto doc = Document::parse(
-      "<Response><Errors><Error><Code>Inner</Code></Error></Errors><RequestID>r1</RequestID><Tail><Code>Later</Code></Tail></Response>");
+      "<Response><Errors><Error><Code>Inner</Code></Error></Errors><RequestID>r1</"
+      "RequestID><Tail><Code>Later</Code></Tail></Response>");
   ASSERT_TRUE(doc.ok());
   auto root = doc->root();
   EXPECT_EQ(root.descendant("Code")->text(), "Inner");
   EXPECT_EQ(root.descendant("RequestID")->text(), "r1");
   auto errors = root.child("Errors");
   ASSERT_TRUE(errors);
-  EXPECT_FALSE(errors->descendant("RequestID").has_value());  // siblings of the start are not searched
+  EXPECT_FALSE(errors->descendant("RequestID").has_value());   // siblings of the start are not searched
   EXPECT_EQ(root.descendant("Response")->name(), "Response");  // the node itself counts
 }
 
@@ -87,7 +89,8 @@ TEST(Xml, DeepNestingDoesNotRecurse) {
 }
 
 TEST(Xml, Attributes) {
-  auto doc = Document::parse(R"(<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser" id="7"/>)");
+  auto doc = Document::parse(
+      R"(<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser" id="7"/>)");
   ASSERT_TRUE(doc.ok());
   EXPECT_EQ(doc->root().attribute("type"), "CanonicalUser");
   EXPECT_EQ(doc->root().attribute("id"), "7");
@@ -145,7 +148,10 @@ TEST(XmlWriter, EscapesAndRoundTrips) {
                          .open("Object")
                          .element("Key", nasty)
                          .finish();
-  EXPECT_EQ(text.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">", 0), 0u);
+  EXPECT_EQ(text.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Delete "
+                       "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">",
+                       0),
+            0u);
   EXPECT_TRUE(text.ends_with("</Object></Delete>")) << text;
   EXPECT_NE(text.find("&#13;&#10;"), std::string::npos);  // CR LF survive line-end normalisation
   // \x01 is not an XML 1.0 character even as a reference, so libxml2 refuses it; without it

@@ -2,10 +2,9 @@
 // JSON-lines logging: {"ts","level","job","run_id","message", ...figures} on stderr.
 // Callers pass figures as JSON; they must never pass secrets.
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 namespace dwh::log {
 
@@ -19,9 +18,17 @@ void set_min_level(Level level);
 void set_sink(std::function<void(std::string_view line)> sink);
 
 void write(Level level, std::string_view message, const nlohmann::json& figures = nlohmann::json::object());
-inline void debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { write(Level::Debug, m, f); }
-inline void info(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { write(Level::Info, m, f); }
-inline void warn(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { write(Level::Warn, m, f); }
-inline void error(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) { write(Level::Error, m, f); }
+inline void debug(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  write(Level::Debug, m, f);
+}
+inline void info(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  write(Level::Info, m, f);
+}
+inline void warn(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  write(Level::Warn, m, f);
+}
+inline void error(std::string_view m, const nlohmann::json& f = nlohmann::json::object()) {
+  write(Level::Error, m, f);
+}
 
 }  // namespace dwh::log

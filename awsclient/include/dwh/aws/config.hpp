@@ -20,7 +20,8 @@ std::string active_profile_name();  // AWS_PROFILE, else "default"
 
 // Every section of an ini text by its trimmed name ("profile x", "default", "services y", "x").
 // `source_name` (usually the file path) prefixes parse errors: "<source>:<line>: <reason>".
-Result<std::map<std::string, Profile>> parse_ini_sections(std::string_view text, std::string_view source_name);
+Result<std::map<std::string, Profile>> parse_ini_sections(std::string_view text,
+                                                          std::string_view source_name);
 // Profiles by name. config_file=true: [default] and [profile x], other sections are not
 // profiles; when both [default] and [profile default] exist, the later one in the file wins,
 // as in botocore. config_file=false (credentials file): every section is a profile of its own name.
@@ -58,10 +59,10 @@ std::optional<Profile> load_credentials_profile(const std::string& name);  // fr
 Result<std::string> resolve_region();
 
 struct Endpoint {
-  std::string url;          // scheme://host[:port][/base-path], no trailing slash
-  bool custom = false;      // configured by the user (env or config file): S3 then uses path style
-  std::string source;       // where it came from: "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL",
-                            // "profile 'x' services 'y'", "profile 'x' endpoint_url", "standard"
+  std::string url;      // scheme://host[:port][/base-path], no trailing slash
+  bool custom = false;  // configured by the user (env or config file): S3 then uses path style
+  std::string source;   // where it came from: "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL",
+                        // "profile 'x' services 'y'", "profile 'x' endpoint_url", "standard"
 };
 
 // AWS_ENDPOINT_URL_<SERVICE> (service id upper-cased, spaces to underscores), then

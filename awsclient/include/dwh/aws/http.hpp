@@ -31,7 +31,7 @@ namespace dwh::aws {
 class BodySource {
  public:
   virtual ~BodySource() = default;
-  virtual std::optional<std::uint64_t> size() const = 0;  // nullopt: unknown (chunked)
+  virtual std::optional<std::uint64_t> size() const = 0;      // nullopt: unknown (chunked)
   virtual Result<std::size_t> read(std::span<char> out) = 0;  // 0 at end
   virtual bool rewind() = 0;
 };
@@ -46,14 +46,14 @@ class BodySink {
 
 struct HttpRequest {
   std::string method = "GET";
-  std::string endpoint;  // scheme://host[:port], no trailing slash
+  std::string endpoint;    // scheme://host[:port], no trailing slash
   std::string path = "/";  // already percent-encoded, as on the wire
-  QueryList query;          // decoded pairs, encoded by the transport exactly as the signer does
+  QueryList query;         // decoded pairs, encoded by the transport exactly as the signer does
   HeaderList headers;
-  std::string body;                  // used when body_source is null
-  BodySource* body_source = nullptr;  // not owned
+  std::string body;                                 // used when body_source is null
+  BodySource* body_source = nullptr;                // not owned
   std::chrono::milliseconds connect_timeout{3000};  // TCP and TLS handshake
-  std::chrono::milliseconds request_timeout{0};  // 0: none (large streams); low-speed check still applies
+  std::chrono::milliseconds request_timeout{0};     // 0: none (large streams); low-speed check still applies
   // Read timeout: the transfer fails with "Timeout" when no byte moved either way for this
   // long (checked about once a second; 0: never). Like botocore's socket read timeout, it also
   // covers a server that thinks long before answering.
@@ -91,8 +91,14 @@ std::string describe_endpoint(std::string_view endpoint);
 // Body helpers.
 class StringSink final : public BodySink {
  public:
-  Status write(std::string_view bytes) override { data.append(bytes); return {}; }
-  bool rewind() override { data.clear(); return true; }
+  Status write(std::string_view bytes) override {
+    data.append(bytes);
+    return {};
+  }
+  bool rewind() override {
+    data.clear();
+    return true;
+  }
   std::string data;
 };
 
@@ -101,7 +107,11 @@ class MemorySource final : public BodySource {
   explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
   std::optional<std::uint64_t> size() const override { return bytes_.size(); }
   Result<std::size_t> read(std::span<char> out) override;
-  bool rewind() override { pos_ = 0; return true; }
+  bool rewind() override {
+    pos_ = 0;
+    return true;
+  }
+
  private:
   std::string_view bytes_;
   std::size_t pos_ = 0;

@@ -22,7 +22,8 @@ class QueryForm {
                       std::string_view member = "member");
   // Lists of key/value structures, such as tags:
   //   Tags.member.1.Key=k & Tags.member.1.Value=v   (add_entries("Tags", {{k, v}}))
-  QueryForm& add_entries(std::string_view prefix, const std::vector<std::pair<std::string, std::string>>& entries,
+  QueryForm& add_entries(std::string_view prefix,
+                         const std::vector<std::pair<std::string, std::string>>& entries,
                          std::string_view key_name = "Key", std::string_view value_name = "Value",
                          std::string_view member = "member");
   const std::vector<std::pair<std::string, std::string>>& params() const { return params_; }

@@ -59,9 +59,9 @@ class RetryPolicy {
 
   enum class Stop { None, NotRetryable, MaxAttempts, QuotaExhausted };
 
-  struct Token {  // per-request state
-    int attempt = 1;    // the attempt that just ran (1-based)
-    int last_cost = 0;  // quota taken by the latest retry, refunded on success
+  struct Token {             // per-request state
+    int attempt = 1;         // the attempt that just ran (1-based)
+    int last_cost = 0;       // quota taken by the latest retry, refunded on success
     Stop stop = Stop::None;  // why on_failure gave up
   };
 
@@ -96,6 +96,7 @@ class SharedBackoff {
   void push_back_until(std::chrono::steady_clock::time_point t);  // only ever moves later
   // Time to wait before sending now (zero when the gate is open).
   std::chrono::milliseconds wait_needed() const;
+
  private:
   Clock clock_;
   std::atomic<std::int64_t> not_before_ns_{0};

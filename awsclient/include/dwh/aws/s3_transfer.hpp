@@ -29,7 +29,11 @@ class FileSource final : public BodySource {
   ~FileSource() override;
   std::optional<std::uint64_t> size() const override { return size_; }
   Result<std::size_t> read(std::span<char> out) override;
-  bool rewind() override { offset_ = 0; return true; }
+  bool rewind() override {
+    offset_ = 0;
+    return true;
+  }
+
  private:
   FileSource(int fd, std::uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
   int fd_;
@@ -47,6 +51,7 @@ class FileSink final : public BodySink {
   Status write(std::string_view bytes) override;
   bool rewind() override;
   Status commit();
+
  private:
   FileSink(int fd, std::filesystem::path path, std::filesystem::path temp)
       : fd_(fd), path_(std::move(path)), temp_(std::move(temp)) {}
@@ -63,8 +68,9 @@ Result<ObjectInfo> download_file(Client& client, std::string_view bucket, std::s
 
 // Every regular file under `dir` to s3://bucket/prefix<relative path>, in parallel.
 // Stops at the first failure and reports the file that failed.
-Result<TransferStats> upload_directory(Client& client, const std::filesystem::path& dir, std::string_view bucket,
-                                       std::string_view prefix, const TransferOptions& options = {});
+Result<TransferStats> upload_directory(Client& client, const std::filesystem::path& dir,
+                                       std::string_view bucket, std::string_view prefix,
+                                       const TransferOptions& options = {});
 // Every object under s3://bucket/prefix to dir/<key without prefix>, in parallel.
 Result<TransferStats> download_prefix(Client& client, std::string_view bucket, std::string_view prefix,
                                       const std::filesystem::path& dir, const TransferOptions& options = {});

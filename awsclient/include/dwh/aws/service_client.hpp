@@ -34,13 +34,13 @@ enum class Protocol { RestXml, Query, Json };
 inline constexpr std::string_view kUserAgent = "dwhkit/0.1";
 
 struct ClientOptions {
-  std::string region;                       // empty: resolve_region()
-  std::optional<std::string> endpoint_url;  // overrides resolution (tests)
-  std::shared_ptr<CredentialsProvider> credentials;  // null: default chain
-  std::shared_ptr<HttpClient> http;                  // null: curl
-  std::optional<RetryConfig> retry;                  // null: from environment
-  RetryPolicy::Random random;                        // null: std::mt19937 seeded from random_device
-  SharedBackoff::Clock clock;                        // null: steady_clock::now
+  std::string region;                                    // empty: resolve_region()
+  std::optional<std::string> endpoint_url;               // overrides resolution (tests)
+  std::shared_ptr<CredentialsProvider> credentials;      // null: default chain
+  std::shared_ptr<HttpClient> http;                      // null: curl
+  std::optional<RetryConfig> retry;                      // null: from environment
+  RetryPolicy::Random random;                            // null: std::mt19937 seeded from random_device
+  SharedBackoff::Clock clock;                            // null: steady_clock::now
   std::function<void(std::chrono::milliseconds)> sleep;  // null: this_thread::sleep_for
   std::function<std::chrono::system_clock::time_point()> wall_clock;  // null: system_clock::now
   bool s3_force_path_style = false;
@@ -51,8 +51,8 @@ struct ServiceInfo {
   std::string endpoint_prefix;  // "s3"
   std::string signing_name;     // "s3"
   Protocol protocol = Protocol::RestXml;
-  bool s3_signing = false;      // S3 signing rules
-  bool global = false;          // IAM: one endpoint, signed for us-east-1
+  bool s3_signing = false;  // S3 signing rules
+  bool global = false;      // IAM: one endpoint, signed for us-east-1
 };
 
 struct CallOptions {
@@ -89,7 +89,8 @@ class ServiceClient {
  private:
   ServiceClient(ServiceInfo info, ClientOptions options, std::string region, Endpoint endpoint);
   // Fills `request` with host, dates, token, payload hash and signature for one attempt.
-  Status sign_request(HttpRequest& request, const HeaderList& caller_headers, const std::string& payload_hash);
+  Status sign_request(HttpRequest& request, const HeaderList& caller_headers,
+                      const std::string& payload_hash);
   // ClockSkew answers: adopts the server's clock from the Date header when it is off by more
   // than kSkewThreshold; false when there is nothing to correct (so no retry).
   bool correct_clock_skew(const HttpResponse* response);
@@ -109,7 +110,7 @@ class ServiceClient {
 // An empty body (HEAD) is coded from the status: 301 PermanentRedirect, 403 Forbidden,
 // 404 NotFound, ... Codes and request ids are found by local name anywhere in the document
 // (S3: <Error> at the root; query: <ErrorResponse><Error>; EC2: <Response><Errors><Error>).
-Error parse_xml_error(int http_status, std::string_view body);   // rest-xml and query
+Error parse_xml_error(int http_status, std::string_view body);  // rest-xml and query
 // JSON: code from x-amzn-ErrorType, else __type (namespace before '#' dropped), else code;
 // message from message / Message / errorMessage.
 Error parse_json_error(int http_status, std::string_view body, std::string_view amzn_error_type_header);

@@ -32,6 +32,7 @@ class Node {
   // This node or the first element below it (depth first) with this local name.
   std::optional<Node> descendant(std::string_view local_name) const;
   std::optional<std::string> attribute(std::string_view local_name) const;
+
  private:
   const void* node_;
 };
@@ -44,6 +45,7 @@ class Document {
   ~Document();
   Document(Document&&) noexcept;
   Document& operator=(Document&&) noexcept;
+
  private:
   Document() = default;
   void* doc_ = nullptr;
@@ -59,6 +61,7 @@ class Writer {
   Writer& close();
   Writer& element(std::string_view name, std::string_view text);
   std::string finish();
+
  private:
   std::string out_;
   std::vector<std::string> stack_;

@@ -12,7 +12,7 @@ namespace dwh::jobs {
 
 enum class Compression { Gzip, Zstd };
 
-std::string_view compression_name(Compression c);   // "gzip" / "zstd"
+std::string_view compression_name(Compression c);    // "gzip" / "zstd"
 std::string_view compression_suffix(Compression c);  // ".gz" / ".zst"
 std::optional<Compression> parse_compression(std::string_view name);
 // False when this build has no zstd (libzstd-dev was missing).

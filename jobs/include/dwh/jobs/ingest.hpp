@@ -29,8 +29,8 @@ namespace dwh::jobs {
 enum class SchemaChangePolicy { Fail, AcceptAddedColumns };
 
 struct IngestOptions {
-  std::string source_url;   // libpq URI
-  std::string landing_url;  // file:///path or s3://bucket/prefix
+  std::string source_url;           // libpq URI
+  std::string landing_url;          // file:///path or s3://bucket/prefix
   std::vector<std::string> tables;  // empty: every table of the configuration
   Compression compression = Compression::Gzip;
   SchemaChangePolicy on_schema_change = SchemaChangePolicy::Fail;
@@ -40,7 +40,7 @@ struct IngestOptions {
   // CONCURRENTLY); without one the job only warns, and incremental runs scan whole tables.
   bool create_cursor_indexes = false;
   std::size_t chunk_bytes = 1u << 20;  // COPY text per pipeline chunk
-  int chunks_in_flight = 6;           // per table: bounds memory to about chunk_bytes × 4 × this
+  int chunks_in_flight = 6;            // per table: bounds memory to about chunk_bytes × 4 × this
   std::chrono::seconds connect_timeout{10};
   aws::ClientOptions s3_options;  // endpoint and credentials for s3:// (default: the usual chain)
 };

@@ -53,7 +53,7 @@ struct LoadOptions {
 struct LoadedManifest {
   std::string run_id;
   std::string manifest_key;
-  std::map<std::string, std::uint64_t> staged;    // rows per table, as the manifest counts them
+  std::map<std::string, std::uint64_t> staged;  // rows per table, as the manifest counts them
   // Rows written per table: facts, the new versions; dimensions, rows inserted or changed.
   std::map<std::string, std::uint64_t> written;
   // Bytes of Parquet read, and the largest single read: objects are read by row group, never

@@ -26,7 +26,8 @@ inline constexpr const char* kControlTable = "dwh_loaded_manifests";
 // CREATE TABLE for one model (no IF NOT EXISTS: callers decide). Foreign keys are inline.
 std::string create_table_sql(const transform::Model& model, Dialect dialect);
 // The column definition used by CREATE TABLE and ADD COLUMN ("unit_price numeric(10,2) NOT NULL").
-std::string column_definition_sql(const transform::Model& model, const transform::ModelColumn& column, Dialect dialect);
+std::string column_definition_sql(const transform::Model& model, const transform::ModelColumn& column,
+                                  Dialect dialect);
 std::string create_control_table_sql(Dialect dialect);
 // (Additive, for the load job's staging tables.) The column's warehouse type alone, as the
 // dialect spells it ("numeric(10,2)"; Redshift "varchar(65535)" for plain varchar).

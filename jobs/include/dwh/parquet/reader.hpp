@@ -47,7 +47,8 @@ class Reader {
   // ...then open from the file's last `tail.size()` bytes (at least tail_size()). Row groups are
   // then decoded with decode_row_group() from the bytes of row_group_span(); read_row_group()
   // and read_all() fail with "ParquetNoData".
-  static Result<std::unique_ptr<Reader>> open_tail(std::string tail, std::uint64_t file_size, std::string name);
+  static Result<std::unique_ptr<Reader>> open_tail(std::string tail, std::uint64_t file_size,
+                                                   std::string name);
   virtual ~Reader() = default;
 
   [[nodiscard]] virtual const Schema& schema() const = 0;

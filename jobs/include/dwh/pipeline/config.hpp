@@ -30,7 +30,7 @@
 namespace dwh::pipeline {
 
 struct PipelineConfig {
-  std::string source_url;        // empty: the local cluster / DWH_SOURCE_URL via dwh::local
+  std::string source_url;  // empty: the local cluster / DWH_SOURCE_URL via dwh::local
   std::string landing_url;
   std::string processed_url;
   std::string warehouse_url;     // empty: the local cluster / DWH_WAREHOUSE_URL

@@ -19,7 +19,7 @@
 namespace dwh::pipeline {
 
 struct PipelineTargets {
-  std::string source_url;     // resolved libpq URIs (never printed with their passwords)
+  std::string source_url;  // resolved libpq URIs (never printed with their passwords)
   std::string warehouse_url;
   load::Dialect dialect = load::Dialect::Postgres;
   aws::ClientOptions s3_options;

@@ -38,10 +38,10 @@ constexpr bool is_valid_date(int year, int month, int day) noexcept {
 constexpr std::int64_t days_from_civil(int year, int month, int day) noexcept {
   const std::int64_t y = static_cast<std::int64_t>(year) - (month <= 2 ? 1 : 0);
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const std::int64_t yoe = y - era * 400;                                    // [0, 399]
-  const std::int64_t mp = month > 2 ? month - 3 : month + 9;                 // March = 0
-  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;                     // [0, 365]
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;            // [0, 146096]
+  const std::int64_t yoe = y - era * 400;                          // [0, 399]
+  const std::int64_t mp = month > 2 ? month - 3 : month + 9;       // March = 0
+  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;           // [0, 365]
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  // [0, 146096]
   return era * 146097 + doe - 719468;
 }
 

@@ -74,12 +74,12 @@ struct ColumnExpr {
     Calendar,       // Calendar models only: a part of the generated date
   };
   Kind kind = Kind::Copy;
-  std::string lookup;  // "" = the model's source row, else a Lookup::name
-  std::string column;  // column of the source row or of the lookup's table
+  std::string lookup;                                    // "" = the model's source row, else a Lookup::name
+  std::string column;                                    // column of the source row or of the lookup's table
   std::vector<std::pair<std::string, std::string>> map;  // Map: from -> to
   std::string constant;                                  // Constant: the text of the value
   CalendarPart calendar = CalendarPart::Date;            // Calendar
-  std::optional<std::string> if_null;  // replaces a null input (e.g. 'Undefined')
+  std::optional<std::string> if_null;                    // replaces a null input (e.g. 'Undefined')
 };
 
 struct ModelColumn {
@@ -132,7 +132,8 @@ struct Dataset {
   [[nodiscard]] std::vector<const Model*> models_looking_up(std::string_view source_table) const;
   // Every (model, column index) whose column references `table` (for a Calendar model: the date
   // columns whose values it must cover), in model order then column order.
-  [[nodiscard]] std::vector<std::pair<const Model*, std::size_t>> columns_referencing(std::string_view table) const;
+  [[nodiscard]] std::vector<std::pair<const Model*, std::size_t>> columns_referencing(
+      std::string_view table) const;
 };
 
 Result<Dataset> load_dataset(const std::filesystem::path& dir);

@@ -30,8 +30,8 @@
 namespace dwh::transform {
 
 struct TransformOptions {
-  std::string landing_url;    // file:///path or s3://bucket/prefix (read)
-  std::string processed_url;  // file:///path or s3://bucket/prefix (written)
+  std::string landing_url;          // file:///path or s3://bucket/prefix (read)
+  std::string processed_url;        // file:///path or s3://bucket/prefix (written)
   std::filesystem::path model_dir;  // models/<dataset>
   bool quarantine = false;          // bad records to _rejected/ instead of failing the run
   parquet::Compression compression = parquet::Compression::Snappy;

@@ -5,10 +5,9 @@
 // renderings (format_type, pg_get_expr, pg_get_constraintdef, pg_get_indexdef), read with
 // search_path set to the schema, so equal schemas in different schemas or databases compare equal.
 #include <map>
+#include <pqxx/transaction_base>
 #include <string>
 #include <vector>
-
-#include <pqxx/transaction_base>
 
 #include "dwh/result.hpp"
 
@@ -16,7 +15,7 @@ namespace dwh::source {
 
 struct CatalogColumn {
   std::string name;
-  std::string type;          // format_type: "timestamp(3) without time zone", "\"PaymentTypeName\""
+  std::string type;  // format_type: "timestamp(3) without time zone", "\"PaymentTypeName\""
   bool not_null = false;
   std::string default_expr;  // pg_get_expr; empty when none
   std::string generated;     // identity ('a'/'d') or generated ('s') marker; empty when neither
@@ -25,10 +24,10 @@ struct CatalogColumn {
 
 struct CatalogRelation {
   std::string kind;  // "table", "view", "materialized view", "foreign table", "partitioned table"
-  std::vector<CatalogColumn> columns;                // in column order
-  std::map<std::string, std::string> constraints;    // name -> pg_get_constraintdef
-  std::map<std::string, std::string> indexes;        // name -> pg_get_indexdef without the schema
-  std::map<std::string, std::string> triggers;       // user triggers: name -> pg_get_triggerdef
+  std::vector<CatalogColumn> columns;              // in column order
+  std::map<std::string, std::string> constraints;  // name -> pg_get_constraintdef
+  std::map<std::string, std::string> indexes;      // name -> pg_get_indexdef without the schema
+  std::map<std::string, std::string> triggers;     // user triggers: name -> pg_get_triggerdef
 };
 
 struct Catalog {

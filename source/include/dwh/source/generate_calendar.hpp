@@ -45,21 +45,25 @@ constexpr CivilDate civil_from_days(int z) {
 }
 
 // ISO weekday: Monday 1 ... Sunday 7.
-constexpr int iso_weekday(int day) { return (day % 7 + 7 + 3) % 7 + 1; }
+constexpr int iso_weekday(int day) {
+  return (day % 7 + 7 + 3) % 7 + 1;
+}
 
 inline constexpr int kFirstOrderDay = days_from_civil(2022, 11, 3);
 inline constexpr std::int64_t kFirstOrderMs = 14 * kMsPerHour + 20 * 60'000 + 52'186;
 inline constexpr int kSnapshotDay = days_from_civil(2024, 11, 14);
 inline constexpr std::int64_t kSnapshotMs = 16 * kMsPerHour;
 // The reference data's own creation times, used for the static tables.
-inline constexpr std::int64_t kSeedTimeMs = 14 * kMsPerHour + 20 * 60'000 + 49'962;       // 14:20:49.962
+inline constexpr std::int64_t kSeedTimeMs = 14 * kMsPerHour + 20 * 60'000 + 49'962;        // 14:20:49.962
 inline constexpr std::int64_t kSeedPeopleTimeMs = 14 * kMsPerHour + 20 * 60'000 + 51'563;  // 14:20:51.563
 
 // "YYYY-MM-DD" for every day the generator can produce (2019-01-01 to 2030-12-31).
 class DateTexts {
  public:
   static const DateTexts& instance();
-  [[nodiscard]] const char* at(int day) const { return texts_[static_cast<std::size_t>(day - first_)].data(); }
+  [[nodiscard]] const char* at(int day) const {
+    return texts_[static_cast<std::size_t>(day - first_)].data();
+  }
   [[nodiscard]] int first_day() const { return first_; }
   [[nodiscard]] int last_day() const { return first_ + static_cast<int>(texts_.size()) - 1; }
 

@@ -26,14 +26,14 @@ struct Order {
   int counterparty_id = 0;
   int currency_id = 0;
   int location_id = 0;
-  int design_id = 0;        // sales orders only
-  int quantity = 0;         // units_sold (1,000-100,000) or item_quantity (1-999)
-  int price_cents = 0;      // unit_price 2.00-4.00 or item_unit_price 3.00-1,000.00
+  int design_id = 0;                // sales orders only
+  int quantity = 0;                 // units_sold (1,000-100,000) or item_quantity (1-999)
+  int price_cents = 0;              // unit_price 2.00-4.00 or item_unit_price 3.00-1,000.00
   std::array<char, 7> item_code{};  // purchase orders only
-  int delivery_day = 0;     // agreed_delivery_date
-  int payment_day = 0;      // agreed_payment_date = payment_date
+  int delivery_day = 0;             // agreed_delivery_date
+  int payment_day = 0;              // agreed_payment_date = payment_date
   bool paid = false;
-  Moment settled{};         // the payment's last_updated when paid
+  Moment settled{};  // the payment's last_updated when paid
   int company_ac_number = 0;
   int counterparty_ac_number = 0;
 

@@ -12,8 +12,8 @@ namespace dwh::source::gen {
 
 // The tables that grow with the scale, loaded in parallel streams.
 enum class BigTable { SalesOrder, PurchaseOrder, Transaction, Payment };
-inline constexpr BigTable kBigTables[] = {BigTable::SalesOrder, BigTable::PurchaseOrder, BigTable::Transaction,
-                                          BigTable::Payment};
+inline constexpr BigTable kBigTables[] = {BigTable::SalesOrder, BigTable::PurchaseOrder,
+                                          BigTable::Transaction, BigTable::Payment};
 std::string_view table_name(BigTable table);
 
 // Every row of a small table ("address", "counterparty", "currency", "department", "design",
@@ -31,6 +31,7 @@ inline constexpr std::size_t kMaxRowBytes = 256;
 // Writes the table's rows (binary COPY tuples, without the file header and trailer) for orders
 // k in [k_begin, k_end) to `out`, which must hold (k_end - k_begin) * kMaxRowBytes bytes.
 // Returns the number of bytes written.
-std::size_t format_chunk(BigTable table, const Model& model, std::int64_t k_begin, std::int64_t k_end, char* out);
+std::size_t format_chunk(BigTable table, const Model& model, std::int64_t k_begin, std::int64_t k_end,
+                         char* out);
 
 }  // namespace dwh::source::gen

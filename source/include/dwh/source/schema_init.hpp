@@ -7,11 +7,10 @@
 //                     Bad input: exit 2.
 //   "SchemaMissing"   (check_schema only) none of the totesys schema is there. Bad input: exit 2.
 //   "DatabaseError"   the server failed a statement (permissions, lost connection...). Exit 1.
-#include <string>
-#include <vector>
-
 #include <pqxx/connection>
 #include <pqxx/dbtransaction>
+#include <string>
+#include <vector>
 
 #include "dwh/result.hpp"
 #include "dwh/source/catalog.hpp"
