@@ -12,7 +12,7 @@
 
 #include "commands.hpp"
 #include "dwh/aws/s3_transfer.hpp"
-#include "dwh/log.hpp"
+#include "dwh/core/log.hpp"
 
 namespace dwh::cli {
 namespace {

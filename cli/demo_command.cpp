@@ -12,9 +12,9 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/local/project_cluster.hpp"
-#include "dwh/log.hpp"
 #include "dwh/pipeline/config.hpp"
 #include "dwh/pipeline/run.hpp"
 #include "dwh/report/report.hpp"

@@ -1,4 +1,4 @@
-// `dwh ingest`: copy new and changed source rows into the landing zone (dwh::jobs::run_ingest).
+// `dwh ingest`: copy new and changed source rows into the landing zone (dwh::ingest::run_ingest).
 // Prints the run's report as JSON on stdout; progress goes to stderr as JSON log lines.
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "commands.hpp"
-#include "dwh/jobs/ingest.hpp"
+#include "dwh/core/log.hpp"
+#include "dwh/ingest/ingest.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
 
 namespace dwh::cli {
 namespace {
@@ -37,19 +37,19 @@ int fail(const Error& e, bool input) {
 int run(const IngestArgs& args) {
   auto source = local::resolve_database_url(local::DatabaseRole::Source, args.source);
   if (!source) return fail(source.error(), true);
-  jobs::IngestOptions options;
+  ingest::IngestOptions options;
   options.source_url = *source;
   options.landing_url = args.landing;
   options.tables = args.tables;
-  options.compression = *jobs::parse_compression(args.compression);
+  options.compression = *stores::parse_compression(args.compression);
   options.on_schema_change = args.on_schema_change == "accept-added-columns"
-                                 ? jobs::SchemaChangePolicy::AcceptAddedColumns
-                                 : jobs::SchemaChangePolicy::Fail;
+                                 ? ingest::SchemaChangePolicy::AcceptAddedColumns
+                                 : ingest::SchemaChangePolicy::Fail;
   options.config_path = args.config;
   options.max_connections = args.connections;
   options.create_cursor_indexes = args.create_cursor_indexes;
-  auto report = jobs::run_ingest(options);
-  if (!report) return fail(report.error(), jobs::is_ingest_input_error(report.error()));
+  auto report = ingest::run_ingest(options);
+  if (!report) return fail(report.error(), ingest::is_ingest_input_error(report.error()));
   nlohmann::json tables = nlohmann::json::array();
   for (const auto& t : report->tables) {
     tables.push_back({{"table", t.table},

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/log.hpp"
 #include "dwh/load/load.hpp"
-#include "dwh/log.hpp"
 #include "warehouse_url.hpp"
 
 namespace dwh::cli {

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
-#include "dwh/log.hpp"
+#include "dwh/core/log.hpp"
 
 namespace dwh::cli {
 namespace {

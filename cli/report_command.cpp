@@ -6,8 +6,8 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
 #include "dwh/report/report.hpp"
 #include "warehouse_url.hpp"
 

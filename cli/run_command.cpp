@@ -12,11 +12,11 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
+#include "dwh/model/model.hpp"
 #include "dwh/pipeline/config.hpp"
 #include "dwh/pipeline/run.hpp"
-#include "dwh/transform/model.hpp"
 #include "progress_display.hpp"
 #include "warehouse_url.hpp"
 
@@ -92,7 +92,7 @@ int run(RunArgs& args) {
     }
   }
 
-  auto dataset = transform::load_dataset(config->model_dir);
+  auto dataset = model::load_dataset(config->model_dir);
   if (!dataset) return fail("invalid model", dataset.error(), kExitBadInput);
   ProgressDisplay progress(isatty(STDERR_FILENO) == 1);
   progress.expect_tables("ingest", dataset->sources.size());

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/local/local_state.hpp"
-#include "dwh/log.hpp"
 #include "dwh/source/generate.hpp"
 #include "dwh/source/schema_init.hpp"
 #include "dwh/source/totesys_schema.hpp"

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
 #include "dwh/source/simulate.hpp"
 
 namespace dwh::cli {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "commands.hpp"
-#include "dwh/log.hpp"
+#include "dwh/core/log.hpp"
 #include "dwh/transform/transform.hpp"
 
 namespace dwh::cli {

@@ -6,10 +6,10 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/log.hpp"
 #include "dwh/load/warehouse_schema.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
-#include "dwh/transform/model.hpp"
+#include "dwh/model/model.hpp"
 #include "warehouse_url.hpp"
 
 namespace dwh::cli {
@@ -33,7 +33,7 @@ int run_init(const WarehouseInitArgs& args) {
   log::set_context("warehouse", "");
   auto target = resolve_warehouse(args.warehouse);
   if (!target) return fail(target.error(), true);
-  auto dataset = transform::load_dataset(args.model);
+  auto dataset = model::load_dataset(args.model);
   if (!dataset) return fail(dataset.error(), true);
   auto report = load::init_warehouse(target->url, *dataset, target->dialect);
   if (!report) {

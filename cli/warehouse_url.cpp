@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "dwh/aws/secretsmanager.hpp"
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
 
 namespace dwh::cli {
 namespace {

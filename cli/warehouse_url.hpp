@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
+#include "dwh/core/result.hpp"
 #include "dwh/load/warehouse_schema.hpp"
-#include "dwh/result.hpp"
 
 namespace dwh::cli {
 

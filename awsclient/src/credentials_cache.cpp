@@ -5,7 +5,7 @@
 #include <shared_mutex>
 
 #include "dwh/aws/credentials.hpp"
-#include "dwh/log.hpp"
+#include "dwh/core/log.hpp"
 
 namespace dwh::aws {
 namespace {

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "dwh/aws/config.hpp"
-#include "dwh/log.hpp"
+#include "dwh/core/log.hpp"
 
 namespace dwh::aws {
 namespace {

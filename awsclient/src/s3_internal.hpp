@@ -4,11 +4,11 @@
 #include <string>
 #include <string_view>
 
-#include "dwh/aws/digest.hpp"
 #include "dwh/aws/http.hpp"
 #include "dwh/aws/s3.hpp"
 #include "dwh/aws/xml.hpp"
-#include "dwh/result.hpp"
+#include "dwh/core/hash.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::aws::s3::detail {
 
@@ -40,10 +40,10 @@ void add_put_headers(HeaderList& headers, const PutOptions& options);
 
 ObjectInfo object_info(const HttpResponse& response);
 
-std::string hex(std::string_view raw);
+using core::hex;
 std::string base64(std::string_view raw);
 
-using aws::StreamDigest;
+using core::StreamDigest;
 
 // An integrity failure, naming the object.
 Error integrity_error(std::string_view operation, std::string_view bucket, std::string_view key,

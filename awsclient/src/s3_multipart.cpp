@@ -9,7 +9,8 @@
 
 #include "dwh/aws/s3.hpp"
 #include "dwh/aws/xml.hpp"
-#include "dwh/log.hpp"
+#include "dwh/core/first_error.hpp"
+#include "dwh/core/log.hpp"
 #include "s3_internal.hpp"
 
 namespace dwh::aws::s3 {
@@ -98,26 +99,6 @@ Status fill(BodySource& source, PartBuffer& part) {
   return {};
 }
 
-// The first error wins; later ones are usually consequences of it.
-class FirstError {
- public:
-  void set(Error e) {
-    std::lock_guard lock(mu_);
-    if (!error_) error_ = std::move(e);
-    failed_.store(true);
-  }
-  bool failed() const { return failed_.load(); }
-  Error take() {
-    std::lock_guard lock(mu_);
-    return std::move(*error_);
-  }
-
- private:
-  std::mutex mu_;
-  std::optional<Error> error_;
-  std::atomic<bool> failed_{false};
-};
-
 }  // namespace
 
 // ---- Requests ----
@@ -148,7 +129,7 @@ Result<CompletedPart> Client::upload_part(std::string_view bucket, std::string_v
   if (part_number < 1 || part_number > kMaxParts) {
     return invalid("part number " + std::to_string(part_number) + " is outside 1..10000", bucket, key);
   }
-  detail::StreamDigest md5(detail::StreamDigest::Kind::Md5);
+  core::StreamDigest md5(core::StreamDigest::Kind::Md5);
   md5.update(data);
   const std::string md5_raw = md5.finish();
   MemorySource body(data);
@@ -321,7 +302,7 @@ Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, 
   auto upload = MultipartUpload::start(*this, std::string(bucket), std::string(key), options.put);
   if (!upload.ok()) return std::move(upload).error();
 
-  FirstError failure;
+  core::FirstError failure;
   std::mutex parts_mu;
   std::vector<CompletedPart> parts;
   std::atomic<int> in_flight{0};
@@ -400,7 +381,7 @@ Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, 
   });
 
   if (failure.failed()) {
-    Error e = failure.take();
+    Error e = *failure.take();
     if (auto s = upload->abort(); !s.ok()) {
       e.message +=
           "; the multipart upload " + upload->upload_id() + " could not be aborted: " + s.error().to_string();

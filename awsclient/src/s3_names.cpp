@@ -218,18 +218,6 @@ std::uint64_t part_size_for(int part_number, std::uint64_t base, std::optional<s
 
 namespace dwh::aws::s3::detail {
 
-std::string hex(std::string_view raw) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (char ch : raw) {
-    const auto c = static_cast<unsigned char>(ch);
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xF]);
-  }
-  return out;
-}
-
 std::string base64(std::string_view raw) {
   std::string out(4 * ((raw.size() + 2) / 3), '\0');
   const int n =

@@ -11,7 +11,7 @@ namespace {
 constexpr std::size_t kHashChunk = 1u << 20;
 constexpr std::size_t kMd5HexLength = 32;
 
-using detail::StreamDigest;
+using core::StreamDigest;
 
 // Passes a download through to the caller's sink while hashing and counting it.
 class VerifyingSink final : public BodySink {

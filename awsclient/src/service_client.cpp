@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "dwh/aws/sigv4.hpp"
-#include "dwh/log.hpp"
+#include "dwh/core/log.hpp"
 
 namespace dwh::aws {
 namespace {

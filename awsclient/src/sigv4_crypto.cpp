@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "dwh/aws/sigv4.hpp"
+#include "dwh/core/hash.hpp"
 
 namespace dwh::aws::sigv4 {
 namespace {
@@ -26,27 +27,6 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
 
 }  // namespace
 
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0x0f]);
-  }
-  return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 ||
-      len != kSha256Bytes) {
-    throw std::runtime_error("SHA-256 failed");
-  }
-  return hex({reinterpret_cast<const char*>(out.data()), len});
-}
-
 std::string signing_key(std::string_view secret, const SigningConfig& cfg) {
   const std::string date = amz_date(cfg.time).substr(0, 8);
   std::string k = hmac_sha256("AWS4" + std::string(secret), date);
@@ -56,7 +36,7 @@ std::string signing_key(std::string_view secret, const SigningConfig& cfg) {
 }
 
 std::string signature(std::string_view signing_key, std::string_view string_to_sign) {
-  return hex(hmac_sha256(signing_key, string_to_sign));
+  return core::hex(hmac_sha256(signing_key, string_to_sign));
 }
 
 }  // namespace dwh::aws::sigv4

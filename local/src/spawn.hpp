@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::local::detail {
 

@@ -6,8 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
 #include "dwh/source/generate_model.hpp"
 #include "dwh/source/schema_init.hpp"
 #include "generate_constraints.hpp"

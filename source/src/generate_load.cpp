@@ -22,8 +22,8 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
 #include "dwh/source/generate_rows.hpp"
 #include "generate_constraints.hpp"
 #include "pg_copy_connection.hpp"

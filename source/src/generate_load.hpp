@@ -1,7 +1,7 @@
 #pragma once
 // Loading the generated rows into an initialised totesys database (see generate.hpp for the
 // steps). Every table is emptied first.
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 #include "dwh/source/generate.hpp"
 #include "dwh/source/generate_model.hpp"
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::source {
 

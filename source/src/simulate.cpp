@@ -10,8 +10,8 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
 #include "dwh/source/simulate_plan.hpp"
 #include "simulate_values.hpp"
 #include "simulate_writes.hpp"

@@ -9,7 +9,7 @@
 #include "credentials_json.hpp"
 #include "dwh/aws/credentials.hpp"
 #include "dwh/aws/http.hpp"
-#include "dwh/log.hpp"
+#include "dwh/core/log.hpp"
 #include "loopback_server.hpp"
 #include "process.hpp"
 #include "scoped_env.hpp"

@@ -6,7 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "dwh/aws/s3.hpp"
-#include "dwh/jobs/ingest.hpp"
+#include "dwh/ingest/ingest.hpp"
 #include "ingest_landing.hpp"
 #include "postgres_fixture.hpp"
 #include "process.hpp"
@@ -15,19 +15,19 @@
 namespace dwh::test {
 namespace {
 
-jobs::IngestReport ingest(const std::string& source, const std::string& landing,
-                          const aws::ClientOptions& s3 = {}) {
-  jobs::IngestOptions o;
+ingest::IngestReport ingest(const std::string& source, const std::string& landing,
+                            const aws::ClientOptions& s3 = {}) {
+  ingest::IngestOptions o;
   o.source_url = source;
   o.landing_url = landing;
   o.s3_options = s3;
   o.chunk_bytes = 64 << 10;  // several chunks per table even at small scales
-  auto r = jobs::run_ingest(o);
+  auto r = ingest::run_ingest(o);
   if (!r) throw std::runtime_error("ingest failed: " + r.error().message);
   return std::move(r).value();
 }
 
-std::uint64_t rows_of(const jobs::IngestReport& r, const std::string& table) {
+std::uint64_t rows_of(const ingest::IngestReport& r, const std::string& table) {
   for (const auto& t : r.tables) {
     if (t.table == table) return t.rows;
   }

@@ -6,7 +6,7 @@
 #include <atomic>
 #include <thread>
 
-#include "dwh/jobs/ingest.hpp"
+#include "dwh/ingest/ingest.hpp"
 #include "dwh/source/simulate.hpp"
 #include "ingest_landing.hpp"
 #include "postgres_fixture.hpp"
@@ -19,11 +19,11 @@ TEST(IngestUnderWorkload, LandedUnionEqualsSourceWithLateCommits) {
   const auto db = make_totesys_source("ingest_sim", 0.1);
   const std::string landing = "file://" + make_temp_dir("ingest-sim");
 
-  jobs::IngestOptions ingest;
+  ingest::IngestOptions ingest;
   ingest.source_url = db.url;
   ingest.landing_url = landing;
   ingest.chunk_bytes = 64 << 10;
-  ASSERT_TRUE(jobs::run_ingest(ingest));
+  ASSERT_TRUE(ingest::run_ingest(ingest));
 
   source::SimulateOptions sim;
   sim.url = db.url;
@@ -37,7 +37,7 @@ TEST(IngestUnderWorkload, LandedUnionEqualsSourceWithLateCommits) {
   int runs = 0;
   std::atomic<bool> writing{true};
   while (writing) {
-    auto r = jobs::run_ingest(ingest);
+    auto r = ingest::run_ingest(ingest);
     ASSERT_TRUE(r) << r.error().message;
     ++runs;
     std::this_thread::sleep_for(std::chrono::milliseconds(150));
@@ -47,7 +47,7 @@ TEST(IngestUnderWorkload, LandedUnionEqualsSourceWithLateCommits) {
   ASSERT_TRUE(simulated && *simulated) << (simulated && !*simulated ? simulated->error().message : "");
   const auto& report = simulated->value();
   EXPECT_GT(report.counts.long_transactions, 0);
-  ASSERT_TRUE(jobs::run_ingest(ingest));  // the final run after the workload stopped
+  ASSERT_TRUE(ingest::run_ingest(ingest));  // the final run after the workload stopped
 
   const auto landed = read_landing(landing);
   EXPECT_GE(runs, 5);

@@ -27,8 +27,8 @@
 #include <thread>
 #include <vector>
 
+#include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
-#include "dwh/log.hpp"
 #include "loopback_server.hpp"
 #include "postgres_fixture.hpp"
 #include "process.hpp"

@@ -14,7 +14,7 @@
 
 #include "dwh/aws/service_client.hpp"
 #include "dwh/aws/sigv4.hpp"
-#include "dwh/log.hpp"
+#include "dwh/core/log.hpp"
 #include "loopback_server.hpp"
 #include "process.hpp"
 #include "scoped_env.hpp"

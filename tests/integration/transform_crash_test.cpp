@@ -112,13 +112,13 @@ TEST(TransformCrash, KilledRunsLeaveNothingAndTheRerunMatches) {
     }
     const auto last = run_process(argv);
     ASSERT_EQ(last.exit_code, 0) << last.err;
-    auto store = jobs::open_store(processed).value();
+    auto store = stores::open_store(processed).value();
     EXPECT_EQ(manifests(*store).size(), 1u);  // one committed run consumed everything
     EXPECT_EQ(data_objects(*store), referenced_objects(*store));
     // Same rows per table: the Parquet objects are deterministic, so equal bytes (the manifest's
     // SHA-256) stand for equal rows; DuckDB compares the rows themselves on a few trials.
     const json m = manifests(*store).back();
-    const json ref = manifests(*jobs::open_store(reference).value()).back();
+    const json ref = manifests(*stores::open_store(reference).value()).back();
     for (const auto& t : warehouse_tables()) {
       EXPECT_EQ(m.at("tables").at(t).at("sha256"), ref.at("tables").at(t).at("sha256")) << t;
       EXPECT_EQ(m.at("tables").at(t).at("rows"), ref.at("tables").at(t).at("rows")) << t;

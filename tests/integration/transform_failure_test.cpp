@@ -10,7 +10,7 @@
 #include <fstream>
 #include <thread>
 
-#include "../../jobs/src/transform_internal.hpp"
+#include "../../jobs/transform/src/internal.hpp"
 #include "dwh/aws/sigv4.hpp"
 #include "transform_test_support.hpp"
 
@@ -34,12 +34,12 @@ Fixture& fixture() {
     x.db = make_totesys_source("tr_fail", 0.02);
     x.landing = "file://" + make_temp_dir("tr-fail-landing");
     const auto r = ingest(x.db.url, x.landing);
-    auto store = jobs::open_store(x.landing);
-    x.first_manifest = json::parse(store.value()->get(jobs::manifest_key(r.run_id)).value());
+    auto store = stores::open_store(x.landing);
+    x.first_manifest = json::parse(store.value()->get(ingest::manifest_key(r.run_id)).value());
     for (const auto& [table, entry] : x.first_manifest.at("tables").items()) {
       if (entry.at("key").is_null()) continue;
-      const auto text = jobs::decompress(jobs::Compression::Gzip,
-                                         store.value()->get(entry.at("key").get<std::string>()).value());
+      const auto text = stores::decompress(stores::Compression::Gzip,
+                                           store.value()->get(entry.at("key").get<std::string>()).value());
       std::size_t pos = 0;
       for (int i = 0; i < 3 && pos < text->size(); ++i) {
         const auto end = text->find('\n', pos);
@@ -60,13 +60,13 @@ std::string landing_with(const std::string& table, const std::vector<std::string
   const std::string dir = make_temp_dir("tr-fail-" + name);
   fs::copy(dir_of(f.landing), dir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  const std::string run_id = jobs::make_run_id(std::chrono::system_clock::now());
+  const std::string run_id = ingest::make_run_id(std::chrono::system_clock::now());
   std::string text;
   for (const auto& l : lines) text += l + "\n";
   std::string gz;
-  EXPECT_TRUE(jobs::compress_chunk(jobs::Compression::Gzip, text, gz));
-  key = jobs::object_key(table, run_id, ".gz");
-  auto store = jobs::open_store("file://" + dir).value();
+  EXPECT_TRUE(stores::compress_chunk(stores::Compression::Gzip, text, gz));
+  key = ingest::object_key(table, run_id, ".gz");
+  auto store = stores::open_store("file://" + dir).value();
   EXPECT_TRUE(store->put(key, gz));
   json m = f.first_manifest;
   m["run_id"] = run_id;
@@ -78,7 +78,7 @@ std::string landing_with(const std::string& table, const std::vector<std::string
   entry["sha256"] = aws::sigv4::sha256_hex(gz);
   tables[table] = entry;
   m["tables"] = tables;
-  EXPECT_TRUE(store->put(jobs::manifest_key(run_id), m.dump(2)));
+  EXPECT_TRUE(store->put(ingest::manifest_key(run_id), m.dump(2)));
   return "file://" + dir;
 }
 
@@ -149,7 +149,7 @@ TEST(TransformFailure, BadRecordFailsTheRunNamingObjectLineColumnValue) {
     for (const auto& n : c.named) EXPECT_NE(r.err.find(n), std::string::npos) << n << " not in: " << r.err;
     EXPECT_TRUE(r.out.empty());
     // Nothing that counts: no manifest, no objects left behind.
-    auto store = jobs::open_store(processed).value();
+    auto store = stores::open_store(processed).value();
     EXPECT_TRUE(manifests(*store).empty());
     EXPECT_TRUE(data_objects(*store).empty()) << ::testing::PrintToString(data_objects(*store));
   }
@@ -172,7 +172,7 @@ TEST(TransformFailure, QuarantineSetsBadRecordsAsideAndCompletes) {
     const std::string run_id = report.at("run_id");
     const std::string reject_key = "_rejected/" + run_id + "/" + c.warehouse_table + ".jsonl";
     EXPECT_EQ(report.at("rejected_keys"), json::array({reject_key}));
-    auto store = jobs::open_store(processed).value();
+    auto store = stores::open_store(processed).value();
     auto text = store->get(reject_key);
     ASSERT_TRUE(text) << text.error().message;
     const json rejected = json::parse(text->substr(0, text->find('\n')));
@@ -207,7 +207,7 @@ TEST(TransformFailure, DuplicateFactVersionFailsTheUniqueKey) {
             std::string::npos)
       << r.err;
   EXPECT_NE(r.err.find("sales_order_id=" + dup.at("sales_order_id").dump()), std::string::npos) << r.err;
-  auto store = jobs::open_store(processed).value();
+  auto store = stores::open_store(processed).value();
   EXPECT_TRUE(manifests(*store).empty());
   EXPECT_TRUE(data_objects(*store).empty());
 }
@@ -249,13 +249,13 @@ TEST(TransformFailure, CorruptLandedObjectAndSchemaDrift) {
                                 processed, "--model", model_dir()});
     EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_NE(r.err.find(key), std::string::npos) << r.err;
-    EXPECT_TRUE(manifests(*jobs::open_store(processed).value()).empty());
+    EXPECT_TRUE(manifests(*stores::open_store(processed).value()).empty());
   }
   // An ingest run whose column list lacks a column sources.toml declares.
   {
     std::string key;
     const std::string landing = landing_with("design", {f.sample["design"][0].dump()}, key, "drift");
-    auto store = jobs::open_store(landing).value();
+    auto store = stores::open_store(landing).value();
     auto ids = store->list("_manifests/ingest/").value();
     const std::string mkey = ids.back().key;
     json m = json::parse(store->get(mkey).value());

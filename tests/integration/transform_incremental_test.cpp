@@ -149,7 +149,7 @@ TEST(TransformIncremental, ReemitsDimensionsAndKeepsFactHistory) {
       {DWH_CLI_PATH, "transform", "--landing", landing, "--processed", processed, "--model", model_dir()});
   EXPECT_EQ(idle.exit_code, 0) << idle.err;
   EXPECT_EQ(json::parse(idle.out).at("status"), "nothing new");
-  auto store = jobs::open_store(processed);
+  auto store = stores::open_store(processed);
   ASSERT_TRUE(store);
   EXPECT_EQ(manifests(**store).size(), 2u);
   EXPECT_EQ(data_objects(**store), referenced_objects(**store));

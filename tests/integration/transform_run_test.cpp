@@ -14,7 +14,7 @@ using namespace transform_support;
 using nlohmann::json;
 
 // Copies every object of one store into another under the same keys.
-void copy_store(jobs::ObjectStore& from, jobs::ObjectStore& to) {
+void copy_store(stores::ObjectStore& from, stores::ObjectStore& to) {
   auto listed = from.list("");
   ASSERT_TRUE(listed) << listed.error().message;
   for (const auto& o : *listed) {
@@ -43,8 +43,8 @@ TEST(TransformRun, FileAndS3GiveByteIdenticalParquet) {
       "UPDATE address SET city = 'Zürich', last_updated = now() AT TIME ZONE 'UTC' WHERE address_id = 1");
   ingest(db.url, file_landing);
   {
-    auto from = jobs::open_store(file_landing);
-    auto to = jobs::open_store(s3_landing, s3.client_options());
+    auto from = stores::open_store(file_landing);
+    auto to = stores::open_store(s3_landing, s3.client_options());
     ASSERT_TRUE(from && to);
     copy_store(**from, **to);
   }
@@ -54,8 +54,8 @@ TEST(TransformRun, FileAndS3GiveByteIdenticalParquet) {
   auto on_s3 = transform(s3_landing, s3_processed, false, s3.client_options());
   ASSERT_TRUE(on_s3) << on_s3.error().message;
 
-  auto file_store = jobs::open_store(file_processed);
-  auto s3_store = jobs::open_store(s3_processed, s3.client_options());
+  auto file_store = stores::open_store(file_processed);
+  auto s3_store = stores::open_store(s3_processed, s3.client_options());
   ASSERT_TRUE(file_store && s3_store);
   ASSERT_EQ(on_file->tables.size(), 11u);
   ASSERT_EQ(on_s3->tables.size(), 11u);
@@ -111,7 +111,7 @@ TEST(TransformRun, CliReportManifestAndCompressions) {
     EXPECT_EQ(table_lines, 11);
     EXPECT_EQ(summary_lines, 1);
 
-    auto store = jobs::open_store(processed);
+    auto store = stores::open_store(processed);
     ASSERT_TRUE(store);
     const auto ms = manifests(**store);
     ASSERT_EQ(ms.size(), 1u);
@@ -119,7 +119,7 @@ TEST(TransformRun, CliReportManifestAndCompressions) {
     EXPECT_EQ(m.at("run_id"), report.at("run_id"));
     EXPECT_EQ(m.at("dataset"), "totesys");
     EXPECT_EQ(m.at("last_ingest_run"), ingested.run_id);
-    auto ingest_manifest = jobs::open_store(landing).value()->get(jobs::manifest_key(ingested.run_id));
+    auto ingest_manifest = stores::open_store(landing).value()->get(ingest::manifest_key(ingested.run_id));
     ASSERT_TRUE(ingest_manifest);
     EXPECT_EQ(m.at("consumed").at(0).at("run_id"), ingested.run_id);
     EXPECT_EQ(m.at("consumed").at(0).at("sha256").get<std::string>().size(), 64u);
@@ -127,7 +127,7 @@ TEST(TransformRun, CliReportManifestAndCompressions) {
       const json& t = m.at("tables").at(table);
       ASSERT_FALSE(t.at("key").is_null()) << table;
       const std::string key = t.at("key").get<std::string>();
-      EXPECT_EQ(key, table + "/" + jobs::run_id_date_path(report.at("run_id").get<std::string>()).value() +
+      EXPECT_EQ(key, table + "/" + ingest::run_id_date_path(report.at("run_id").get<std::string>()).value() +
                          "/" + report.at("run_id").get<std::string>() + ".parquet");
       auto bytes = (*store)->get(key);
       ASSERT_TRUE(bytes) << key;

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "duckdb_oracle.hpp"
-#include "dwh/jobs/compression.hpp"
-#include "dwh/jobs/ingest.hpp"
-#include "dwh/jobs/ingest_layout.hpp"
-#include "dwh/jobs/object_store.hpp"
+#include "dwh/ingest/ingest.hpp"
+#include "dwh/ingest/layout.hpp"
+#include "dwh/stores/compression.hpp"
+#include "dwh/stores/object_store.hpp"
 #include "dwh/transform/transform.hpp"
 #include "ingest_landing.hpp"
 #include "postgres_fixture.hpp"
@@ -26,14 +26,14 @@ inline std::string model_dir() {
   return std::string(DWH_SOURCE_DIR) + "/models/totesys";
 }
 
-inline jobs::IngestReport ingest(const std::string& source, const std::string& landing,
-                                 const aws::ClientOptions& s3 = {}) {
-  jobs::IngestOptions o;
+inline ingest::IngestReport ingest(const std::string& source, const std::string& landing,
+                                   const aws::ClientOptions& s3 = {}) {
+  ingest::IngestOptions o;
   o.source_url = source;
   o.landing_url = landing;
   o.s3_options = s3;
   o.chunk_bytes = 64 << 10;  // several gzip members per object even at small scales
-  auto r = jobs::run_ingest(o);
+  auto r = ingest::run_ingest(o);
   if (!r) throw std::runtime_error("ingest failed: " + r.error().message);
   return std::move(r).value();
 }
@@ -73,7 +73,7 @@ inline std::string sql_literal(const std::string& s) {
 }
 
 // Every transform manifest of a processed store (oldest first).
-inline std::vector<nlohmann::json> manifests(jobs::ObjectStore& store) {
+inline std::vector<nlohmann::json> manifests(stores::ObjectStore& store) {
   std::vector<nlohmann::json> out;
   auto listed = store.list("_manifests/transform/");
   if (!listed) throw std::runtime_error(listed.error().message);
@@ -88,7 +88,7 @@ inline std::vector<nlohmann::json> manifests(jobs::ObjectStore& store) {
 // Every row a file:// processed store holds for `table` over its committed runs, as DuckDB
 // sees them (sorted); also checks each object's size and checksum against its manifest.
 inline nlohmann::json committed_rows(const std::string& processed_url, const std::string& table) {
-  auto store = jobs::open_store(processed_url);
+  auto store = stores::open_store(processed_url);
   if (!store) throw std::runtime_error(store.error().message);
   std::string list;
   for (const auto& m : manifests(**store)) {
@@ -114,7 +114,7 @@ inline const std::vector<std::string>& warehouse_tables() {
 }
 
 // Every object key under the table folders, _state/ and _rejected/ of a store.
-inline std::set<std::string> data_objects(jobs::ObjectStore& store) {
+inline std::set<std::string> data_objects(stores::ObjectStore& store) {
   std::set<std::string> out;
   auto listed = store.list("");
   if (!listed) throw std::runtime_error(listed.error().message);
@@ -125,7 +125,7 @@ inline std::set<std::string> data_objects(jobs::ObjectStore& store) {
 }
 
 // Every object the transform manifests of a store name (tables, state, rejects).
-inline std::set<std::string> referenced_objects(jobs::ObjectStore& store) {
+inline std::set<std::string> referenced_objects(stores::ObjectStore& store) {
   std::set<std::string> out;
   for (const auto& m : manifests(store)) {
     for (const auto& [name, t] : m.at("tables").items()) {

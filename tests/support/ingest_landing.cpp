@@ -7,11 +7,11 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
-#include "dwh/jobs/compression.hpp"
-#include "dwh/jobs/ingest_layout.hpp"
-#include "dwh/jobs/object_store.hpp"
+#include "dwh/ingest/layout.hpp"
 #include "dwh/source/generate.hpp"
 #include "dwh/source/schema_init.hpp"
+#include "dwh/stores/compression.hpp"
+#include "dwh/stores/object_store.hpp"
 
 namespace dwh::test {
 namespace {
@@ -56,7 +56,7 @@ TestDatabase make_totesys_source(std::string_view prefix, double scale, std::uin
 
 Landing read_landing(const std::string& store_url, const aws::ClientOptions& s3) {
   Landing out;
-  auto store = jobs::open_store(store_url, s3);
+  auto store = stores::open_store(store_url, s3);
   if (!store) {
     ADD_FAILURE() << store.error().message;
     return out;
@@ -67,20 +67,20 @@ Landing read_landing(const std::string& store_url, const aws::ClientOptions& s3)
     return out;
   }
   for (const auto& o : *all) {
-    if (o.key.rfind(jobs::kIngestManifestPrefix, 0) == 0)
-      out.manifests.push_back(jobs::run_id_of_key(o.key));
+    if (o.key.rfind(ingest::kIngestManifestPrefix, 0) == 0)
+      out.manifests.push_back(ingest::run_id_of_key(o.key));
     else
       out.objects.insert(o.key);
   }
   std::sort(out.manifests.begin(), out.manifests.end());
   for (const auto& id : out.manifests) {
-    auto text = (*store)->get(jobs::manifest_key(id));
+    auto text = (*store)->get(ingest::manifest_key(id));
     if (!text) {
       ADD_FAILURE() << text.error().message;
       continue;
     }
     const auto m = nlohmann::json::parse(*text);
-    const auto compression = *jobs::parse_compression(m.at("compression").get<std::string>());
+    const auto compression = *stores::parse_compression(m.at("compression").get<std::string>());
     for (const auto& [table, entry] : m.at("tables").items()) {
       g_keys[table] = entry.at("primary_key").get<std::vector<std::string>>();
       if (entry.at("key").is_null()) {
@@ -96,7 +96,7 @@ Landing read_landing(const std::string& store_url, const aws::ClientOptions& s3)
       }
       EXPECT_EQ(body->size(), entry.at("bytes").get<std::uint64_t>()) << key;
       EXPECT_EQ(sha256_hex(*body), entry.at("sha256").get<std::string>()) << key;
-      auto plain = jobs::decompress(compression, *body);
+      auto plain = stores::decompress(compression, *body);
       if (!plain) {
         ADD_FAILURE() << key << ": " << plain.error().message;
         continue;

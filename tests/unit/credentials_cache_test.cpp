@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "dwh/aws/credentials.hpp"
-#include "dwh/log.hpp"
+#include "dwh/core/log.hpp"
 
 namespace {
 

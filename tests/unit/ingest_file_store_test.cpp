@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "dwh/jobs/object_store.hpp"
+#include "dwh/stores/object_store.hpp"
 #include "process.hpp"
 
-namespace dwh::jobs {
+namespace dwh::stores {
 namespace {
 
 namespace fs = std::filesystem;
@@ -174,4 +174,4 @@ TEST(IngestStoreUrl, SchemesAndPaths) {
 }
 
 }  // namespace
-}  // namespace dwh::jobs
+}  // namespace dwh::stores

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "dwh/jobs/json_lines.hpp"
+#include "dwh/stores/json_lines.hpp"
 
-namespace dwh::jobs {
+namespace dwh::stores {
 namespace {
 
 // Encodes `copy_text` for `columns`, expecting success.
@@ -224,4 +224,4 @@ TEST(IngestJsonLines, EveryLineParsesBackToTheSameValues) {
 }
 
 }  // namespace
-}  // namespace dwh::jobs
+}  // namespace dwh::stores

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "../../jobs/src/load_sql.hpp"
-#include "dwh/transform/model.hpp"
+#include "../../jobs/load/src/sql.hpp"
+#include "dwh/model/model.hpp"
 
 namespace dwh::load {
 namespace {
@@ -42,7 +42,7 @@ void expect_golden(const std::string& name, const std::string& actual) {
 
 // The statements of one table's part of a load, in the order the job sends them (the
 // null_examples queries only when count_nulls found a NULL in that column).
-std::string table_statements(const transform::Model& m) {
+std::string table_statements(const model::Model& m) {
   const std::string manifest =
       std::string(kProcessed) + "/_load/redshift/" + kRun + "/" + m.table + ".manifest";
   std::vector<std::string> s = {sql::drop_stage(m), sql::create_stage(m, Dialect::Redshift),
@@ -50,7 +50,7 @@ std::string table_statements(const transform::Model& m) {
   if (!sql::count_nulls(m).empty()) s.push_back(sql::count_nulls(m));
   for (const auto& c : sql::not_null_columns(m)) s.push_back(sql::null_examples(m, c));
   if (!sql::duplicate_keys(m).empty()) s.push_back(sql::duplicate_keys(m));
-  if (m.kind == transform::ModelKind::Fact) {
+  if (m.kind == model::ModelKind::Fact) {
     for (const auto& c : m.columns) {
       if (!c.references_table.empty()) s.push_back(sql::unresolved_references(m, c));
     }
@@ -67,18 +67,18 @@ std::string table_statements(const transform::Model& m) {
 }
 
 TEST(LoadRedshiftSql, EveryTotesysTableMatchesItsGoldenFile) {
-  auto dataset = transform::load_dataset(fs::path(DWH_SOURCE_DIR) / "models/totesys");
+  auto dataset = model::load_dataset(fs::path(DWH_SOURCE_DIR) / "models/totesys");
   ASSERT_TRUE(dataset) << dataset.error().message;
   ASSERT_EQ(dataset->models.size(), 11u);
   for (const auto& m : dataset->models) expect_golden(m.table + ".sql", table_statements(m));
 }
 
 TEST(LoadRedshiftSql, ControlStatementsAndCopyManifestMatchTheirGoldenFiles) {
-  auto dataset = transform::load_dataset(fs::path(DWH_SOURCE_DIR) / "models/totesys");
+  auto dataset = model::load_dataset(fs::path(DWH_SOURCE_DIR) / "models/totesys");
   ASSERT_TRUE(dataset) << dataset.error().message;
-  std::vector<const transform::Model*> facts;
+  std::vector<const model::Model*> facts;
   for (const auto& m : dataset->models) {
-    if (m.kind == transform::ModelKind::Fact) facts.push_back(&m);
+    if (m.kind == model::ModelKind::Fact) facts.push_back(&m);
   }
   std::string out;
   for (const auto& stmt :
@@ -105,11 +105,11 @@ TEST(LoadRedshiftSql, NoNewestChangeIsRecordedAsNull) {
 TEST(LoadRedshiftSql, NamesAndValuesAreQuoted) {
   EXPECT_EQ(sql::ident("we\"ird"), "\"we\"\"ird\"");
   EXPECT_EQ(sql::literal("'; DROP TABLE x; --"), "'''; DROP TABLE x; --'");
-  transform::Model m;
+  model::Model m;
   m.table = "t\"x";
-  m.kind = transform::ModelKind::Dimension;
+  m.kind = model::ModelKind::Dimension;
   m.natural_key = {"id"};
-  transform::ModelColumn id;
+  model::ModelColumn id;
   id.name = "id";
   id.sql_type = "int";
   id.parquet = {"id", parquet::LogicalType::Int32, false};

@@ -8,10 +8,10 @@
 #include <fstream>
 #include <string>
 
-#include "dwh/transform/model.hpp"
+#include "dwh/model/model.hpp"
 #include "process.hpp"
 
-namespace dwh::transform {
+namespace dwh::model {
 namespace {
 
 namespace fs = std::filesystem;
@@ -408,4 +408,4 @@ TEST_F(ModelFormat, WrongValueKind) {
 }
 
 }  // namespace
-}  // namespace dwh::transform
+}  // namespace dwh::model

@@ -9,10 +9,10 @@
 #include <sstream>
 #include <string>
 
-#include "dwh/transform/model.hpp"
+#include "dwh/model/model.hpp"
 #include "process.hpp"
 
-namespace dwh::transform {
+namespace dwh::model {
 namespace {
 
 namespace fs = std::filesystem;
@@ -354,4 +354,4 @@ TEST_F(ModelLoader, NoModels) {
 }
 
 }  // namespace
-}  // namespace dwh::transform
+}  // namespace dwh::model

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "dwh/transform/model.hpp"
+#include "dwh/model/model.hpp"
 
-namespace dwh::transform {
+namespace dwh::model {
 namespace {
 
 namespace fs = std::filesystem;
@@ -376,4 +376,4 @@ TEST_F(TotesysModels, ColumnExpressionsFollowTheLineage) {
 }
 
 }  // namespace
-}  // namespace dwh::transform
+}  // namespace dwh::model

@@ -1,11 +1,11 @@
 // The RLE / bit-packing hybrid against the examples of Parquet's Encodings.md, and round trips.
-#include "../../jobs/src/parquet_rle.hpp"
-
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 #include <vector>
+
+#include "../../jobs/parquet/src/encodings/rle.hpp"
 
 namespace dwh::parquet {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "../../jobs/src/parquet_format.hpp"
+#include "../../jobs/parquet/src/format/format.hpp"
 #include "dwh/parquet/reader.hpp"
 #include "dwh/parquet/writer.hpp"
 

@@ -1,10 +1,10 @@
 // Thrift compact protocol: the bytes the encoder writes (checked by hand against the compact
 // protocol spec) and the decoder's handling of good, unknown and malformed input.
-#include "../../jobs/src/parquet_thrift.hpp"
-
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "../../jobs/parquet/src/format/thrift.hpp"
 
 namespace dwh::parquet::thrift {
 namespace {

@@ -1,4 +1,4 @@
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 #include <gtest/gtest.h>
 

@@ -5,10 +5,10 @@
 
 #include <random>
 
-#include "../../jobs/src/transform_internal.hpp"
+#include "../../jobs/transform/src/internal.hpp"
 #include "dwh/aws/sigv4.hpp"
-#include "dwh/jobs/compression.hpp"
-#include "dwh/jobs/object_store.hpp"
+#include "dwh/stores/compression.hpp"
+#include "dwh/stores/object_store.hpp"
 #include "process.hpp"
 
 namespace dwh::transform::detail {
@@ -25,25 +25,25 @@ std::string make_lines(int n, std::uint32_t seed) {
 }
 
 // Compresses `text` in pieces of random size (cut anywhere), one member/frame each.
-std::string compress_pieces(jobs::Compression c, const std::string& text, std::uint32_t seed) {
+std::string compress_pieces(stores::Compression c, const std::string& text, std::uint32_t seed) {
   std::mt19937 rng(seed);
   std::string out;
   for (std::size_t pos = 0; pos < text.size();) {
     const std::size_t n = std::min<std::size_t>(text.size() - pos, 1 + rng() % 50000);
-    EXPECT_TRUE(jobs::compress_chunk(c, std::string_view(text).substr(pos, n), out));
+    EXPECT_TRUE(stores::compress_chunk(c, std::string_view(text).substr(pos, n), out));
     pos += n;
   }
   return out;
 }
 
 struct Stored {
-  std::unique_ptr<jobs::ObjectStore> store;
+  std::unique_ptr<stores::ObjectStore> store;
   InputObject object;
 };
 
-Stored store_object(jobs::Compression c, const std::string& bytes) {
+Stored store_object(stores::Compression c, const std::string& bytes) {
   Stored s;
-  s.store = jobs::open_store("file://" + test::make_temp_dir("transform-input")).value();
+  s.store = stores::open_store("file://" + test::make_temp_dir("transform-input")).value();
   s.object.key = "t/2026/11/21/x.jsonl";
   s.object.compression = c;
   s.object.size = bytes.size();
@@ -72,7 +72,7 @@ Result<std::string> read_all(Stored& s, std::size_t chunk_bytes, int* chunks = n
 
 TEST(TransformInput, GzipMembersCutMidLineComeBackAsWholeLines) {
   const std::string text = make_lines(20000, 1);
-  auto s = store_object(jobs::Compression::Gzip, compress_pieces(jobs::Compression::Gzip, text, 2));
+  auto s = store_object(stores::Compression::Gzip, compress_pieces(stores::Compression::Gzip, text, 2));
   int chunks = 0;
   auto got = read_all(s, 64 << 10, &chunks);
   ASSERT_TRUE(got) << got.error().message;
@@ -82,7 +82,7 @@ TEST(TransformInput, GzipMembersCutMidLineComeBackAsWholeLines) {
 
 TEST(TransformInput, ZstdFramesCutMidLineComeBackAsWholeLines) {
   const std::string text = make_lines(20000, 3);
-  auto s = store_object(jobs::Compression::Zstd, compress_pieces(jobs::Compression::Zstd, text, 4));
+  auto s = store_object(stores::Compression::Zstd, compress_pieces(stores::Compression::Zstd, text, 4));
   auto got = read_all(s, 50000);
   ASSERT_TRUE(got) << got.error().message;
   EXPECT_EQ(*got, text);
@@ -90,16 +90,16 @@ TEST(TransformInput, ZstdFramesCutMidLineComeBackAsWholeLines) {
 
 TEST(TransformInput, LineLongerThanAChunk) {
   const std::string text = "{\"a\": \"" + std::string(300000, 'x') + "\"}\n{\"b\": 1}\n";
-  auto s = store_object(jobs::Compression::Gzip, compress_pieces(jobs::Compression::Gzip, text, 5));
+  auto s = store_object(stores::Compression::Gzip, compress_pieces(stores::Compression::Gzip, text, 5));
   auto got = read_all(s, 4096);
   ASSERT_TRUE(got) << got.error().message;
   EXPECT_EQ(*got, text);
 }
 
 TEST(TransformInput, SizeAndChecksumAreCheckedAgainstTheManifest) {
-  const std::string bytes = compress_pieces(jobs::Compression::Gzip, make_lines(100, 6), 7);
+  const std::string bytes = compress_pieces(stores::Compression::Gzip, make_lines(100, 6), 7);
   {
-    auto s = store_object(jobs::Compression::Gzip, bytes);
+    auto s = store_object(stores::Compression::Gzip, bytes);
     s.object.sha256 = std::string(64, '0');
     auto got = read_all(s, 4096);
     ASSERT_FALSE(got);
@@ -108,7 +108,7 @@ TEST(TransformInput, SizeAndChecksumAreCheckedAgainstTheManifest) {
     EXPECT_NE(got.error().message.find("SHA-256"), std::string::npos);
   }
   {
-    auto s = store_object(jobs::Compression::Gzip, bytes);
+    auto s = store_object(stores::Compression::Gzip, bytes);
     s.object.size = bytes.size() + 1;
     auto got = read_all(s, 4096);
     ASSERT_FALSE(got);
@@ -118,13 +118,13 @@ TEST(TransformInput, SizeAndChecksumAreCheckedAgainstTheManifest) {
 }
 
 TEST(TransformInput, TruncatedOrGarbledStreamsAreErrors) {
-  for (const auto c : {jobs::Compression::Gzip, jobs::Compression::Zstd}) {
+  for (const auto c : {stores::Compression::Gzip, stores::Compression::Zstd}) {
     const std::string bytes = compress_pieces(c, make_lines(2000, 8), 9);
     auto truncated = store_object(c, bytes.substr(0, bytes.size() - 10));
     auto got = read_all(truncated, 4096);
-    ASSERT_FALSE(got) << jobs::compression_name(c);
+    ASSERT_FALSE(got) << stores::compression_name(c);
     EXPECT_EQ(got.error().code, "LandingCorrupt");
-    if (c == jobs::Compression::Gzip) {  // gzip carries a CRC; ingest's zstd frames carry none
+    if (c == stores::Compression::Gzip) {  // gzip carries a CRC; ingest's zstd frames carry none
       std::string garbled = bytes;
       garbled[garbled.size() / 2] ^= 0x5a;
       auto bad = store_object(c, garbled);

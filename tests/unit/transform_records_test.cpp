@@ -2,7 +2,7 @@
 // (copies, casts, date/time splits, maps, if_null, lookups), on hand-made tables and models.
 #include <gtest/gtest.h>
 
-#include "../../jobs/src/transform_internal.hpp"
+#include "../../jobs/transform/src/internal.hpp"
 
 namespace dwh::transform::detail {
 namespace {

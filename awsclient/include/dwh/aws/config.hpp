@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::aws {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "dwh/aws/config.hpp"
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::aws {
 

@@ -23,7 +23,7 @@
 #include <string_view>
 
 #include "dwh/aws/sigv4.hpp"
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::aws {
 

@@ -21,7 +21,7 @@
 #include <optional>
 #include <string_view>
 
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::aws {
 

@@ -17,7 +17,7 @@
 #include "dwh/aws/config.hpp"
 #include "dwh/aws/http.hpp"
 #include "dwh/aws/service_client.hpp"
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::aws::s3 {
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dwh/aws/credentials.hpp"
+#include "dwh/core/hash.hpp"
 
 namespace dwh::aws {
 
@@ -102,8 +103,8 @@ std::string signing_key(std::string_view secret, const SigningConfig& cfg);     
 std::string signature(std::string_view signing_key, std::string_view string_to_sign);  // hex
 std::string authorization(std::string_view access_key_id, std::string_view scope,
                           std::string_view signed_headers, std::string_view signature);
-std::string sha256_hex(std::string_view data);
-std::string hex(std::string_view bytes);  // lower-case
+using core::hex;
+using core::sha256_hex;
 }  // namespace sigv4
 
 // Signs a request. Header signing returns the headers to add; query signing returns

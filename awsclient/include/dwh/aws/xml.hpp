@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::aws::xml {
 

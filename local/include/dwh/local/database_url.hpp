@@ -20,7 +20,7 @@
 #include <string_view>
 #include <vector>
 
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::local {
 

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <optional>
 
+#include "dwh/core/result.hpp"
 #include "dwh/local/cluster.hpp"
-#include "dwh/result.hpp"
 
 namespace dwh::local {
 

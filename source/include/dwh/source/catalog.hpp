@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 
 namespace dwh::source {
 

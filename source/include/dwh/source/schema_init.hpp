@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "dwh/result.hpp"
+#include "dwh/core/result.hpp"
 #include "dwh/source/catalog.hpp"
 
 namespace dwh::source {

@@ -1,0 +1,624 @@
+// The ingest run: state from the newest manifests, orphan cleanup, one exported snapshot, the
+// tables in parallel over a bounded number of connections, and the manifest last.
+#include "dwh/ingest/ingest.hpp"
+
+#include <tbb/concurrent_queue.h>
+#include <tbb/parallel_pipeline.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "cursor_index.hpp"
+#include "dwh/core/log.hpp"
+#include "dwh/ingest/layout.hpp"
+#include "dwh/local/database_url.hpp"
+#include "internal.hpp"
+
+namespace dwh::ingest {
+namespace {
+
+using namespace ingest_detail;
+using json = nlohmann::json;
+namespace chr = std::chrono;
+
+constexpr int kManifestFormat = 1;
+
+Error with_context(Error e, const std::string& prefix) {
+  e.message = prefix + e.message;
+  return e;
+}
+
+// The committed state: for each table, the entry of the newest manifest that covers it.
+struct PreviousTable {
+  std::string run_id;
+  json entry;
+  std::string pg_snapshot;
+};
+
+struct State {
+  std::string newest_run_id;  // "" when no run was ever committed
+  std::map<std::string, PreviousTable> tables;
+};
+
+Result<State> read_state(ObjectStore& store, const std::vector<IngestTable>& wanted) {
+  auto listed = store.list(std::string(kIngestManifestPrefix));
+  if (!listed) return with_context(std::move(listed).error(), "cannot list manifests: ");
+  std::vector<std::string> ids;
+  for (const auto& o : *listed) {
+    if (o.key.size() > 5 && o.key.ends_with(".json")) {
+      std::string id = run_id_of_key(o.key);
+      if (!id.empty()) ids.push_back(std::move(id));
+    }
+  }
+  std::sort(ids.begin(), ids.end());
+  State state;
+  if (ids.empty()) return state;
+  state.newest_run_id = ids.back();
+  std::set<std::string> missing;
+  for (const auto& t : wanted) missing.insert(t.name);
+  for (auto it = ids.rbegin(); it != ids.rend() && !missing.empty(); ++it) {
+    auto text = store.get(manifest_key(*it));
+    if (!text)
+      return with_context(std::move(text).error(), "cannot read manifest " + manifest_key(*it) + ": ");
+    json m;
+    try {
+      m = json::parse(*text);
+      const std::string snapshot = m.at("snapshot").at("pg_snapshot").get<std::string>();
+      for (auto& [name, entry] : m.at("tables").items()) {
+        if (missing.erase(name)) state.tables[name] = {*it, entry, snapshot};
+      }
+    } catch (const json::exception& e) {
+      return make_error("StoreError",
+                        "manifest " + manifest_key(*it) + " is not a valid ingest manifest: " + e.what());
+    }
+  }
+  return state;
+}
+
+// Days from `from` to `to` inclusive, as "YYYY/MM/DD".
+std::vector<std::string> date_paths_between(const std::string& from_id, const std::string& to_id) {
+  auto parse = [](const std::string& id) {
+    return chr::year_month_day{chr::year{std::stoi(id.substr(0, 4))},
+                               chr::month{static_cast<unsigned>(std::stoi(id.substr(4, 2)))},
+                               chr::day{static_cast<unsigned>(std::stoi(id.substr(6, 2)))}};
+  };
+  std::vector<std::string> out;
+  for (chr::sys_days d = parse(from_id); d <= chr::sys_days(parse(to_id)); d += chr::days{1}) {
+    const chr::year_month_day ymd{d};
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+    out.emplace_back(buf);
+  }
+  return out;
+}
+
+// Objects of runs newer than the newest manifest belong to runs that died before committing.
+Result<std::vector<std::string>> remove_orphans(ObjectStore& store, const IngestConfig& config,
+                                                const State& state, const std::string& run_id) {
+  std::vector<std::string> prefixes;
+  for (const auto& t : config.tables) {
+    if (state.newest_run_id.empty()) {
+      prefixes.push_back(t.name + "/");
+      continue;
+    }
+    for (const auto& day : date_paths_between(state.newest_run_id, run_id))
+      prefixes.push_back(t.name + "/" + day + "/");
+  }
+  // A writer killed mid-manifest leaves a temporary file beside the manifests, too.
+  if (auto s = store.remove_incomplete(std::string(kIngestManifestPrefix)); !s) return std::move(s).error();
+  std::vector<std::string> removed;
+  for (const auto& prefix : prefixes) {
+    if (auto s = store.remove_incomplete(prefix); !s) return std::move(s).error();
+    auto listed = store.list(prefix);
+    if (!listed) return with_context(std::move(listed).error(), "cannot list " + prefix + ": ");
+    for (const auto& o : *listed) {
+      const std::string id = run_id_of_key(o.key);
+      if (id.empty() || id <= state.newest_run_id || id == run_id) continue;
+      if (auto s = store.remove(o.key); !s)
+        return with_context(std::move(s).error(), "cannot remove orphan " + o.key + ": ");
+      removed.push_back(o.key);
+    }
+  }
+  return removed;
+}
+
+struct Horizon {
+  std::optional<std::string> next_floor;  // for the next run: min(now, oldest open transaction) - slack
+  std::string oldest_xact_start;
+  double oldest_xact_age_seconds = 0;
+  long invisible_sessions = 0;
+};
+
+struct Snapshot {
+  std::string id;           // pg_export_snapshot()
+  std::string pg_snapshot;  // "xmin:xmax:xip,..."
+  std::uint64_t xmin = 0;
+  std::uint64_t xmax = 0;
+  std::vector<std::uint64_t> xip;
+  std::string taken_at;
+};
+
+std::string cursor_floor_expr(const IngestConfig& c) {
+  return "LEAST(clock_timestamp(), min(xact_start)) AT TIME ZONE " + sql_literal(c.cursor_timezone) +
+         " - interval '" + std::to_string(c.cursor_slack.count()) + " milliseconds'";
+}
+
+// Read BEFORE the snapshot: every transaction open at the snapshot was either open here (so its
+// xact_start is counted) or began after this moment (so after clock_timestamp() here).
+Result<Horizon> read_horizon(PgSession& s, const IngestConfig& config) {
+  auto rows = s.query(
+      "SELECT to_char(" + cursor_floor_expr(config) +
+      ", 'YYYY-MM-DD HH24:MI:SS.US'), "
+      "to_char(min(xact_start) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), "
+      "extract(epoch FROM clock_timestamp() - min(xact_start))::float8, "
+      // Without pg_read_all_stats, another role's session shows with state, backend_type and
+      // xact_start all NULL (PostgreSQL 15); only its datid remains. Only sessions
+      // in this database can write the source tables.
+      "count(*) FILTER (WHERE state IS NULL AND (backend_type IS NULL OR backend_type = 'client backend') "
+      "AND datid = (SELECT oid FROM pg_database WHERE datname = current_database())) "
+      "FROM pg_stat_activity");
+  if (!rows) return std::move(rows).error();
+  const auto& r = rows->at(0);
+  Horizon h;
+  h.next_floor = r[0];
+  h.oldest_xact_start = r[1].value_or("");
+  h.oldest_xact_age_seconds = r[2] ? std::stod(*r[2]) : 0;
+  h.invisible_sessions = r[3] ? std::stol(*r[3]) : 0;
+  // Sessions of other users whose transactions we cannot see (no pg_read_all_stats): we cannot
+  // bound their start, so the floor must not advance.
+  if (h.invisible_sessions > 0) h.next_floor.reset();
+  return h;
+}
+
+Result<Snapshot> take_snapshot(PgSession& s) {
+  if (auto st = s.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !st) return std::move(st).error();
+  auto rows = s.query(
+      "SELECT pg_export_snapshot(), pg_current_snapshot()::text, "
+      "pg_snapshot_xmin(pg_current_snapshot())::text, "
+      "pg_snapshot_xmax(pg_current_snapshot())::text, "
+      "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')");
+  if (!rows) return std::move(rows).error();
+  const auto& r = rows->at(0);
+  Snapshot snap;
+  snap.id = r[0].value_or("");
+  snap.pg_snapshot = r[1].value_or("");
+  snap.xmin = std::stoull(r[2].value_or("0"));
+  snap.xmax = std::stoull(r[3].value_or("0"));
+  snap.taken_at = r[4].value_or("");
+  const auto last_colon = snap.pg_snapshot.rfind(':');
+  std::string xip = snap.pg_snapshot.substr(last_colon + 1);
+  for (std::size_t pos = 0; pos < xip.size();) {
+    const auto comma = xip.find(',', pos);
+    snap.xip.push_back(std::stoull(xip.substr(pos, comma - pos)));
+    pos = comma == std::string::npos ? xip.size() : comma + 1;
+  }
+  return snap;
+}
+
+Result<std::vector<SourceColumn>> read_columns(PgSession& s, const std::string& schema,
+                                               const std::string& table, bool& can_select) {
+  auto rows = s.query(
+      "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
+      "CASE WHEN t.typtype = 'd' THEN bt.typname ELSE t.typname END, has_table_privilege(c.oid, "
+      "'SELECT')::text "
+      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+      "JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type bt ON bt.oid = t.typbasetype "
+      "WHERE n.nspname = " +
+      sql_literal(schema) + " AND c.relname = " + sql_literal(table) +
+      " AND c.relkind IN ('r', 'p', 'v', 'm', 'f') ORDER BY a.attnum");
+  if (!rows) return std::move(rows).error();
+  std::vector<SourceColumn> cols;
+  can_select = false;
+  for (const auto& r : *rows) {
+    cols.push_back({r[0].value_or(""), r[1].value_or(""), r[2].value_or("")});
+    can_select = r[3].value_or("") == "true";
+  }
+  return cols;
+}
+
+json columns_json(const std::vector<SourceColumn>& cols) {
+  json out = json::array();
+  for (const auto& c : cols) out.push_back({{"name", c.name}, {"type", c.type}});
+  return out;
+}
+
+// Differences against the columns the previous manifest recorded, by name.
+Status check_schema(const std::string& table, const std::vector<SourceColumn>& now, const json& before,
+                    SchemaChangePolicy policy) {
+  std::map<std::string, std::string> old_types;
+  for (const auto& c : before) old_types[c.at("name").get<std::string>()] = c.at("type").get<std::string>();
+  std::vector<std::string> problems;
+  std::set<std::string> present;
+  for (const auto& c : now) {
+    present.insert(c.name);
+    const auto it = old_types.find(c.name);
+    if (it == old_types.end()) {
+      if (policy != SchemaChangePolicy::AcceptAddedColumns)
+        problems.push_back("column " + c.name + " added (" + c.type + ")");
+    } else if (it->second != c.type) {
+      problems.push_back("column " + c.name + " changed type from " + it->second + " to " + c.type);
+    }
+  }
+  for (const auto& [name, type] : old_types) {
+    if (!present.count(name)) problems.push_back("column " + name + " dropped (was " + type + ")");
+  }
+  if (problems.empty()) return {};
+  std::string message = "source schema of table " + table + " changed since the last run: ";
+  for (std::size_t i = 0; i < problems.size(); ++i) message += (i ? "; " : "") + problems[i];
+  message +=
+      ". No data was landed. To land added columns, rerun with --on-schema-change accept-added-columns.";
+  return make_error("SchemaChanged", message);
+}
+
+std::string select_list(const std::vector<SourceColumn>& cols) {
+  std::string out;
+  for (std::size_t i = 0; i < cols.size(); ++i) out += (i ? ", " : "") + sql_identifier(cols[i].name);
+  return out;
+}
+
+// The row versions visible in this run's snapshot but not in `previous_snapshot`: those whose
+// inserting transaction (xmin) the previous snapshot did not see. xmin is a 32-bit xid and
+// PostgreSQL 15 has no xid -> xid8 cast, so the epoch is taken from this snapshot's xmax: every
+// xmin of a row visible now is below that xmax and less than 2^31 transactions older (the
+// wraparound horizon PostgreSQL itself enforces), so an xmin above xmax's low 32 bits belongs
+// to the previous epoch.
+std::string new_versions_predicate(const std::string& previous_snapshot, std::uint64_t xmax) {
+  const std::uint64_t epoch = xmax >> 32;
+  const std::uint64_t low = xmax & 0xffffffffULL;
+  const std::string x = "xmin::text::bigint";
+  return "NOT pg_visible_in_snapshot(((GREATEST(0, " + std::to_string(epoch) + " - CASE WHEN " + x + " > " +
+         std::to_string(low) + " THEN 1 ELSE 0 END) << 32) | " + x + ")::text::xid8, " +
+         sql_literal(previous_snapshot) + "::pg_snapshot)";
+}
+
+struct Plans {
+  std::vector<TablePlan> plans;
+  json manifest_tables = json::object();
+};
+
+Result<TablePlan> plan_table(PgSession& coordinator, const IngestConfig& config, const IngestTable& table,
+                             const State& state, const Snapshot& snap, SchemaChangePolicy policy) {
+  bool can_select = false;
+  auto cols = read_columns(coordinator, config.schema, table.name, can_select);
+  if (!cols) return std::move(cols).error();
+  const std::string qualified = config.schema + "." + table.name;
+  if (cols->empty()) return make_error("NoSuchTable", "source has no table " + qualified);
+  if (!can_select) {
+    return make_error("PermissionDenied",
+                      "permission denied: the source user may not SELECT from table " + qualified);
+  }
+  TablePlan plan;
+  plan.table = table;
+  plan.columns = std::move(cols).value();
+  for (std::size_t i = 0; i < plan.columns.size(); ++i) {
+    if (plan.columns[i].name == table.cursor) plan.cursor_index = static_cast<int>(i);
+  }
+  if (plan.cursor_index < 0) {
+    return make_error("NoCursorColumn", "table " + qualified + " has no cursor column " + table.cursor +
+                                            " (configured in the ingest configuration)");
+  }
+  const auto& cursor = plan.columns[static_cast<std::size_t>(plan.cursor_index)];
+  if (cursor.typname != "timestamp" && cursor.typname != "timestamptz") {
+    return make_error("NoCursorColumn", "cursor column " + table.cursor + " of table " + qualified + " is " +
+                                            cursor.type + ", not a timestamp");
+  }
+  for (const auto& k : table.primary_key) {
+    if (std::none_of(plan.columns.begin(), plan.columns.end(), [&](const auto& c) { return c.name == k; })) {
+      return make_error("NoSuchColumn", "table " + qualified + " has no key column " + k);
+    }
+  }
+  plan.select_sql = "SELECT " + select_list(plan.columns) + " FROM " + sql_identifier(config.schema) + "." +
+                    sql_identifier(table.name);
+  const auto prev = state.tables.find(table.name);
+  if (prev == state.tables.end()) return plan;
+
+  try {
+    if (auto s = check_schema(table.name, plan.columns, prev->second.entry.at("columns"), policy); !s) {
+      return std::move(s).error();
+    }
+    plan.incremental = true;
+    plan.previous_run = prev->second.run_id;
+    std::string where = new_versions_predicate(prev->second.pg_snapshot, snap.xmax);
+    const json& floor = prev->second.entry.at("next_cursor_floor");
+    if (!floor.is_null()) {
+      plan.cursor_floor = floor.get<std::string>();
+      const std::string literal = sql_literal(*plan.cursor_floor) + "::timestamp";
+      const std::string bound =
+          cursor.typname == "timestamptz"
+              ? "(" + literal + " AT TIME ZONE " + sql_literal(config.cursor_timezone) + ")"
+              : literal;
+      where = sql_identifier(table.cursor) + " >= " + bound + " AND " + where;
+    }
+    plan.select_sql += " WHERE " + where;
+  } catch (const json::exception& e) {
+    return make_error("StoreError", "manifest of run " + prev->second.run_id + " has a bad entry for table " +
+                                        table.name + ": " + e.what());
+  }
+  return plan;
+}
+
+Status validate(const IngestOptions& o) {
+  if (o.source_url.empty()) return make_error("InvalidArgument", "--source is required");
+  if (o.landing_url.empty()) return make_error("InvalidArgument", "--landing is required");
+  if (o.max_connections < 1) return make_error("InvalidArgument", "max_connections must be at least 1");
+  if (o.chunk_bytes < 4096) return make_error("InvalidArgument", "chunk_bytes must be at least 4096");
+  if (!compression_available(o.compression)) {
+    return make_error("InvalidArgument",
+                      "compression " + std::string(compression_name(o.compression)) +
+                          " is not available in this build (install libzstd-dev and rebuild)");
+  }
+  return {};
+}
+
+Result<std::vector<IngestTable>> select_tables(const IngestConfig& config,
+                                               const std::vector<std::string>& names) {
+  if (names.empty()) return config.tables;
+  std::vector<IngestTable> out;
+  for (const auto& n : names) {
+    const auto it =
+        std::find_if(config.tables.begin(), config.tables.end(), [&](const auto& t) { return t.name == n; });
+    if (it == config.tables.end()) {
+      std::string known;
+      for (const auto& t : config.tables) known += (known.empty() ? "" : ", ") + t.name;
+      return make_error("InvalidArgument",
+                        "table '" + n + "' is not in the ingest configuration (" + known + ")");
+    }
+    if (std::none_of(out.begin(), out.end(), [&](const auto& t) { return t.name == n; })) out.push_back(*it);
+  }
+  return out;
+}
+
+// Every extracted object is deleted again when the run fails, so a failed run leaves nothing;
+// if this cleanup itself fails, the next run removes them as orphans.
+void remove_objects(ObjectStore& store, const std::vector<TableReport>& reports) {
+  for (const auto& r : reports) {
+    if (!r.key.empty()) (void)store.remove(r.key);
+  }
+}
+
+json table_log(const TableReport& r) {
+  return {{"table", r.table},
+          {"mode", r.mode},
+          {"rows", r.rows},
+          {"bytes", r.bytes},
+          {"seconds", r.seconds},
+          {"cursor_min", r.cursor_min.empty() ? json(nullptr) : json(r.cursor_min)},
+          {"cursor_max", r.cursor_max.empty() ? json(nullptr) : json(r.cursor_max)},
+          {"key", r.key.empty() ? json(nullptr) : json(r.key)}};
+}
+
+// Warns about (or, when asked, creates) missing cursor indexes before the snapshot is taken.
+Status check_cursor_indexes(PgSession& session, const IngestConfig& config,
+                            const std::vector<IngestTable>& tables, bool create) {
+  auto missing = tables_without_cursor_index(session, config, tables);
+  if (!missing) return std::move(missing).error();
+  if (missing->empty()) return {};
+  if (create) return create_cursor_indexes(session, config, *missing);
+  for (const auto& table : *missing) {
+    log::warn(
+        "no index on the cursor column: every incremental run reads the whole table; "
+        "rerun once with --create-cursor-indexes (CREATE INDEX CONCURRENTLY) to fix",
+        {{"table", table}});
+  }
+  return {};
+}
+
+Result<IngestReport> run(const IngestOptions& options) {
+  const auto t0 = chr::steady_clock::now();
+  const std::string started_at = utc_now_iso();
+  if (auto s = validate(options); !s) return std::move(s).error();
+
+  const auto config_path = options.config_path.empty() ? default_ingest_config_path() : options.config_path;
+  auto config = load_ingest_config(config_path);
+  if (!config) return std::move(config).error();
+  auto tables = select_tables(*config, options.tables);
+  if (!tables) return std::move(tables).error();
+
+  auto store = open_store(options.landing_url, options.s3_options);
+  if (!store) return std::move(store).error();
+  if (auto s = (*store)->check(); !s) return std::move(s).error();
+
+  auto url = local::validate_database_url(options.source_url);
+  if (!url) return std::move(url).error();
+  {
+    // dwh::local::connect names what failed (unreachable, auth, no database) without the password.
+    auto probe = local::connect(options.source_url, options.connect_timeout);
+    if (!probe) return std::move(probe).error();
+  }
+
+  auto state = read_state(**store, *tables);
+  if (!state) return std::move(state).error();
+  const std::string run_id = make_run_id(chr::system_clock::now());
+  if (run_id <= state->newest_run_id) {
+    return make_error("ClockBehind",
+                      "this machine's clock is behind the newest committed run " + state->newest_run_id);
+  }
+  log::set_context("ingest", run_id);
+  crash_point("before-cleanup");
+
+  IngestReport report;
+  report.run_id = run_id;
+  auto orphans = remove_orphans(**store, *config, *state, run_id);
+  if (!orphans) return std::move(orphans).error();
+  report.orphans_removed = std::move(orphans).value();
+  for (const auto& k : report.orphans_removed)
+    log::info("removed orphan object of an uncommitted run", {{"key", k}});
+
+  constexpr const char* kSessionSettings =
+      "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; "
+      "SET extra_float_digits = 3; SET client_encoding = 'UTF8'; SET bytea_output = 'hex'";
+  auto coordinator = PgSession::open(options.source_url, options.connect_timeout);
+  if (!coordinator) return std::move(coordinator).error();
+  if (auto s = (*coordinator)->exec(kSessionSettings); !s) return std::move(s).error();
+  if (auto s = check_cursor_indexes(**coordinator, *config, *tables, options.create_cursor_indexes); !s) {
+    return std::move(s).error();
+  }
+  auto horizon = read_horizon(**coordinator, *config);
+  if (!horizon) return std::move(horizon).error();
+  if (horizon->invisible_sessions > 0) {
+    log::warn(
+        "cannot see the transactions of other users' sessions (grant pg_read_all_stats): the cursor floor "
+        "will not advance, so later runs scan more",
+        {{"sessions", horizon->invisible_sessions}});
+  }
+  auto snap = take_snapshot(**coordinator);
+  if (!snap) return std::move(snap).error();
+  crash_point("after-snapshot");
+
+  std::vector<TablePlan> plans;
+  for (const auto& t : *tables) {
+    auto plan = plan_table(**coordinator, *config, t, *state, *snap, options.on_schema_change);
+    if (!plan) return std::move(plan).error();
+    plans.push_back(std::move(plan).value());
+  }
+  std::vector<std::size_t> order(plans.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+
+  // Worker connections join the exported snapshot; at most max_connections are open.
+  tbb::concurrent_queue<std::unique_ptr<PgSession>> pool;
+  std::atomic<int> opened{0};
+  auto acquire = [&]() -> Result<std::unique_ptr<PgSession>> {
+    std::unique_ptr<PgSession> s;
+    if (pool.try_pop(s)) return s;
+    opened.fetch_add(1);
+    auto fresh = PgSession::open(options.source_url, options.connect_timeout);
+    if (!fresh) return std::move(fresh).error();
+    if (auto st =
+            (*fresh)->exec(std::string(kSessionSettings) +
+                           "; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " +
+                           sql_literal(snap->id));
+        !st) {
+      return std::move(st).error();
+    }
+    return fresh;
+  };
+
+  const ExtractSettings settings{options.compression, options.chunk_bytes, options.chunks_in_flight};
+  std::vector<std::optional<Result<TableReport>>> results(plans.size());
+  std::size_t next = 0;
+  tbb::parallel_pipeline(
+      static_cast<std::size_t>(std::min<int>(options.max_connections, static_cast<int>(plans.size()))),
+      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                          [&](tbb::flow_control& fc) -> std::size_t {
+                                            if (next == order.size()) {
+                                              fc.stop();
+                                              return 0;
+                                            }
+                                            return order[next++];
+                                          }) &
+          tbb::make_filter<std::size_t, void>(tbb::filter_mode::parallel, [&](std::size_t i) {
+            auto session = acquire();
+            if (!session) {
+              results[i] = Result<TableReport>(std::move(session).error());
+              return;
+            }
+            const std::string key =
+                object_key(plans[i].table.name, run_id, compression_suffix(options.compression));
+            results[i] = extract_table(**session, **store, plans[i], key, settings);
+            // A session whose COPY failed is in an unknown state: close it rather than reuse it.
+            if (results[i]->ok()) pool.push(std::move(session).value());
+          }));
+
+  std::vector<TableReport> done;
+  std::optional<Error> failure;
+  for (auto& r : results) {
+    if (r && r->ok())
+      done.push_back(r->value());
+    else if (r && !failure)
+      failure = r->error();
+  }
+  if (failure) {
+    remove_objects(**store, done);
+    return std::move(*failure);
+  }
+  crash_point("before-manifest");
+
+  json manifest = {{"format", kManifestFormat},
+                   {"job", "ingest"},
+                   {"run_id", run_id},
+                   {"started_at", started_at},
+                   {"compression", compression_name(options.compression)},
+                   {"source", url->where()},
+                   {"snapshot",
+                    {{"pg_snapshot", snap->pg_snapshot},
+                     {"xmin", snap->xmin},
+                     {"xmax", snap->xmax},
+                     {"xip", snap->xip},
+                     {"taken_at", snap->taken_at},
+                     {"oldest_open_xact_start", horizon->oldest_xact_start},
+                     {"invisible_sessions", horizon->invisible_sessions}}}};
+  json mt = json::object();
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    const auto& r = done[i];
+    const auto& p = plans[i];
+    const auto prev = state->tables.find(p.table.name);
+    // Without a bound on other users' transactions the floor stays where it was.
+    json next_floor = horizon->next_floor ? json(*horizon->next_floor)
+                      : prev != state->tables.end()
+                          ? prev->second.entry.value("next_cursor_floor", json(nullptr))
+                          : json(nullptr);
+    mt[r.table] = {{"mode", r.mode},
+                   {"key", r.key.empty() ? json(nullptr) : json(r.key)},
+                   {"rows", r.rows},
+                   {"bytes", r.bytes},
+                   {"sha256", r.sha256.empty() ? json(nullptr) : json(r.sha256)},
+                   {"primary_key", p.table.primary_key},
+                   {"cursor_column", p.table.cursor},
+                   {"cursor_min", r.cursor_min.empty() ? json(nullptr) : json(r.cursor_min)},
+                   {"cursor_max", r.cursor_max.empty() ? json(nullptr) : json(r.cursor_max)},
+                   {"cursor_floor", p.cursor_floor ? json(*p.cursor_floor) : json(nullptr)},
+                   {"next_cursor_floor", next_floor},
+                   {"previous_run", p.previous_run.empty() ? json(nullptr) : json(p.previous_run)},
+                   {"columns", columns_json(p.columns)}};
+    report.rows += r.rows;
+    report.bytes += r.bytes;
+  }
+  manifest["tables"] = mt;
+  manifest["finished_at"] = utc_now_iso();
+  report.manifest_key = manifest_key(run_id);
+  if (auto s = (*store)->put(report.manifest_key, manifest.dump(2) + "\n"); !s) {
+    remove_objects(**store, done);
+    return with_context(std::move(s).error(), "cannot write manifest " + report.manifest_key + ": ");
+  }
+  crash_point("after-manifest");
+  (void)(*coordinator)->exec("COMMIT");
+
+  for (const auto& r : done) log::info("table landed", table_log(r));
+  report.tables = std::move(done);
+  report.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
+  log::info("ingest committed", {{"tables", report.tables.size()},
+                                 {"rows", report.rows},
+                                 {"bytes", report.bytes},
+                                 {"seconds", report.seconds},
+                                 {"manifest", report.manifest_key},
+                                 {"snapshot", snap->pg_snapshot},
+                                 {"oldest_open_xact_start", horizon->oldest_xact_start},
+                                 {"orphans_removed", report.orphans_removed.size()}});
+  return report;
+}
+
+}  // namespace
+
+Result<IngestReport> run_ingest(const IngestOptions& options) {
+  try {
+    return run(options);
+  } catch (const std::exception& e) {
+    // Only programming errors and allocation failures get here; libpq and stores return errors.
+    return make_error("IngestFailed", std::string("ingest failed: ") + e.what());
+  }
+}
+
+bool is_ingest_input_error(const Error& e) {
+  static const std::set<std::string> kInput = {"InvalidArgument", "InvalidConfig", "UnknownStoreScheme",
+                                               "InvalidStoreUrl", "NoSuchTable",   "NoCursorColumn",
+                                               "SchemaChanged",   "NoSuchColumn"};
+  return kInput.count(e.code) > 0 || local::is_database_input_error(e);
+}
+
+}  // namespace dwh::ingest
