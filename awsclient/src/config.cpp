@@ -31,6 +31,8 @@
 #include <sstream>
 #include <vector>
 
+#include "dwh/core/strings.hpp"
+
 namespace dwh::aws {
 namespace {
 
@@ -42,12 +44,6 @@ std::string_view trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   auto e = s.find_last_not_of(kWhitespace);
   return s.substr(b, e - b + 1);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 std::size_t indent_of(std::string_view line) {
@@ -181,7 +177,7 @@ Result<OrderedSections> parse_sections_in_order(std::string_view text, std::stri
         if (eq == std::string_view::npos)
           return parse_error(source_name, line_no,
                              "expected 'name = value' in the block under '" + key + "'");
-        auto sub = lower(trim(line.substr(0, eq)));
+        auto sub = core::lower(trim(line.substr(0, eq)));
         if (sub.empty())
           return parse_error(source_name, line_no, "empty name in the block under '" + key + "'");
         (*section)[key + "." + sub] = std::string(trim(line.substr(eq + 1)));
@@ -215,7 +211,7 @@ Result<OrderedSections> parse_sections_in_order(std::string_view text, std::stri
       return parse_error(source_name, line_no, "expected '[section]', 'name = value' or a comment");
     }
     if (section == nullptr) return parse_error(source_name, line_no, "setting before any [section] header");
-    key = lower(trim(line.substr(0, delim)));
+    key = core::lower(trim(line.substr(0, delim)));
     if (key.empty()) return parse_error(source_name, line_no, "setting with an empty name");
     std::string value(trim(line.substr(delim + 1)));
     nested = value.empty();

@@ -9,6 +9,7 @@
 #include "credentials_internal.hpp"
 #include "dwh/aws/config.hpp"
 #include "dwh/aws/http.hpp"
+#include "dwh/core/strings.hpp"
 #include "url_parts.hpp"
 
 namespace dwh::aws {
@@ -21,11 +22,6 @@ constexpr std::string_view kTokenPath = "/latest/api/token";
 constexpr std::string_view kRolePath = "/latest/meta-data/iam/security-credentials/";
 constexpr std::string_view kTokenTtlSeconds = "21600";
 constexpr std::chrono::milliseconds kDefaultTimeout{1000};
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 struct ImdsSettings {
   std::string base;  // origin plus any base path, no trailing slash
@@ -51,7 +47,7 @@ Result<ImdsSettings> load_settings() {
   std::string endpoint =
       setting("AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint", profile);
   if (endpoint.empty()) {
-    auto mode = lower(
+    auto mode = core::lower(
         setting("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode", profile));
     endpoint = std::string(mode == "ipv6" ? kDefaultEndpointIpv6 : kDefaultEndpoint);
   }
@@ -91,7 +87,7 @@ class ImdsProvider final : public CredentialsProvider {
   explicit ImdsProvider(std::shared_ptr<HttpClient> http) : http_(std::move(http)) {}
 
   Result<Credentials> get() override {
-    if (lower(detail::env_value("AWS_EC2_METADATA_DISABLED")) == "true") {
+    if (core::lower(detail::env_value("AWS_EC2_METADATA_DISABLED")) == "true") {
       return detail::declined("disabled by AWS_EC2_METADATA_DISABLED");
     }
     auto settings = load_settings();

@@ -13,6 +13,7 @@
 #include <cstdlib>
 
 #include "dwh/aws/config.hpp"
+#include "dwh/core/strings.hpp"
 #include "url_parts.hpp"
 
 namespace dwh::aws {
@@ -21,12 +22,6 @@ namespace {
 std::string env_or_empty(const std::string& name) {
   const char* v = std::getenv(name.c_str());
   return v == nullptr ? std::string() : std::string(v);
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
 }
 
 bool valid_region(std::string_view region) {
@@ -126,7 +121,7 @@ Result<Endpoint> resolve_endpoint(std::string_view service_id, std::string_view 
   // The environment variable, when set, decides; else the profile's setting.
   std::string ignore = env_or_empty("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
   if (ignore.empty()) ignore = setting("ignore_configured_endpoint_urls");
-  if (lower(ignore) == "true") return standard_endpoint(endpoint_prefix, region);
+  if (core::lower(ignore) == "true") return standard_endpoint(endpoint_prefix, region);
 
   const std::string service_var = service_endpoint_env_var(service_id);
   if (auto url = env_or_empty(service_var); !url.empty()) return configured(url, service_var);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "dwh/aws/http.hpp"
+#include "dwh/core/strings.hpp"
 
 namespace dwh::aws {
 namespace {
@@ -28,12 +29,6 @@ void global_init() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
@@ -43,7 +38,7 @@ std::string_view trim(std::string_view s) {
 
 bool has_header(const HeaderList& headers, std::string_view lower_name) {
   return std::any_of(headers.begin(), headers.end(),
-                     [&](const auto& h) { return lower(h.first) == lower_name; });
+                     [&](const auto& h) { return core::lower(h.first) == lower_name; });
 }
 
 struct SlistDeleter {
@@ -78,7 +73,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return n;  // blank line ending the block
-  t->response.headers.emplace_back(lower(trim(line.substr(0, colon))),
+  t->response.headers.emplace_back(core::lower(trim(line.substr(0, colon))),
                                    std::string(trim(line.substr(colon + 1))));
   return n;
 }

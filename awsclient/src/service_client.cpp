@@ -14,6 +14,7 @@
 
 #include "dwh/aws/sigv4.hpp"
 #include "dwh/core/log.hpp"
+#include "dwh/core/strings.hpp"
 
 namespace dwh::aws {
 namespace {
@@ -22,12 +23,6 @@ namespace {
 // Below that, a "skew" error is not a clock problem (a wrong secret, say) and is not retried.
 constexpr std::chrono::minutes kSkewThreshold{4};
 constexpr std::size_t kHashPiece = 256u << 10;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool is_success(int status) {
   return status >= 200 && status < 300;
@@ -119,25 +114,25 @@ std::pair<std::string, std::string> split_endpoint(std::string_view url) {
 std::string host_header(std::string_view origin) {
   const auto scheme_end = origin.find("://");
   if (scheme_end == std::string_view::npos) return std::string(origin);
-  const std::string scheme = lower(origin.substr(0, scheme_end));
+  const std::string scheme = core::lower(origin.substr(0, scheme_end));
   std::string authority(origin.substr(scheme_end + 3));
   const std::string default_port = scheme == "https" ? ":443" : ":80";
   if (authority.size() > default_port.size() && authority.ends_with(default_port) && authority.back() != ']')
     authority.resize(authority.size() - default_port.size());
-  return lower(authority);
+  return core::lower(authority);
 }
 
 bool is_https(std::string_view url) {
-  return lower(url.substr(0, 8)) == "https://";
+  return core::lower(url.substr(0, 8)) == "https://";
 }
 
 void remove_header(HeaderList& headers, std::string_view lower_name) {
-  std::erase_if(headers, [&](const auto& h) { return lower(h.first) == lower_name; });
+  std::erase_if(headers, [&](const auto& h) { return core::lower(h.first) == lower_name; });
 }
 
 std::optional<std::string> find_header(const HeaderList& headers, std::string_view lower_name) {
   for (const auto& [k, v] : headers)
-    if (lower(k) == lower_name) return v;
+    if (core::lower(k) == lower_name) return v;
   return std::nullopt;
 }
 
@@ -164,7 +159,7 @@ Result<std::unique_ptr<ServiceClient>> ServiceClient::create(ServiceInfo info, C
   if (options.endpoint_url) {
     std::string url = *options.endpoint_url;
     while (!url.empty() && url.back() == '/') url.pop_back();
-    const std::string l = lower(url);
+    const std::string l = core::lower(url);
     if (!l.starts_with("http://") && !l.starts_with("https://"))
       return fail(
           make_error("InvalidEndpoint", "endpoint URL '" + url + "' must start with http:// or https://"));

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "dwh/aws/sigv4.hpp"
+#include "dwh/core/strings.hpp"
 
 namespace dwh::aws::sigv4 {
 namespace {
@@ -23,13 +24,6 @@ bool is_space(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
-  return out;
-}
-
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> parts;
   std::size_t start = 0;
@@ -45,7 +39,7 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 // Names in sorted order, each with its values in the order they appeared.
 std::map<std::string, std::vector<std::string_view>> group_headers(const HeaderList& headers) {
   std::map<std::string, std::vector<std::string_view>> grouped;
-  for (const auto& [name, value] : headers) grouped[lower(name)].push_back(value);
+  for (const auto& [name, value] : headers) grouped[core::lower(name)].push_back(value);
   return grouped;
 }
 
@@ -117,7 +111,7 @@ std::string canonical_query(const QueryList& query) {
 }
 
 bool is_unsigned_header(std::string_view name) {
-  const std::string l = lower(name);
+  const std::string l = core::lower(name);
   return std::find(kUnsignedHeaders.begin(), kUnsignedHeaders.end(), l) != kUnsignedHeaders.end();
 }
 
@@ -127,7 +121,7 @@ HeaderList headers_to_sign(const Signable& request, const Credentials& creds, co
   const bool add_content_sha = in_headers && cfg.sign_payload_hash_header;
   HeaderList out;
   for (const auto& [name, value] : request.headers) {
-    std::string l = lower(name);
+    std::string l = core::lower(name);
     if (is_unsigned_header(l)) continue;
     // Headers the signer sets replace what the caller sent, as botocore replaces them.
     if (in_headers && l == "x-amz-date") continue;

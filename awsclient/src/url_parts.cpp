@@ -6,14 +6,10 @@
 #include <cctype>
 #include <cstring>
 
+#include "dwh/core/strings.hpp"
+
 namespace dwh::aws::detail {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 bool valid_port(std::string_view p) {
   if (p.empty() || p.size() > 5) return false;
@@ -34,7 +30,7 @@ std::optional<UrlParts> split_url(std::string_view url) {
   auto sep = url.find("://");
   if (sep == std::string_view::npos) return std::nullopt;
   UrlParts parts;
-  parts.scheme = lower(url.substr(0, sep));
+  parts.scheme = core::lower(url.substr(0, sep));
   if (parts.scheme != "http" && parts.scheme != "https") return std::nullopt;
   std::string_view rest = url.substr(sep + 3);
   auto authority_end = rest.find_first_of("/?#");
@@ -44,7 +40,7 @@ std::optional<UrlParts> split_url(std::string_view url) {
   if (authority.front() == '[') {
     auto close = authority.find(']');
     if (close == std::string_view::npos) return std::nullopt;
-    parts.host = lower(authority.substr(1, close - 1));
+    parts.host = core::lower(authority.substr(1, close - 1));
     parts.ipv6_literal = true;
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
@@ -58,7 +54,7 @@ std::optional<UrlParts> split_url(std::string_view url) {
       parts.port = std::string(authority.substr(colon + 1));
       authority = authority.substr(0, colon);
     }
-    parts.host = lower(authority);
+    parts.host = core::lower(authority);
   }
   if (parts.host.empty()) return std::nullopt;
   if (auto hash = tail.find('#'); hash != std::string_view::npos) tail = tail.substr(0, hash);

@@ -5,6 +5,7 @@
 
 #include "copy_binary.hpp"
 #include "copy_text.hpp"
+#include "dwh/core/strings.hpp"
 #include "generate_rng.hpp"
 #include "generate_words.hpp"
 
@@ -61,12 +62,6 @@ std::string digits(Rng& rng, int n) {
   std::string s;
   for (int i = 0; i < n; ++i) s += static_cast<char>('0' + rng.below(10));
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 std::string person_name(Rng& rng, bool decorated) {
@@ -166,7 +161,7 @@ std::string designs(const Model& model) {
     // file_name is <name>-<yyyymmdd>-<4 chars>.json, dated up to a year before the design's creation.
     const std::string_view date(DateTexts::instance().at(created.day - static_cast<int>(rng.between(0, 365))),
                                 10);
-    std::string file_name = lower(name);
+    std::string file_name = core::lower(name);
     file_name += '-';
     file_name.append(date.substr(0, 4)).append(date.substr(5, 2)).append(date.substr(8, 2));
     file_name += '-';
@@ -183,7 +178,8 @@ std::string staff() {
   Rows rows;
   std::int64_t id = 0;
   for (const auto& s : staff_members()) {
-    const std::string email = lower(s.first_name) + "." + lower(s.last_name) + "@terrifictotes.com";
+    const std::string email =
+        core::lower(s.first_name) + "." + core::lower(s.last_name) + "@terrifictotes.com";
     rows.integer(++id).text(s.first_name).text(s.last_name).integer(s.department_id).text(email);
     rows.timestamp(kSeedPeopleTime).timestamp(kSeedPeopleTime).end_row();
   }

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dwh/core/strings.hpp"
 #include "generate_words.hpp"
 
 namespace dwh::source::sim {
@@ -30,12 +31,6 @@ std::string digits(Rng& rng, int n) {
   return s;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 // One word from a generator word list (the same words as the generated base rows).
 std::string word(Rng& rng, std::span<const std::string_view> words) {
   return std::string(words[rng.below(words.size())]);
@@ -48,7 +43,7 @@ PersonName person_name(Rng& rng) {
 }
 
 std::string staff_email(const PersonName& name) {
-  return lower(name.first) + "." + lower(name.last) + "@terrifictotes.com";
+  return core::lower(name.first) + "." + core::lower(name.last) + "@terrifictotes.com";
 }
 
 // name_prefixes() end and name_suffixes() start with their own space.
@@ -113,7 +108,7 @@ DesignValues design_values(Rng& rng, std::int64_t days_since_epoch) {
   date.erase(std::remove(date.begin(), date.end(), '-'), date.end());
   std::string tag;
   for (int i = 0; i < 4; ++i) tag.push_back(kAlnumLower[rng.below(kAlnumLower.size())]);
-  d.file_name = lower(d.design_name) + "-" + date + "-" + tag + ".json";
+  d.file_name = core::lower(d.design_name) + "-" + date + "-" + tag + ".json";
   return d;
 }
 

@@ -12,6 +12,7 @@
 
 #include "../../jobs/transform/src/internal.hpp"
 #include "dwh/aws/sigv4.hpp"
+#include "dwh/core/run_id.hpp"
 #include "transform_test_support.hpp"
 
 namespace dwh::test {
@@ -60,7 +61,7 @@ std::string landing_with(const std::string& table, const std::vector<std::string
   const std::string dir = make_temp_dir("tr-fail-" + name);
   fs::copy(dir_of(f.landing), dir, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  const std::string run_id = ingest::make_run_id(std::chrono::system_clock::now());
+  const std::string run_id = core::make_run_id(std::chrono::system_clock::now());
   std::string text;
   for (const auto& l : lines) text += l + "\n";
   std::string gz;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "dwh/aws/s3.hpp"
+#include "dwh/core/run_id.hpp"
 #include "s3rver.hpp"
 #include "transform_test_support.hpp"
 
@@ -127,7 +128,7 @@ TEST(TransformRun, CliReportManifestAndCompressions) {
       const json& t = m.at("tables").at(table);
       ASSERT_FALSE(t.at("key").is_null()) << table;
       const std::string key = t.at("key").get<std::string>();
-      EXPECT_EQ(key, table + "/" + ingest::run_id_date_path(report.at("run_id").get<std::string>()).value() +
+      EXPECT_EQ(key, table + "/" + core::run_id_date_path(report.at("run_id").get<std::string>()).value() +
                          "/" + report.at("run_id").get<std::string>() + ".parquet");
       auto bytes = (*store)->get(key);
       ASSERT_TRUE(bytes) << key;

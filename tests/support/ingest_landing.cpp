@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <sstream>
 
+#include "dwh/core/run_id.hpp"
 #include "dwh/ingest/layout.hpp"
 #include "dwh/source/generate.hpp"
 #include "dwh/source/schema_init.hpp"
@@ -68,7 +69,7 @@ Landing read_landing(const std::string& store_url, const aws::ClientOptions& s3)
   }
   for (const auto& o : *all) {
     if (o.key.rfind(ingest::kIngestManifestPrefix, 0) == 0)
-      out.manifests.push_back(ingest::run_id_of_key(o.key));
+      out.manifests.push_back(core::run_id_of_key(o.key));
     else
       out.objects.insert(o.key);
   }

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "dwh/core/strings.hpp"
+
 namespace dwh::test {
 namespace {
 
@@ -22,12 +24,6 @@ constexpr std::size_t kSendPiece = 64u << 10;
 // Gives the client time to take the bytes already sent before the RST arrives, so the
 // fault is reliably "mid-body" rather than racing the data.
 constexpr std::chrono::milliseconds kPauseBeforeCut{30};
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -119,7 +115,7 @@ const char* reason_phrase(int status) {
 
 bool has_header(const LoopbackHeaders& headers, std::string_view lower_name) {
   return std::any_of(headers.begin(), headers.end(),
-                     [&](const auto& h) { return lower(h.first) == lower_name; });
+                     [&](const auto& h) { return core::lower(h.first) == lower_name; });
 }
 
 }  // namespace
@@ -426,13 +422,14 @@ std::optional<LoopbackRequest> LoopbackServer::read_request(Connection& conn) {
     rest = eol == std::string_view::npos ? std::string_view{} : rest.substr(eol + 2);
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    req.headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    req.headers.emplace_back(core::lower(trim(line.substr(0, colon))),
+                             std::string(trim(line.substr(colon + 1))));
   }
 
   auto te = req.header("transfer-encoding");
-  req.chunked = te && lower(*te).find("chunked") != std::string::npos;
+  req.chunked = te && core::lower(*te).find("chunked") != std::string::npos;
   auto expect = req.header("expect");
-  req.expect_continue = expect && lower(*expect) == "100-continue";
+  req.expect_continue = expect && core::lower(*expect) == "100-continue";
   if (req.expect_continue && options_.answer_expect_continue &&
       !conn.send_all("HTTP/1.1 100 Continue\r\n\r\n"))
     return std::nullopt;
@@ -512,7 +509,7 @@ bool LoopbackServer::execute(Connection& conn, const LoopbackRequest& request, c
   const bool generated = static_cast<bool>(action.body_generator);
   const std::uint64_t body_size = generated ? action.body_size : action.body.size();
   auto conn_header = request.header("connection");
-  const bool close = action.close_after || (conn_header && lower(*conn_header) == "close");
+  const bool close = action.close_after || (conn_header && core::lower(*conn_header) == "close");
 
   std::string head = "HTTP/1.1 " + std::to_string(action.status) + " " +
                      (action.reason.empty() ? reason_phrase(action.status) : action.reason) + "\r\n";

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "dwh/core/strings.hpp"
 #include "dwh/model/model.hpp"
 
 namespace dwh::model {
@@ -32,11 +33,6 @@ std::string read_reference(const std::string& name, const fs::path& golden) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
 }
 
 std::string trim(std::string s) {
@@ -95,7 +91,7 @@ std::map<std::string, std::vector<DdlColumn>> parse_ddl(const std::string& sql) 
       std::vector<std::string> rest;
       bool in_type = true;
       while (words >> word) {
-        const std::string up = lower(word);
+        const std::string up = core::lower(word);
         if (up == "not" || up == "null" || up == "primary" || up == "references" || up == "default")
           in_type = false;
         if (in_type) {
@@ -106,15 +102,15 @@ std::map<std::string, std::vector<DdlColumn>> parse_ddl(const std::string& sql) 
       }
       std::string t;
       int d = 0;
-      for (char ch : lower(type)) {
+      for (char ch : core::lower(type)) {
         if (ch == '(') ++d;
         if (ch == ')') --d;
         if (!(ch == ' ' && (d > 0 || t.ends_with("numeric")))) t += ch;
       }
       c.type = t;
       for (std::size_t k = 0; k < rest.size(); ++k) {
-        const std::string w = lower(rest[k]);
-        if (w == "not" && k + 1 < rest.size() && lower(rest[k + 1]) == "null") c.not_null = true;
+        const std::string w = core::lower(rest[k]);
+        if (w == "not" && k + 1 < rest.size() && core::lower(rest[k + 1]) == "null") c.not_null = true;
         if (w == "primary") c.not_null = true;
         if (w == "references" && k + 1 < rest.size()) {
           std::string r = rest[k + 1];  // dim_date(date_id)

@@ -29,11 +29,6 @@ using core::FirstError;
 
 }  // namespace
 
-void crash_point(std::string_view point) {
-  const char* wanted = std::getenv("DWH_TEST_CRASH_POINT");
-  if (wanted && point == wanted) ::kill(::getpid(), SIGKILL);
-}
-
 Result<TableReport> extract_table(PgSession& session, ObjectStore& store, const TablePlan& plan,
                                   const std::string& key, const ExtractSettings& settings) {
   const auto t0 = std::chrono::steady_clock::now();

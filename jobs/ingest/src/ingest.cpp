@@ -14,6 +14,7 @@
 
 #include "cursor_index.hpp"
 #include "dwh/core/log.hpp"
+#include "dwh/core/run_id.hpp"
 #include "dwh/ingest/layout.hpp"
 #include "dwh/local/database_url.hpp"
 #include "internal.hpp"
@@ -26,11 +27,6 @@ using json = nlohmann::json;
 namespace chr = std::chrono;
 
 constexpr int kManifestFormat = 1;
-
-Error with_context(Error e, const std::string& prefix) {
-  e.message = prefix + e.message;
-  return e;
-}
 
 // The committed state: for each table, the entry of the newest manifest that covers it.
 struct PreviousTable {
@@ -50,7 +46,7 @@ Result<State> read_state(ObjectStore& store, const std::vector<IngestTable>& wan
   std::vector<std::string> ids;
   for (const auto& o : *listed) {
     if (o.key.size() > 5 && o.key.ends_with(".json")) {
-      std::string id = run_id_of_key(o.key);
+      std::string id = core::run_id_of_key(o.key);
       if (!id.empty()) ids.push_back(std::move(id));
     }
   }
@@ -117,7 +113,7 @@ Result<std::vector<std::string>> remove_orphans(ObjectStore& store, const Ingest
     auto listed = store.list(prefix);
     if (!listed) return with_context(std::move(listed).error(), "cannot list " + prefix + ": ");
     for (const auto& o : *listed) {
-      const std::string id = run_id_of_key(o.key);
+      const std::string id = core::run_id_of_key(o.key);
       if (id.empty() || id <= state.newest_run_id || id == run_id) continue;
       if (auto s = store.remove(o.key); !s)
         return with_context(std::move(s).error(), "cannot remove orphan " + o.key + ": ");
@@ -411,7 +407,7 @@ Status check_cursor_indexes(PgSession& session, const IngestConfig& config,
 
 Result<IngestReport> run(const IngestOptions& options) {
   const auto t0 = chr::steady_clock::now();
-  const std::string started_at = utc_now_iso();
+  const std::string started_at = core::utc_now_iso();
   if (auto s = validate(options); !s) return std::move(s).error();
 
   const auto config_path = options.config_path.empty() ? default_ingest_config_path() : options.config_path;
@@ -434,7 +430,7 @@ Result<IngestReport> run(const IngestOptions& options) {
 
   auto state = read_state(**store, *tables);
   if (!state) return std::move(state).error();
-  const std::string run_id = make_run_id(chr::system_clock::now());
+  const std::string run_id = core::make_run_id(chr::system_clock::now());
   if (run_id <= state->newest_run_id) {
     return make_error("ClockBehind",
                       "this machine's clock is behind the newest committed run " + state->newest_run_id);
@@ -580,7 +576,7 @@ Result<IngestReport> run(const IngestOptions& options) {
     report.bytes += r.bytes;
   }
   manifest["tables"] = mt;
-  manifest["finished_at"] = utc_now_iso();
+  manifest["finished_at"] = core::utc_now_iso();
   report.manifest_key = manifest_key(run_id);
   if (auto s = (*store)->put(report.manifest_key, manifest.dump(2) + "\n"); !s) {
     remove_objects(**store, done);

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dwh/core/crash_point.hpp"
 #include "dwh/ingest/config.hpp"
 #include "dwh/ingest/ingest.hpp"
 #include "dwh/stores/compression.hpp"
@@ -62,6 +63,6 @@ Result<TableReport> extract_table(PgSession& session, ObjectStore& store, const 
                                   const std::string& key, const ExtractSettings& settings);
 
 // Kills the process when DWH_TEST_CRASH_POINT names `point` (crash-safety tests).
-void crash_point(std::string_view point);
+using core::crash_point;
 
 }  // namespace dwh::ingest::ingest_detail

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "connection.hpp"
+#include "dwh/core/crash_point.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
@@ -27,18 +28,6 @@ using namespace detail;
 using model::Model;
 using model::ModelKind;
 namespace chr = std::chrono;
-
-// Tests kill the job at named points (DWH_TEST_CRASH_POINT=load-after-stage, ...), like ingest's
-// and transform's crash points: SIGKILL, so nothing is cleaned up or rolled back by us.
-void crash_point(std::string_view point) {
-  const char* wanted = std::getenv("DWH_TEST_CRASH_POINT");
-  if (wanted && point == wanted) ::kill(::getpid(), SIGKILL);
-}
-
-Error with_context(Error e, const std::string& prefix) {
-  e.message = prefix + e.message;
-  return e;
-}
 
 bool is_simple_name(const std::string& s) {
   return !s.empty() &&
@@ -215,7 +204,7 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
     return fail(make_error("ManifestGap", "gap in the transform runs: cannot load " + m.run_id + ": " + why +
                                               ". Nothing after the gap is loaded."));
   }
-  crash_point("load-after-lock");
+  core::crash_point("load-after-lock");
 
   for (const auto& model : ctx.dataset.models) {
     step = "stage " + model.table;
@@ -261,7 +250,7 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
       if (auto s = check_staged(ctx.conn, model); !s) return fail(std::move(s).error());
     }
   }
-  crash_point("load-after-stage");
+  core::crash_point("load-after-stage");
 
   for (const auto& model : ctx.dataset.models) {
     if (model.kind == ModelKind::Fact || out.staged[model.table] == 0) continue;
@@ -270,7 +259,7 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
     if (!n) return fail(std::move(n).error());
     out.written[model.table] = *n;
   }
-  crash_point("load-after-dimensions");
+  core::crash_point("load-after-dimensions");
   for (const auto& model : ctx.dataset.models) {
     if (out.staged[model.table] == 0) continue;
     step = "check references of " + model.table;
@@ -290,7 +279,7 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
       step = "drop the foreign keys of " + model.table;
       if (auto r = ctx.conn.exec(sql::drop_foreign_keys(model, deferred)); !r)
         return fail(std::move(r).error());
-      crash_point("load-after-dropping-foreign-keys");
+      core::crash_point("load-after-dropping-foreign-keys");
       step = "append " + model.table;
     }
     auto n = ctx.conn.exec(sql::append_facts(model, dialect));
@@ -311,7 +300,7 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
                  {"seconds", chr::duration<double>(chr::steady_clock::now() - v0).count()}});
     }
   }
-  crash_point("load-after-facts");
+  core::crash_point("load-after-facts");
 
   step = "record";
   std::vector<const Model*> staged_facts;
@@ -339,10 +328,10 @@ Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifes
       if (auto r = ctx.conn.exec(sql::drop_stage(model)); !r) return fail(std::move(r).error());
     }
   }
-  crash_point("load-before-commit");
+  core::crash_point("load-before-commit");
   step = "commit";
   if (auto r = ctx.conn.exec("COMMIT"); !r) return fail(std::move(r).error());
-  crash_point("load-after-commit");
+  core::crash_point("load-after-commit");
   out.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
   return Outcome::Loaded;
 }

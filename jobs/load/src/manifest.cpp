@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dwh/core/hash.hpp"
+#include "dwh/core/run_id.hpp"
 #include "dwh/ingest/layout.hpp"
 
 namespace dwh::load::detail {
@@ -18,7 +19,7 @@ Result<std::vector<std::string>> list_transform_runs(stores::ObjectStore& store)
   std::vector<std::string> ids;
   for (const auto& o : *listed) {
     if (!o.key.ends_with(".json")) continue;
-    std::string id = ingest::run_id_of_key(o.key);
+    std::string id = core::run_id_of_key(o.key);
     if (!id.empty()) ids.push_back(std::move(id));
   }
   std::sort(ids.begin(), ids.end());

@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "dwh/core/log.hpp"
+#include "dwh/core/run_id.hpp"
 #include "dwh/ingest/ingest.hpp"
 #include "dwh/ingest/layout.hpp"
 #include "dwh/load/load.hpp"
@@ -55,7 +56,7 @@ Result<std::uint64_t> pending_landed_rows(const PipelineConfig& config, const Pi
   if (!ingests) return std::move(ingests).error();
   std::uint64_t rows = 0;
   for (const auto& o : *ingests) {
-    const std::string id = ingest::run_id_of_key(o.key);
+    const std::string id = core::run_id_of_key(o.key);
     if (id.empty() || id <= consumed_up_to) continue;
     auto text = (*landing)->get(o.key);
     if (!text) return std::move(text).error();
@@ -194,7 +195,7 @@ Status prepare_warehouse(const PipelineConfig& config, const PipelineTargets& ta
 RunSummary run_pipeline_once(const PipelineConfig& config, const PipelineTargets& targets,
                              const std::atomic<bool>* stop) {
   RunSummary summary;
-  summary.started_at = ingest::utc_now_iso();
+  summary.started_at = core::utc_now_iso();
   const auto t0 = chr::steady_clock::now();
   using StageFn = StageSummary (*)(const PipelineConfig&, const PipelineTargets&);
   const std::pair<const char*, StageFn> steps[] = {

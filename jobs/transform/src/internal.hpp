@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "dwh/core/crash_point.hpp"
 #include "dwh/core/hash.hpp"
 #include "dwh/model/calendar.hpp"
 #include "dwh/model/model.hpp"
@@ -67,7 +68,7 @@ inline constexpr std::string_view kRejectedPrefix = "_rejected/";
 inline constexpr int kStateRun = -1;
 
 // Kills the process when DWH_TEST_CRASH_POINT names `point` (crash-safety tests).
-void crash_point(std::string_view point);
+using core::crash_point;
 
 // ---------------------------------------------------------------------------------------------
 // Landed objects, streamed: ranged reads, decompression, line-aligned chunks.

@@ -6,18 +6,14 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "dwh/core/run_id.hpp"
 #include "dwh/ingest/layout.hpp"
 #include "internal.hpp"
 
 namespace dwh::transform::detail {
 
-void crash_point(std::string_view point) {
-  const char* wanted = std::getenv("DWH_TEST_CRASH_POINT");
-  if (wanted && point == wanted) ::kill(::getpid(), SIGKILL);
-}
-
 std::string output_key(const std::string& table, const std::string& run_id) {
-  return table + "/" + ingest::run_id_date_path(run_id).value_or("0000/00/00") + "/" + run_id + ".parquet";
+  return table + "/" + core::run_id_date_path(run_id).value_or("0000/00/00") + "/" + run_id + ".parquet";
 }
 
 std::string reject_line(const std::string& object, const Problem& p) {

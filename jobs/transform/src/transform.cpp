@@ -12,6 +12,7 @@
 
 #include "dwh/core/hash.hpp"
 #include "dwh/core/log.hpp"
+#include "dwh/core/run_id.hpp"
 #include "dwh/ingest/layout.hpp"
 #include "dwh/model/calendar.hpp"
 #include "dwh/model/values.hpp"
@@ -26,11 +27,6 @@ using json = nlohmann::json;
 namespace chr = std::chrono;
 
 constexpr int kManifestFormat = 1;
-
-Error with_context(Error e, const std::string& prefix) {
-  e.message = prefix + e.message;
-  return e;
-}
 
 std::string transform_manifest_key(const std::string& run_id) {
   return std::string(kTransformManifestPrefix) + run_id + ".json";
@@ -50,7 +46,7 @@ Result<std::vector<std::string>> run_ids_under(stores::ObjectStore& store, std::
   std::vector<std::string> ids;
   for (const auto& o : *listed) {
     if (!o.key.ends_with(".json")) continue;
-    std::string id = ingest::run_id_of_key(o.key);
+    std::string id = core::run_id_of_key(o.key);
     if (!id.empty()) ids.push_back(std::move(id));
   }
   std::sort(ids.begin(), ids.end());
@@ -125,7 +121,7 @@ Result<std::vector<std::string>> remove_orphans(stores::ObjectStore& store, cons
     auto listed = store.list(prefix);
     if (!listed) return with_context(std::move(listed).error(), "cannot list " + prefix + ": ");
     for (const auto& o : *listed) {
-      if (!newer(ingest::run_id_of_key(o.key))) continue;
+      if (!newer(core::run_id_of_key(o.key))) continue;
       if (auto s = store.remove(o.key); !s)
         return with_context(std::move(s).error(), "cannot remove orphan " + o.key + ": ");
       removed.push_back(o.key);
@@ -138,7 +134,7 @@ Result<std::vector<std::string>> remove_orphans(stores::ObjectStore& store, cons
   for (const auto& o : *rejected) {
     const std::string rest = o.key.substr(kRejectedPrefix.size());
     const std::string id = rest.substr(0, rest.find('/'));
-    if (!ingest::run_id_date_path(id) || !newer(id)) continue;
+    if (!core::run_id_date_path(id) || !newer(id)) continue;
     if (auto s = store.remove(o.key); !s) return std::move(s).error();
     removed.push_back(o.key);
   }
@@ -389,7 +385,7 @@ Status validate(const TransformOptions& o) {
 
 Result<TransformReport> run(const TransformOptions& options) {
   const auto t0 = chr::steady_clock::now();
-  const std::string started_at = ingest::utc_now_iso();
+  const std::string started_at = core::utc_now_iso();
   if (auto s = validate(options); !s) return std::move(s).error();
 
   // A model with errors is rejected before any data is read.
@@ -405,7 +401,7 @@ Result<TransformReport> run(const TransformOptions& options) {
 
   auto prev = read_previous(**processed);
   if (!prev) return std::move(prev).error();
-  const std::string run_id = ingest::make_run_id(chr::system_clock::now());
+  const std::string run_id = core::make_run_id(chr::system_clock::now());
   if (run_id <= prev->run_id) {
     return make_error("ClockBehind",
                       "this machine's clock is behind the newest transform run " + prev->run_id);
@@ -603,7 +599,7 @@ Result<TransformReport> run(const TransformOptions& options) {
                    {"job", "transform"},
                    {"run_id", run_id},
                    {"started_at", started_at},
-                   {"finished_at", ingest::utc_now_iso()},
+                   {"finished_at", core::utc_now_iso()},
                    {"dataset", dataset->name},
                    {"quarantine", options.quarantine},
                    {"consumed", consumed},

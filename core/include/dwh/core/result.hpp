@@ -3,6 +3,7 @@
 // C++20 has no std::expected (C++23), so this is the small subset we use.
 #include <cassert>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -27,6 +28,12 @@ inline Error make_error(std::string code, std::string message) {
   Error e;
   e.code = std::move(code);
   e.message = std::move(message);
+  return e;
+}
+
+// Prefixes the message with where it happened ("cannot read manifest X: "), keeping the rest.
+inline Error with_context(Error e, std::string_view prefix) {
+  e.message.insert(0, prefix);
   return e;
 }
 
