@@ -12,6 +12,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/local/project_cluster.hpp"
@@ -28,7 +29,6 @@ namespace {
 namespace fs = std::filesystem;
 namespace chr = std::chrono;
 
-constexpr int kExitFailure = 1;
 constexpr const char* kSourceDb = "demo_totesys";
 constexpr const char* kWarehouseDb = "demo_warehouse";
 
@@ -42,7 +42,7 @@ struct DemoArgs {
 int fail(const std::string& step, const Error& e) {
   log::error("demo failed", {{"step", step}, {"code", e.code}, {"error", e.message}});
   std::cerr << "dwh demo: " << step << ": " << e.message << "\n";
-  return kExitFailure;
+  return core::exit_code(e);
 }
 
 void say(const std::string& text) {

@@ -7,15 +7,13 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/ingest/ingest.hpp"
 #include "dwh/local/database_url.hpp"
 
 namespace dwh::cli {
 namespace {
-
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
 
 struct IngestArgs {
   std::optional<std::string> source;
@@ -28,15 +26,15 @@ struct IngestArgs {
   bool create_cursor_indexes = false;
 };
 
-int fail(const Error& e, bool input) {
+int fail(const Error& e) {
   log::error("ingest failed", {{"code", e.code}, {"error", e.message}});
   std::cerr << "dwh ingest: " << e.message << "\n";
-  return input ? kExitBadInput : kExitFailure;
+  return core::exit_code(e);
 }
 
 int run(const IngestArgs& args) {
   auto source = local::resolve_database_url(local::DatabaseRole::Source, args.source);
-  if (!source) return fail(source.error(), true);
+  if (!source) return fail(source.error());
   ingest::IngestOptions options;
   options.source_url = *source;
   options.landing_url = args.landing;
@@ -49,7 +47,7 @@ int run(const IngestArgs& args) {
   options.max_connections = args.connections;
   options.create_cursor_indexes = args.create_cursor_indexes;
   auto report = ingest::run_ingest(options);
-  if (!report) return fail(report.error(), ingest::is_ingest_input_error(report.error()));
+  if (!report) return fail(report.error());
   nlohmann::json tables = nlohmann::json::array();
   for (const auto& t : report->tables) {
     tables.push_back({{"table", t.table},

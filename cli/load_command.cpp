@@ -7,15 +7,13 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/load/load.hpp"
 #include "warehouse_url.hpp"
 
 namespace dwh::cli {
 namespace {
-
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
 
 struct LoadArgs {
   std::string processed;
@@ -26,16 +24,16 @@ struct LoadArgs {
   std::uint64_t defer_foreign_keys_from = load::LoadOptions{}.defer_foreign_keys_from_rows;
 };
 
-int fail(const Error& e, bool input) {
+int fail(const Error& e) {
   log::error("load failed", {{"code", e.code}, {"error", e.message}});
   std::cerr << "dwh load: " << e.message << "\n";
-  return input ? kExitBadInput : kExitFailure;
+  return core::exit_code(e);
 }
 
 int run(const LoadArgs& args) {
   log::set_context("load", "");
   auto target = resolve_warehouse(args.warehouse);
-  if (!target) return fail(target.error(), true);
+  if (!target) return fail(target.error());
   load::LoadOptions options;
   options.processed_url = args.processed;
   options.warehouse_url = target->url;
@@ -45,7 +43,7 @@ int run(const LoadArgs& args) {
   options.decode_threads = args.threads;
   options.defer_foreign_keys_from_rows = args.defer_foreign_keys_from;
   auto report = load::run_load(options);
-  if (!report) return fail(report.error(), load::is_load_input_error(report.error()));
+  if (!report) return fail(report.error());
   nlohmann::json loaded = nlohmann::json::array();
   for (const auto& m : report->loaded) {
     loaded.push_back({{"run_id", m.run_id},

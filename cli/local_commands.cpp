@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/local/local_state.hpp"
 #include "dwh/local/project_cluster.hpp"
@@ -18,7 +19,6 @@ namespace local = dwh::local;
 using local::DatabaseRole;
 
 constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
 constexpr std::chrono::seconds kCheckTimeout{5};
 constexpr DatabaseRole kRoles[] = {DatabaseRole::Source, DatabaseRole::Warehouse};
 
@@ -30,7 +30,7 @@ std::optional<std::string> env_url(DatabaseRole role) {
 
 int fail(const Error& e) {
   std::cerr << "dwh local: " << e.message << "\n";
-  return local::is_database_input_error(e) ? kExitBadInput : kExitFailure;
+  return core::exit_code(e);
 }
 
 // "source    postgresql://... (DWH_SOURCE_URL)"

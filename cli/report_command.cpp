@@ -6,6 +6,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/report/report.hpp"
@@ -14,31 +15,24 @@
 namespace dwh::cli {
 namespace {
 
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
-
 struct ReportArgs {
   WarehouseOptions warehouse;
   std::string out;
 };
 
-int fail(const Error& e, bool input) {
+int fail(const Error& e) {
   log::error("report failed", {{"code", e.code}, {"error", e.message}});
   std::cerr << "dwh report: " << e.message << "\n";
-  return input ? kExitBadInput : kExitFailure;
+  return core::exit_code(e);
 }
 
 int run_report(const ReportArgs& args) {
   log::set_context("report", "");
   auto target = resolve_warehouse(args.warehouse);
-  if (!target) return fail(target.error(), true);
+  if (!target) return fail(target.error());
   // The queries are plain SELECTs over the views, the same on both dialects.
   auto summary = report::write_report(target->url, args.out);
-  if (!summary) {
-    const bool input =
-        summary.error().code == "WarehouseNotInitialized" || local::is_database_input_error(summary.error());
-    return fail(summary.error(), input);
-  }
+  if (!summary) return fail(summary.error());
   std::cout << nlohmann::json{{"out", summary->out.string()},
                               {"bytes", summary->bytes},
                               {"marks", summary->marks}}

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
@@ -24,7 +25,6 @@ namespace dwh::cli {
 namespace {
 
 constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
 
 std::atomic<bool> g_stop{false};
 
@@ -42,10 +42,10 @@ struct RunArgs {
   bool show_config = false;
 };
 
-int fail(const std::string& what, const Error& e, int code) {
+int fail(const std::string& what, const Error& e) {
   log::error(what, {{"code", e.code}, {"error", e.message}});
   std::cerr << "dwh run: " << what << ": " << e.message << "\n";
-  return code;
+  return core::exit_code(e);
 }
 
 int run(RunArgs& args) {
@@ -64,7 +64,7 @@ int run(RunArgs& args) {
   std::optional<std::filesystem::path> file;
   if (args.config) file = *args.config;
   auto config = pipeline::load_pipeline_config(file, overrides);
-  if (!config) return fail("invalid configuration", config.error(), kExitBadInput);
+  if (!config) return fail("invalid configuration", config.error());
   if (args.show_config) {
     for (const auto& [key, origin] : config->origin) std::cout << key << "  (" << origin << ")\n";
   }
@@ -73,14 +73,14 @@ int run(RunArgs& args) {
   auto source = local::resolve_database_url(
       local::DatabaseRole::Source,
       config->source_url.empty() ? std::nullopt : std::optional<std::string>(config->source_url));
-  if (!source) return fail("no source database", source.error(), kExitBadInput);
+  if (!source) return fail("no source database", source.error());
   targets.source_url = *source;
   WarehouseOptions wo;
   if (!config->warehouse_url.empty()) wo.warehouse = config->warehouse_url;
   if (!config->warehouse_secret.empty()) wo.secret = config->warehouse_secret;
   wo.dialect = config->dialect;
   auto warehouse = resolve_warehouse(wo);
-  if (!warehouse) return fail("no warehouse database", warehouse.error(), kExitBadInput);
+  if (!warehouse) return fail("no warehouse database", warehouse.error());
   targets.warehouse_url = warehouse->url;
   targets.dialect = warehouse->dialect;
 
@@ -93,7 +93,7 @@ int run(RunArgs& args) {
   }
 
   auto dataset = model::load_dataset(config->model_dir);
-  if (!dataset) return fail("invalid model", dataset.error(), kExitBadInput);
+  if (!dataset) return fail("invalid model", dataset.error());
   ProgressDisplay progress(isatty(STDERR_FILENO) == 1);
   progress.expect_tables("ingest", dataset->sources.size());
   progress.expect_tables("transform", dataset->models.size());
@@ -107,7 +107,7 @@ int run(RunArgs& args) {
 
   if (auto s = pipeline::prepare_warehouse(*config, targets); !s) {
     progress.finish();
-    return fail("cannot prepare the warehouse", s.error(), kExitFailure);
+    return fail("cannot prepare the warehouse", s.error());
   }
   int exit_code = 0;
   for (;;) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/local/local_state.hpp"
@@ -21,9 +22,6 @@ namespace {
 namespace local = dwh::local;
 namespace source = dwh::source;
 
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
-
 struct SourceOptions {
   std::string url;  // empty: DWH_SOURCE_URL, else the local cluster
   std::string dir = local::kDefaultStateDir;
@@ -32,9 +30,9 @@ struct SourceOptions {
   bool replace = false;
 };
 
-int fail(const Error& e, bool bad_input) {
+int fail(const Error& e) {
   std::cerr << "dwh source: " << e.message << "\n";
-  return bad_input ? kExitBadInput : kExitFailure;
+  return core::exit_code(e);
 }
 
 Result<std::string> resolve_url(const SourceOptions& o) {
@@ -57,11 +55,11 @@ Result<double> parse_scale(const std::string& text) {
 
 int init(const SourceOptions& o) {
   auto url = resolve_url(o);
-  if (!url) return fail(url.error(), local::is_database_input_error(url.error()));
+  if (!url) return fail(url.error());
   auto conn = local::connect(*url);
-  if (!conn) return fail(conn.error(), local::is_database_input_error(conn.error()));
+  if (!conn) return fail(conn.error());
   auto outcome = source::init_schema(**conn);
-  if (!outcome) return fail(outcome.error(), outcome.error().code == "SchemaMismatch");
+  if (!outcome) return fail(outcome.error());
   const std::string where = local::redact_database_url(*url);
   if (*outcome == source::InitOutcome::AlreadyInitialised)
     std::cout << "totesys schema already initialised in " << where << "\n";
@@ -73,18 +71,18 @@ int init(const SourceOptions& o) {
 
 int generate(const SourceOptions& o) {
   auto scale = parse_scale(o.scale);
-  if (!scale) return fail(scale.error(), true);
+  if (!scale) return fail(scale.error());
   source::GenerateOptions options;
   options.scale = *scale;
   options.seed = o.seed;
   options.existing = o.replace ? source::ExistingData::Replace : source::ExistingData::Refuse;
-  if (auto v = source::validate(options); !v) return fail(v.error(), true);
+  if (auto v = source::validate(options); !v) return fail(v.error());
   auto url = resolve_url(o);
-  if (!url) return fail(url.error(), local::is_database_input_error(url.error()));
+  if (!url) return fail(url.error());
   options.url = *url;
 
   auto report = source::generate(options);
-  if (!report) return fail(report.error(), source::is_generate_input_error(report.error()));
+  if (!report) return fail(report.error());
 
   const auto& r = *report;
   const double rows = static_cast<double>(r.counts.total());

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/source/simulate.hpp"
@@ -17,7 +18,6 @@
 namespace dwh::cli {
 namespace {
 
-constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
 struct SimulateArgs {
@@ -119,7 +119,7 @@ int run_simulate(const SimulateArgs& args) {
   if (!report) {
     const Error& e = report.error();
     std::cerr << "dwh source simulate: " << e.message << "\n";
-    return source::is_simulate_input_error(e) ? kExitUsage : kExitFailure;
+    return core::exit_code(e);
   }
   print_table(*report);
   log::info("simulation finished", figures(options, *report));

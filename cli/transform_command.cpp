@@ -5,14 +5,12 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/transform/transform.hpp"
 
 namespace dwh::cli {
 namespace {
-
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
 
 struct TransformArgs {
   std::string landing;
@@ -23,10 +21,10 @@ struct TransformArgs {
   std::size_t row_group_rows = 1'000'000;
 };
 
-int fail(const Error& e, bool input) {
+int fail(const Error& e) {
   log::error("transform failed", {{"code", e.code}, {"error", e.message}});
   std::cerr << "dwh transform: " << e.message << "\n";
-  return input ? kExitBadInput : kExitFailure;
+  return core::exit_code(e);
 }
 
 parquet::Compression compression_of(const std::string& name) {
@@ -44,7 +42,7 @@ int run(const TransformArgs& args) {
   options.compression = compression_of(args.compression);
   options.row_group_rows = args.row_group_rows;
   auto report = transform::run_transform(options);
-  if (!report) return fail(report.error(), transform::is_transform_input_error(report.error()));
+  if (!report) return fail(report.error());
   nlohmann::json tables = nlohmann::json::array();
   for (const auto& t : report->tables) {
     tables.push_back({{"table", t.table},

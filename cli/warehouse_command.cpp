@@ -6,6 +6,7 @@
 #include <string>
 
 #include "commands.hpp"
+#include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/load/warehouse_schema.hpp"
 #include "dwh/local/database_url.hpp"
@@ -15,32 +16,25 @@
 namespace dwh::cli {
 namespace {
 
-constexpr int kExitFailure = 1;
-constexpr int kExitBadInput = 2;
-
 struct WarehouseInitArgs {
   WarehouseOptions warehouse;
   std::string model;
 };
 
-int fail(const Error& e, bool input) {
+int fail(const Error& e) {
   log::error("warehouse init failed", {{"code", e.code}, {"error", e.message}});
   std::cerr << "dwh warehouse init: " << e.message << "\n";
-  return input ? kExitBadInput : kExitFailure;
+  return core::exit_code(e);
 }
 
 int run_init(const WarehouseInitArgs& args) {
   log::set_context("warehouse", "");
   auto target = resolve_warehouse(args.warehouse);
-  if (!target) return fail(target.error(), true);
+  if (!target) return fail(target.error());
   auto dataset = model::load_dataset(args.model);
-  if (!dataset) return fail(dataset.error(), true);
+  if (!dataset) return fail(dataset.error());
   auto report = load::init_warehouse(target->url, *dataset, target->dialect);
-  if (!report) {
-    const bool input = report.error().code == "IncompatibleWarehouseSchema" ||
-                       report.error().code == "ModelError" || local::is_database_input_error(report.error());
-    return fail(report.error(), input);
-  }
+  if (!report) return fail(report.error());
   log::info("warehouse ready", {{"created_tables", report->created_tables.size()},
                                 {"added_columns", report->added_columns.size()},
                                 {"views", report->views.size()}});

@@ -118,9 +118,4 @@ Result<std::unique_ptr<pqxx::connection>> connect(const std::string& url, std::c
   }
 }
 
-bool is_database_input_error(const Error& error) {
-  return error.code == "InvalidDatabaseUrl" || error.code == "NoDatabaseConfigured" ||
-         error.code == "Unreachable" || error.code == "AuthFailed" || error.code == "NoSuchDatabase";
-}
-
 }  // namespace dwh::local

@@ -115,11 +115,6 @@ Status validate(const GenerateOptions& options) {
   return {};
 }
 
-bool is_generate_input_error(const Error& error) {
-  return error.code == "InvalidArgument" || error.code == "SchemaMissing" || error.code == "SchemaMismatch" ||
-         error.code == "NotEmpty" || local::is_database_input_error(error);
-}
-
 Result<GenerateReport> generate(const GenerateOptions& options) {
   if (auto v = validate(options); !v) return v.error();
   const auto start = std::chrono::steady_clock::now();

@@ -96,9 +96,4 @@ Status validate(const SimulateOptions& options) {
   return {};
 }
 
-bool is_simulate_input_error(const Error& error) {
-  return error.code == "InvalidArgument" || error.code == "SchemaMissing" || error.code == "NoBaseData" ||
-         local::is_database_input_error(error);
-}
-
 }  // namespace dwh::source

@@ -237,7 +237,7 @@ TEST(SourceGenerate, RowsPresentAreRefusedUnlessReplace) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().code, "NotEmpty");
   EXPECT_NE(again.error().message.find("--replace"), std::string::npos);
-  EXPECT_TRUE(source::is_generate_input_error(again.error()));
+  EXPECT_EQ(again.error().kind(), dwh::ErrorKind::BadInput);
   auto replaced = generate(db.url, 0.1, 2, ExistingData::Replace);
   ASSERT_TRUE(replaced) << replaced.error().message;
   expect_counts(db.url, source::counts_for_scale(0.1));

@@ -149,9 +149,9 @@ TEST(DatabaseUrl, RolesAndInputErrors) {
   EXPECT_EQ(role_env_var(DatabaseRole::Source), "DWH_SOURCE_URL");
   EXPECT_EQ(role_env_var(DatabaseRole::Warehouse), "DWH_WAREHOUSE_URL");
   EXPECT_EQ(role_local_database(DatabaseRole::Source), "totesys");
-  EXPECT_TRUE(is_database_input_error(make_error("Unreachable", "")));
-  EXPECT_TRUE(is_database_input_error(make_error("InvalidDatabaseUrl", "")));
-  EXPECT_FALSE(is_database_input_error(make_error("ConnectFailed", "")));
+  EXPECT_EQ(make_error("Unreachable", "").kind(), ErrorKind::BadInput);
+  EXPECT_EQ(make_error("InvalidDatabaseUrl", "").kind(), ErrorKind::BadInput);
+  EXPECT_NE(make_error("ConnectFailed", "").kind(), ErrorKind::BadInput);
 }
 
 }  // namespace

@@ -79,7 +79,7 @@ TEST(SourceScale, RejectsScalesThatAreNotPositiveOrTooLarge) {
     ASSERT_FALSE(v) << bad;
     EXPECT_EQ(v.error().code, "InvalidArgument");
     EXPECT_NE(v.error().message.find("--scale"), std::string::npos);
-    EXPECT_TRUE(is_generate_input_error(v.error()));
+    EXPECT_EQ(v.error().kind(), dwh::ErrorKind::BadInput);
   }
   GenerateOptions ok;
   ok.scale = 0.01;

@@ -610,11 +610,4 @@ Result<IngestReport> run_ingest(const IngestOptions& options) {
   }
 }
 
-bool is_ingest_input_error(const Error& e) {
-  static const std::set<std::string> kInput = {"InvalidArgument", "InvalidConfig", "UnknownStoreScheme",
-                                               "InvalidStoreUrl", "NoSuchTable",   "NoCursorColumn",
-                                               "SchemaChanged",   "NoSuchColumn"};
-  return kInput.count(e.code) > 0 || local::is_database_input_error(e);
-}
-
 }  // namespace dwh::ingest

@@ -456,10 +456,4 @@ Result<LoadReport> run_load(const LoadOptions& options) {
   }
 }
 
-bool is_load_input_error(const Error& e) {
-  static const std::set<std::string> kInput = {"InvalidArgument", "UnknownStoreScheme", "InvalidStoreUrl",
-                                               "ModelError", "WarehouseNotInitialized"};
-  return kInput.count(e.code) > 0 || local::is_database_input_error(e);
-}
-
 }  // namespace dwh::load

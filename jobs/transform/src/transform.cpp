@@ -638,11 +638,4 @@ Result<TransformReport> run_transform(const TransformOptions& options) {
   }
 }
 
-bool is_transform_input_error(const Error& e) {
-  static const std::set<std::string> kInput = {"InvalidArgument", "UnknownStoreScheme", "InvalidStoreUrl",
-                                               "ModelError",      "BadRecord",          "ExpectationFailed",
-                                               "SchemaDrift"};
-  return kInput.count(e.code) > 0;
-}
-
 }  // namespace dwh::transform

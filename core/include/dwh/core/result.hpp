@@ -2,12 +2,23 @@
 // Result<T>: the value-or-error type used at every I/O boundary.
 // C++20 has no std::expected (C++23), so this is the small subset we use.
 #include <cassert>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
 
 namespace dwh {
+
+// What an error means for whoever ran the job; each code's kind is in core/error_codes.hpp and
+// docs/errors.md.
+enum class ErrorKind : std::uint8_t {
+  BadInput,   // the input is wrong (an argument, a URL, a model, the data): fix it, run again; exit 2
+  Transient,  // the network, a throttle, a server error: the same run may succeed if retried
+  Permanent,  // inputs are valid, but the run cannot succeed until a person acts (corrupt object, access)
+  Internal,   // a bug or an impossible state in dwh
+};
 
 // One error type for the whole toolkit. The AWS fields stay empty for local errors.
 // It must never hold a secret, a signature or an authorization header.
@@ -19,6 +30,12 @@ struct Error {
   int http_status = 0;     // 0 when no HTTP response arrived
   std::string request_id;  // x-amz-request-id / x-amzn-RequestId
   bool transient = false;  // network-level failure (reset, timeout, refused)
+  // Set where the code alone does not decide the kind (a SQLSTATE's class, say).
+  std::optional<ErrorKind> kind_override;
+
+  // The override, else transient or 5xx/429 answers, else the code's registered kind, else
+  // Permanent for another 4xx answer and Internal for an unregistered code of ours.
+  [[nodiscard]] ErrorKind kind() const;
 
   // "s3 PutObject: 403 SignatureDoesNotMatch: <message> (request id X)"
   [[nodiscard]] std::string to_string() const;

@@ -87,8 +87,5 @@ inline constexpr std::chrono::seconds kDefaultConnectTimeout{10};
 Result<std::unique_ptr<pqxx::connection>> connect(const std::string& url,
                                                   std::chrono::seconds timeout = kDefaultConnectTimeout);
 
-// True for the codes issue 3 calls bad input (exit code 2): InvalidDatabaseUrl,
-// NoDatabaseConfigured, Unreachable, AuthFailed, NoSuchDatabase.
-bool is_database_input_error(const Error& error);
 
 }  // namespace dwh::local

@@ -89,7 +89,5 @@ Status validate(const GenerateOptions& options);
 
 Result<GenerateReport> generate(const GenerateOptions& options);
 
-// True for errors that mean bad input (exit code 2).
-bool is_generate_input_error(const Error& error);
 
 }  // namespace dwh::source

@@ -105,7 +105,5 @@ Status validate(const SimulateOptions& options);
 // transaction has committed.
 Result<SimulateReport> simulate(const SimulateOptions& options);
 
-// True for errors that mean bad input (exit code 2).
-bool is_simulate_input_error(const Error& error);
 
 }  // namespace dwh::source

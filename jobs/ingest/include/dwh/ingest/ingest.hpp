@@ -69,6 +69,5 @@ struct IngestReport {
 
 Result<IngestReport> run_ingest(const IngestOptions& options);
 
-bool is_ingest_input_error(const Error& error);
 
 }  // namespace dwh::ingest

@@ -75,6 +75,5 @@ struct LoadReport {
 
 Result<LoadReport> run_load(const LoadOptions& options);
 
-bool is_load_input_error(const Error& error);
 
 }  // namespace dwh::load

@@ -71,6 +71,5 @@ struct TransformReport {
 
 Result<TransformReport> run_transform(const TransformOptions& options);
 
-bool is_transform_input_error(const Error& error);
 
 }  // namespace dwh::transform
