@@ -13,6 +13,7 @@
 #include "../../jobs/transform/src/internal.hpp"
 #include "dwh/aws/sigv4.hpp"
 #include "dwh/core/run_id.hpp"
+#include "dwh/ledger/layout.hpp"
 #include "transform_test_support.hpp"
 
 namespace dwh::test {
@@ -36,7 +37,7 @@ Fixture& fixture() {
     x.landing = "file://" + make_temp_dir("tr-fail-landing");
     const auto r = ingest(x.db.url, x.landing);
     auto store = stores::open_store(x.landing);
-    x.first_manifest = json::parse(store.value()->get(ingest::manifest_key(r.run_id)).value());
+    x.first_manifest = json::parse(store.value()->get(ledger::ingest_manifest_key(r.run_id)).value());
     for (const auto& [table, entry] : x.first_manifest.at("tables").items()) {
       if (entry.at("key").is_null()) continue;
       const auto text = stores::decompress(stores::Compression::Gzip,
@@ -79,7 +80,7 @@ std::string landing_with(const std::string& table, const std::vector<std::string
   entry["sha256"] = aws::sigv4::sha256_hex(gz);
   tables[table] = entry;
   m["tables"] = tables;
-  EXPECT_TRUE(store->put(ingest::manifest_key(run_id), m.dump(2)));
+  EXPECT_TRUE(store->put(ledger::ingest_manifest_key(run_id), m.dump(2)));
   return "file://" + dir;
 }
 

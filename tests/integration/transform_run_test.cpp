@@ -5,6 +5,7 @@
 
 #include "dwh/aws/s3.hpp"
 #include "dwh/core/run_id.hpp"
+#include "dwh/ledger/layout.hpp"
 #include "s3rver.hpp"
 #include "transform_test_support.hpp"
 
@@ -120,7 +121,8 @@ TEST(TransformRun, CliReportManifestAndCompressions) {
     EXPECT_EQ(m.at("run_id"), report.at("run_id"));
     EXPECT_EQ(m.at("dataset"), "totesys");
     EXPECT_EQ(m.at("last_ingest_run"), ingested.run_id);
-    auto ingest_manifest = stores::open_store(landing).value()->get(ingest::manifest_key(ingested.run_id));
+    auto ingest_manifest =
+        stores::open_store(landing).value()->get(ledger::ingest_manifest_key(ingested.run_id));
     ASSERT_TRUE(ingest_manifest);
     EXPECT_EQ(m.at("consumed").at(0).at("run_id"), ingested.run_id);
     EXPECT_EQ(m.at("consumed").at(0).at("sha256").get<std::string>().size(), 64u);

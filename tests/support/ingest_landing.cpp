@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "dwh/core/run_id.hpp"
-#include "dwh/ingest/layout.hpp"
+#include "dwh/ledger/layout.hpp"
 #include "dwh/source/generate.hpp"
 #include "dwh/source/schema_init.hpp"
 #include "dwh/stores/compression.hpp"
@@ -68,14 +68,14 @@ Landing read_landing(const std::string& store_url, const aws::ClientOptions& s3)
     return out;
   }
   for (const auto& o : *all) {
-    if (o.key.rfind(ingest::kIngestManifestPrefix, 0) == 0)
+    if (o.key.rfind(ledger::kIngestManifestPrefix, 0) == 0)
       out.manifests.push_back(core::run_id_of_key(o.key));
     else
       out.objects.insert(o.key);
   }
   std::sort(out.manifests.begin(), out.manifests.end());
   for (const auto& id : out.manifests) {
-    auto text = (*store)->get(ingest::manifest_key(id));
+    auto text = (*store)->get(ledger::ingest_manifest_key(id));
     if (!text) {
       ADD_FAILURE() << text.error().message;
       continue;

@@ -13,7 +13,7 @@ import sys
 root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".")
 HEADER_DIR_OF = {"awsclient": "aws"}  # module name -> folder under include/dwh/
 MODULE_DIRS = ["core", "awsclient", "pg", "local", "source", "iac", "lambda", "cli"] + [
-    f"jobs/{m}" for m in ["stores", "parquet", "model", "ingest", "transform", "load", "report", "pipeline"]
+    f"jobs/{m}" for m in ["stores", "parquet", "model", "ledger", "ingest", "transform", "load", "report", "pipeline"]
 ]
 include_re = re.compile(r'^\s*#\s*include\s+"dwh/([a-z_]+)/', re.M)
 call_re = re.compile(r"dwh_add_module\(\s*([a-z_]+)(.*?)\)", re.S)

@@ -3,19 +3,21 @@
 #include "dwh/ingest/ingest.hpp"
 
 #include <tbb/concurrent_queue.h>
-#include <tbb/parallel_pipeline.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <map>
-#include <mutex>
+#include <numeric>
+#include <optional>
 #include <set>
 
 #include "cursor_index.hpp"
+#include "dwh/core/for_each_table.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/core/run_id.hpp"
 #include "dwh/ingest/layout.hpp"
+#include "dwh/ledger/manifests.hpp"
+#include "dwh/ledger/run_ledger.hpp"
 #include "dwh/local/database_url.hpp"
 #include "internal.hpp"
 
@@ -26,100 +28,43 @@ using namespace ingest_detail;
 using json = nlohmann::json;
 namespace chr = std::chrono;
 
-constexpr int kManifestFormat = 1;
-
 // The committed state: for each table, the entry of the newest manifest that covers it.
 struct PreviousTable {
   std::string run_id;
-  json entry;
+  ledger::IngestTableEntry entry;
   std::string pg_snapshot;
 };
 
-struct State {
-  std::string newest_run_id;  // "" when no run was ever committed
-  std::map<std::string, PreviousTable> tables;
-};
+using State = std::map<std::string, PreviousTable>;
 
-Result<State> read_state(ObjectStore& store, const std::vector<IngestTable>& wanted) {
-  auto listed = store.list(std::string(kIngestManifestPrefix));
-  if (!listed) return with_context(std::move(listed).error(), "cannot list manifests: ");
-  std::vector<std::string> ids;
-  for (const auto& o : *listed) {
-    if (o.key.size() > 5 && o.key.ends_with(".json")) {
-      std::string id = core::run_id_of_key(o.key);
-      if (!id.empty()) ids.push_back(std::move(id));
-    }
-  }
-  std::sort(ids.begin(), ids.end());
+// The newest committed manifests, newest first, until every wanted table is covered.
+Result<State> read_state(ObjectStore& store, const ledger::RunLedger& runs,
+                         const std::vector<IngestTable>& wanted) {
   State state;
-  if (ids.empty()) return state;
-  state.newest_run_id = ids.back();
   std::set<std::string> missing;
   for (const auto& t : wanted) missing.insert(t.name);
+  const auto& ids = runs.committed();
   for (auto it = ids.rbegin(); it != ids.rend() && !missing.empty(); ++it) {
-    auto text = store.get(manifest_key(*it));
-    if (!text)
-      return with_context(std::move(text).error(), "cannot read manifest " + manifest_key(*it) + ": ");
-    json m;
-    try {
-      m = json::parse(*text);
-      const std::string snapshot = m.at("snapshot").at("pg_snapshot").get<std::string>();
-      for (auto& [name, entry] : m.at("tables").items()) {
-        if (missing.erase(name)) state.tables[name] = {*it, entry, snapshot};
-      }
-    } catch (const json::exception& e) {
-      return make_error("StoreError",
-                        "manifest " + manifest_key(*it) + " is not a valid ingest manifest: " + e.what());
+    auto stored = ledger::read_ingest_manifest(store, *it);
+    if (!stored) return std::move(stored).error();
+    auto& m = stored->manifest;
+    for (auto& [name, entry] : m.tables) {
+      if (missing.erase(name)) state[name] = {*it, std::move(entry), m.snapshot.pg_snapshot};
     }
   }
   return state;
 }
 
-// Days from `from` to `to` inclusive, as "YYYY/MM/DD".
-std::vector<std::string> date_paths_between(const std::string& from_id, const std::string& to_id) {
-  auto parse = [](const std::string& id) {
-    return chr::year_month_day{chr::year{std::stoi(id.substr(0, 4))},
-                               chr::month{static_cast<unsigned>(std::stoi(id.substr(4, 2)))},
-                               chr::day{static_cast<unsigned>(std::stoi(id.substr(6, 2)))}};
-  };
-  std::vector<std::string> out;
-  for (chr::sys_days d = parse(from_id); d <= chr::sys_days(parse(to_id)); d += chr::days{1}) {
-    const chr::year_month_day ymd{d};
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%04d/%02u/%02u", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
-    out.emplace_back(buf);
-  }
-  return out;
-}
-
 // Objects of runs newer than the newest manifest belong to runs that died before committing.
-Result<std::vector<std::string>> remove_orphans(ObjectStore& store, const IngestConfig& config,
-                                                const State& state, const std::string& run_id) {
+Result<std::vector<std::string>> remove_orphans(ledger::RunLedger& runs,
+                                                const std::vector<IngestTable>& tables) {
   std::vector<std::string> prefixes;
-  for (const auto& t : config.tables) {
-    if (state.newest_run_id.empty()) {
-      prefixes.push_back(t.name + "/");
-      continue;
-    }
-    for (const auto& day : date_paths_between(state.newest_run_id, run_id))
-      prefixes.push_back(t.name + "/" + day + "/");
+  for (const auto& t : tables) {
+    for (auto& p : runs.orphan_prefixes(t.name + "/")) prefixes.push_back(std::move(p));
   }
-  // A writer killed mid-manifest leaves a temporary file beside the manifests, too.
-  if (auto s = store.remove_incomplete(std::string(kIngestManifestPrefix)); !s) return std::move(s).error();
-  std::vector<std::string> removed;
-  for (const auto& prefix : prefixes) {
-    if (auto s = store.remove_incomplete(prefix); !s) return std::move(s).error();
-    auto listed = store.list(prefix);
-    if (!listed) return with_context(std::move(listed).error(), "cannot list " + prefix + ": ");
-    for (const auto& o : *listed) {
-      const std::string id = core::run_id_of_key(o.key);
-      if (id.empty() || id <= state.newest_run_id || id == run_id) continue;
-      if (auto s = store.remove(o.key); !s)
-        return with_context(std::move(s).error(), "cannot remove orphan " + o.key + ": ");
-      removed.push_back(o.key);
-    }
-  }
+  auto removed = runs.remove_orphans(prefixes);
+  if (!removed) return std::move(removed).error();
+  for (const auto& k : *removed) log::info("removed orphan object of an uncommitted run", {{"key", k}});
   return removed;
 }
 
@@ -218,17 +163,17 @@ Result<std::vector<SourceColumn>> read_columns(PgSession& s, const std::string& 
   return cols;
 }
 
-json columns_json(const std::vector<SourceColumn>& cols) {
-  json out = json::array();
-  for (const auto& c : cols) out.push_back({{"name", c.name}, {"type", c.type}});
+std::vector<ledger::LandedColumn> landed_columns(const std::vector<SourceColumn>& cols) {
+  std::vector<ledger::LandedColumn> out;
+  for (const auto& c : cols) out.push_back({c.name, c.type});
   return out;
 }
 
 // Differences against the columns the previous manifest recorded, by name.
-Status check_schema(const std::string& table, const std::vector<SourceColumn>& now, const json& before,
-                    SchemaChangePolicy policy) {
+Status check_schema(const std::string& table, const std::vector<SourceColumn>& now,
+                    const std::vector<ledger::LandedColumn>& before, SchemaChangePolicy policy) {
   std::map<std::string, std::string> old_types;
-  for (const auto& c : before) old_types[c.at("name").get<std::string>()] = c.at("type").get<std::string>();
+  for (const auto& c : before) old_types[c.name] = c.type;
   std::vector<std::string> problems;
   std::set<std::string> present;
   for (const auto& c : now) {
@@ -273,11 +218,6 @@ std::string new_versions_predicate(const std::string& previous_snapshot, std::ui
          sql_literal(previous_snapshot) + "::pg_snapshot)";
 }
 
-struct Plans {
-  std::vector<TablePlan> plans;
-  json manifest_tables = json::object();
-};
-
 Result<TablePlan> plan_table(PgSession& coordinator, const IngestConfig& config, const IngestTable& table,
                              const State& state, const Snapshot& snap, SchemaChangePolicy policy) {
   bool can_select = false;
@@ -311,31 +251,24 @@ Result<TablePlan> plan_table(PgSession& coordinator, const IngestConfig& config,
   }
   plan.select_sql = "SELECT " + select_list(plan.columns) + " FROM " + sql_identifier(config.schema) + "." +
                     sql_identifier(table.name);
-  const auto prev = state.tables.find(table.name);
-  if (prev == state.tables.end()) return plan;
+  const auto prev = state.find(table.name);
+  if (prev == state.end()) return plan;
 
-  try {
-    if (auto s = check_schema(table.name, plan.columns, prev->second.entry.at("columns"), policy); !s) {
-      return std::move(s).error();
-    }
-    plan.incremental = true;
-    plan.previous_run = prev->second.run_id;
-    std::string where = new_versions_predicate(prev->second.pg_snapshot, snap.xmax);
-    const json& floor = prev->second.entry.at("next_cursor_floor");
-    if (!floor.is_null()) {
-      plan.cursor_floor = floor.get<std::string>();
-      const std::string literal = sql_literal(*plan.cursor_floor) + "::timestamp";
-      const std::string bound =
-          cursor.typname == "timestamptz"
-              ? "(" + literal + " AT TIME ZONE " + sql_literal(config.cursor_timezone) + ")"
-              : literal;
-      where = sql_identifier(table.cursor) + " >= " + bound + " AND " + where;
-    }
-    plan.select_sql += " WHERE " + where;
-  } catch (const json::exception& e) {
-    return make_error("StoreError", "manifest of run " + prev->second.run_id + " has a bad entry for table " +
-                                        table.name + ": " + e.what());
+  if (auto s = check_schema(table.name, plan.columns, prev->second.entry.columns, policy); !s) {
+    return std::move(s).error();
   }
+  plan.incremental = true;
+  plan.previous_run = prev->second.run_id;
+  std::string where = new_versions_predicate(prev->second.pg_snapshot, snap.xmax);
+  plan.cursor_floor = prev->second.entry.next_cursor_floor;
+  if (plan.cursor_floor) {
+    const std::string literal = sql_literal(*plan.cursor_floor) + "::timestamp";
+    const std::string bound = cursor.typname == "timestamptz" ? "(" + literal + " AT TIME ZONE " +
+                                                                    sql_literal(config.cursor_timezone) + ")"
+                                                              : literal;
+    where = sql_identifier(table.cursor) + " >= " + bound + " AND " + where;
+  }
+  plan.select_sql += " WHERE " + where;
   return plan;
 }
 
@@ -370,14 +303,6 @@ Result<std::vector<IngestTable>> select_tables(const IngestConfig& config,
   return out;
 }
 
-// Every extracted object is deleted again when the run fails, so a failed run leaves nothing;
-// if this cleanup itself fails, the next run removes them as orphans.
-void remove_objects(ObjectStore& store, const std::vector<TableReport>& reports) {
-  for (const auto& r : reports) {
-    if (!r.key.empty()) (void)store.remove(r.key);
-  }
-}
-
 json table_log(const TableReport& r) {
   return {{"table", r.table},
           {"mode", r.mode},
@@ -405,11 +330,20 @@ Status check_cursor_indexes(PgSession& session, const IngestConfig& config,
   return {};
 }
 
-Result<IngestReport> run(const IngestOptions& options) {
-  const auto t0 = chr::steady_clock::now();
-  const std::string started_at = core::utc_now_iso();
-  if (auto s = validate(options); !s) return std::move(s).error();
+constexpr const char* kSessionSettings =
+    "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; "
+    "SET extra_float_digits = 3; SET client_encoding = 'UTF8'; SET bytea_output = 'hex'";
 
+// What a run reads and where it writes, all checked before any data is read.
+struct Target {
+  IngestConfig config;
+  std::vector<IngestTable> tables;
+  std::unique_ptr<ObjectStore> store;
+  std::string source;  // host:port/database, for the manifest
+};
+
+Result<Target> open_target(const IngestOptions& options) {
+  if (auto s = validate(options); !s) return std::move(s).error();
   const auto config_path = options.config_path.empty() ? default_ingest_config_path() : options.config_path;
   auto config = load_ingest_config(config_path);
   if (!config) return std::move(config).error();
@@ -427,35 +361,27 @@ Result<IngestReport> run(const IngestOptions& options) {
     auto probe = local::connect(options.source_url, options.connect_timeout);
     if (!probe) return std::move(probe).error();
   }
+  return Target{std::move(config).value(), std::move(tables).value(), std::move(store).value(), url->where()};
+}
 
-  auto state = read_state(**store, *tables);
-  if (!state) return std::move(state).error();
-  const std::string run_id = core::make_run_id(chr::system_clock::now());
-  if (run_id <= state->newest_run_id) {
-    return make_error("ClockBehind",
-                      "this machine's clock is behind the newest committed run " + state->newest_run_id);
-  }
-  log::set_context("ingest", run_id);
-  crash_point("before-cleanup");
+// The snapshot every table is read in, exported by the coordinator session, which holds it open
+// until the manifest is written.
+struct SourceSnapshot {
+  std::unique_ptr<PgSession> coordinator;
+  Horizon horizon;
+  Snapshot snap;
+};
 
-  IngestReport report;
-  report.run_id = run_id;
-  auto orphans = remove_orphans(**store, *config, *state, run_id);
-  if (!orphans) return std::move(orphans).error();
-  report.orphans_removed = std::move(orphans).value();
-  for (const auto& k : report.orphans_removed)
-    log::info("removed orphan object of an uncommitted run", {{"key", k}});
-
-  constexpr const char* kSessionSettings =
-      "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; "
-      "SET extra_float_digits = 3; SET client_encoding = 'UTF8'; SET bytea_output = 'hex'";
+Result<SourceSnapshot> open_snapshot(const IngestOptions& options, const Target& target) {
   auto coordinator = PgSession::open(options.source_url, options.connect_timeout);
   if (!coordinator) return std::move(coordinator).error();
   if (auto s = (*coordinator)->exec(kSessionSettings); !s) return std::move(s).error();
-  if (auto s = check_cursor_indexes(**coordinator, *config, *tables, options.create_cursor_indexes); !s) {
+  if (auto s =
+          check_cursor_indexes(**coordinator, target.config, target.tables, options.create_cursor_indexes);
+      !s) {
     return std::move(s).error();
   }
-  auto horizon = read_horizon(**coordinator, *config);
+  auto horizon = read_horizon(**coordinator, target.config);
   if (!horizon) return std::move(horizon).error();
   if (horizon->invisible_sessions > 0) {
     log::warn(
@@ -466,126 +392,127 @@ Result<IngestReport> run(const IngestOptions& options) {
   auto snap = take_snapshot(**coordinator);
   if (!snap) return std::move(snap).error();
   crash_point("after-snapshot");
+  return SourceSnapshot{std::move(coordinator).value(), std::move(horizon).value(), std::move(snap).value()};
+}
 
+Result<std::vector<TablePlan>> plan_tables(PgSession& coordinator, const IngestOptions& options,
+                                           const Target& target, const State& state, const Snapshot& snap) {
   std::vector<TablePlan> plans;
-  for (const auto& t : *tables) {
-    auto plan = plan_table(**coordinator, *config, t, *state, *snap, options.on_schema_change);
+  for (const auto& t : target.tables) {
+    auto plan = plan_table(coordinator, target.config, t, state, snap, options.on_schema_change);
     if (!plan) return std::move(plan).error();
     plans.push_back(std::move(plan).value());
   }
-  std::vector<std::size_t> order(plans.size());
-  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  return plans;
+}
 
-  // Worker connections join the exported snapshot; at most max_connections are open.
+// Every planned table in parallel, each over a worker connection that joined the exported
+// snapshot (at most max_connections are open). The objects are recorded in `runs`, so a run that
+// fails removes them; the reports are in plan order.
+Result<std::vector<TableReport>> extract_tables(const IngestOptions& options, ObjectStore& store,
+                                                const std::vector<TablePlan>& plans,
+                                                const std::string& snapshot_id, ledger::RunLedger& runs) {
   tbb::concurrent_queue<std::unique_ptr<PgSession>> pool;
-  std::atomic<int> opened{0};
   auto acquire = [&]() -> Result<std::unique_ptr<PgSession>> {
     std::unique_ptr<PgSession> s;
     if (pool.try_pop(s)) return s;
-    opened.fetch_add(1);
     auto fresh = PgSession::open(options.source_url, options.connect_timeout);
     if (!fresh) return std::move(fresh).error();
     if (auto st =
             (*fresh)->exec(std::string(kSessionSettings) +
                            "; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT " +
-                           sql_literal(snap->id));
+                           sql_literal(snapshot_id));
         !st) {
       return std::move(st).error();
     }
     return fresh;
   };
-
   const ExtractSettings settings{options.compression, options.chunk_bytes, options.chunks_in_flight};
-  std::vector<std::optional<Result<TableReport>>> results(plans.size());
-  std::size_t next = 0;
-  tbb::parallel_pipeline(
-      static_cast<std::size_t>(std::min<int>(options.max_connections, static_cast<int>(plans.size()))),
-      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
-                                          [&](tbb::flow_control& fc) -> std::size_t {
-                                            if (next == order.size()) {
-                                              fc.stop();
-                                              return 0;
-                                            }
-                                            return order[next++];
-                                          }) &
-          tbb::make_filter<std::size_t, void>(tbb::filter_mode::parallel, [&](std::size_t i) {
-            auto session = acquire();
-            if (!session) {
-              results[i] = Result<TableReport>(std::move(session).error());
-              return;
-            }
-            const std::string key =
-                object_key(plans[i].table.name, run_id, compression_suffix(options.compression));
-            results[i] = extract_table(**session, **store, plans[i], key, settings);
-            // A session whose COPY failed is in an unknown state: close it rather than reuse it.
-            if (results[i]->ok()) pool.push(std::move(session).value());
-          }));
-
+  std::vector<std::optional<TableReport>> results(plans.size());
+  std::vector<std::size_t> order(plans.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::atomic<bool> stop{false};
+  const Status status = core::for_each_table(
+      order, static_cast<std::size_t>(std::min<int>(options.max_connections, static_cast<int>(plans.size()))),
+      stop, [&](std::size_t i) -> Status {
+        auto session = acquire();
+        if (!session) return std::move(session).error();
+        const std::string key =
+            object_key(plans[i].table.name, runs.run_id(), compression_suffix(options.compression));
+        auto report = extract_table(**session, store, plans[i], key, settings);
+        // A session whose COPY failed is in an unknown state: it is closed rather than reused.
+        if (!report) return std::move(report).error();
+        pool.push(std::move(session).value());
+        results[i] = std::move(report).value();
+        return {};
+      });
   std::vector<TableReport> done;
-  std::optional<Error> failure;
   for (auto& r : results) {
-    if (r && r->ok())
-      done.push_back(r->value());
-    else if (r && !failure)
-      failure = r->error();
+    if (!r) continue;
+    if (!r->key.empty()) runs.wrote(r->key);
+    done.push_back(std::move(*r));
   }
-  if (failure) {
-    remove_objects(**store, done);
-    return std::move(*failure);
-  }
-  crash_point("before-manifest");
+  if (!status) return status.error();
+  return done;
+}
 
-  json manifest = {{"format", kManifestFormat},
-                   {"job", "ingest"},
-                   {"run_id", run_id},
-                   {"started_at", started_at},
-                   {"compression", compression_name(options.compression)},
-                   {"source", url->where()},
-                   {"snapshot",
-                    {{"pg_snapshot", snap->pg_snapshot},
-                     {"xmin", snap->xmin},
-                     {"xmax", snap->xmax},
-                     {"xip", snap->xip},
-                     {"taken_at", snap->taken_at},
-                     {"oldest_open_xact_start", horizon->oldest_xact_start},
-                     {"invisible_sessions", horizon->invisible_sessions}}}};
-  json mt = json::object();
-  for (std::size_t i = 0; i < done.size(); ++i) {
-    const auto& r = done[i];
-    const auto& p = plans[i];
-    const auto prev = state->tables.find(p.table.name);
-    // Without a bound on other users' transactions the floor stays where it was.
-    json next_floor = horizon->next_floor ? json(*horizon->next_floor)
-                      : prev != state->tables.end()
-                          ? prev->second.entry.value("next_cursor_floor", json(nullptr))
-                          : json(nullptr);
-    mt[r.table] = {{"mode", r.mode},
-                   {"key", r.key.empty() ? json(nullptr) : json(r.key)},
-                   {"rows", r.rows},
-                   {"bytes", r.bytes},
-                   {"sha256", r.sha256.empty() ? json(nullptr) : json(r.sha256)},
-                   {"primary_key", p.table.primary_key},
-                   {"cursor_column", p.table.cursor},
-                   {"cursor_min", r.cursor_min.empty() ? json(nullptr) : json(r.cursor_min)},
-                   {"cursor_max", r.cursor_max.empty() ? json(nullptr) : json(r.cursor_max)},
-                   {"cursor_floor", p.cursor_floor ? json(*p.cursor_floor) : json(nullptr)},
-                   {"next_cursor_floor", next_floor},
-                   {"previous_run", p.previous_run.empty() ? json(nullptr) : json(p.previous_run)},
-                   {"columns", columns_json(p.columns)}};
+std::optional<std::string> unless_empty(const std::string& s) {
+  return s.empty() ? std::nullopt : std::optional<std::string>(s);
+}
+
+ledger::IngestTableEntry manifest_entry(const TableReport& r, const TablePlan& p, const State& state,
+                                        const Horizon& horizon) {
+  const auto prev = state.find(p.table.name);
+  ledger::IngestTableEntry e;
+  e.mode = r.mode;
+  e.key = unless_empty(r.key);
+  e.rows = r.rows;
+  e.bytes = r.bytes;
+  e.sha256 = unless_empty(r.sha256);
+  e.primary_key = p.table.primary_key;
+  e.cursor_column = p.table.cursor;
+  e.cursor_min = unless_empty(r.cursor_min);
+  e.cursor_max = unless_empty(r.cursor_max);
+  e.cursor_floor = p.cursor_floor;
+  // Without a bound on other users' transactions the floor stays where it was.
+  e.next_cursor_floor = horizon.next_floor    ? horizon.next_floor
+                        : prev != state.end() ? prev->second.entry.next_cursor_floor
+                                              : std::nullopt;
+  e.previous_run = unless_empty(p.previous_run);
+  e.columns = landed_columns(p.columns);
+  return e;
+}
+
+ledger::IngestManifest make_manifest(const IngestOptions& options, const Target& target,
+                                     const std::string& run_id, const std::string& started_at,
+                                     const SourceSnapshot& source, const std::vector<TablePlan>& plans,
+                                     const std::vector<TableReport>& done, const State& state) {
+  ledger::IngestManifest m;
+  m.run_id = run_id;
+  m.started_at = started_at;
+  m.compression = compression_name(options.compression);
+  m.source = target.source;
+  const Snapshot& snap = source.snap;
+  m.snapshot = {snap.pg_snapshot,
+                snap.xmin,
+                snap.xmax,
+                snap.xip,
+                snap.taken_at,
+                source.horizon.oldest_xact_start,
+                source.horizon.invisible_sessions};
+  for (std::size_t i = 0; i < done.size(); ++i)
+    m.tables[done[i].table] = manifest_entry(done[i], plans[i], state, source.horizon);
+  m.finished_at = core::utc_now_iso();
+  return m;
+}
+
+void log_committed(IngestReport& report, std::vector<TableReport> done, const SourceSnapshot& source,
+                   chr::steady_clock::time_point t0) {
+  for (const auto& r : done) {
     report.rows += r.rows;
     report.bytes += r.bytes;
+    log::info("table landed", table_log(r));
   }
-  manifest["tables"] = mt;
-  manifest["finished_at"] = core::utc_now_iso();
-  report.manifest_key = manifest_key(run_id);
-  if (auto s = (*store)->put(report.manifest_key, manifest.dump(2) + "\n"); !s) {
-    remove_objects(**store, done);
-    return with_context(std::move(s).error(), "cannot write manifest " + report.manifest_key + ": ");
-  }
-  crash_point("after-manifest");
-  (void)(*coordinator)->exec("COMMIT");
-
-  for (const auto& r : done) log::info("table landed", table_log(r));
   report.tables = std::move(done);
   report.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
   log::info("ingest committed", {{"tables", report.tables.size()},
@@ -593,9 +520,44 @@ Result<IngestReport> run(const IngestOptions& options) {
                                  {"bytes", report.bytes},
                                  {"seconds", report.seconds},
                                  {"manifest", report.manifest_key},
-                                 {"snapshot", snap->pg_snapshot},
-                                 {"oldest_open_xact_start", horizon->oldest_xact_start},
+                                 {"snapshot", source.snap.pg_snapshot},
+                                 {"oldest_open_xact_start", source.horizon.oldest_xact_start},
                                  {"orphans_removed", report.orphans_removed.size()}});
+}
+
+Result<IngestReport> run(const IngestOptions& options) {
+  const auto t0 = chr::steady_clock::now();
+  const std::string started_at = core::utc_now_iso();
+  auto target = open_target(options);
+  if (!target) return std::move(target).error();
+  auto runs = ledger::RunLedger::begin(*target->store, ledger::Job::Ingest, chr::system_clock::now());
+  if (!runs) return std::move(runs).error();
+  auto state = read_state(*target->store, *runs, target->tables);
+  if (!state) return std::move(state).error();
+  log::set_context("ingest", runs->run_id());
+  crash_point("before-cleanup");
+
+  IngestReport report;
+  report.run_id = runs->run_id();
+  auto orphans = remove_orphans(*runs, target->tables);
+  if (!orphans) return std::move(orphans).error();
+  report.orphans_removed = std::move(orphans).value();
+
+  auto source = open_snapshot(options, *target);
+  if (!source) return std::move(source).error();
+  auto plans = plan_tables(*source->coordinator, options, *target, *state, source->snap);
+  if (!plans) return std::move(plans).error();
+  auto done = extract_tables(options, *target->store, *plans, source->snap.id, *runs);
+  if (!done) return std::move(done).error();
+  crash_point("before-manifest");
+
+  const auto manifest =
+      make_manifest(options, *target, runs->run_id(), started_at, *source, *plans, *done, *state);
+  if (auto s = runs->commit(ledger::manifest_text(manifest)); !s) return std::move(s).error();
+  crash_point("after-manifest");
+  (void)source->coordinator->exec("COMMIT");
+  report.manifest_key = runs->manifest_key();
+  log_committed(report, std::move(done).value(), *source, t0);
   return report;
 }
 

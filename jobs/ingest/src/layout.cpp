@@ -4,10 +4,6 @@
 
 namespace dwh::ingest {
 
-std::string manifest_key(std::string_view run_id) {
-  return std::string(kIngestManifestPrefix) + std::string(run_id) + ".json";
-}
-
 std::string object_key(std::string_view table, std::string_view run_id, std::string_view suffix) {
   return std::string(table) + "/" + core::run_id_date_path(run_id).value_or("0000/00/00") + "/" +
          std::string(run_id) + ".jsonl" + std::string(suffix);

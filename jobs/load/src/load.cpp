@@ -14,10 +14,12 @@
 #include "connection.hpp"
 #include "dwh/core/crash_point.hpp"
 #include "dwh/core/log.hpp"
+#include "dwh/ledger/layout.hpp"
+#include "dwh/ledger/manifests.hpp"
+#include "dwh/ledger/run_ledger.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
 #include "dwh/stores/object_store.hpp"
-#include "manifest.hpp"
 #include "sql.hpp"
 #include "stage.hpp"
 
@@ -28,6 +30,7 @@ using namespace detail;
 using model::Model;
 using model::ModelKind;
 namespace chr = std::chrono;
+using Manifest = ledger::Stored<ledger::TransformManifest>;
 
 bool is_simple_name(const std::string& s) {
   return !s.empty() &&
@@ -130,10 +133,10 @@ Result<std::vector<sql::ForeignKey>> keys_to_defer(Connection& conn, const Model
 }
 
 // Redshift reads the object itself, through a COPY manifest written next to the data.
-Status stage_redshift(Context& ctx, const Model& model, const TransformManifest& m,
-                      const ManifestTable& entry, std::uint64_t& staged) {
+Status stage_redshift(Context& ctx, const Model& model, const std::string& run_id,
+                      const ledger::TransformTableEntry& entry, std::uint64_t& staged) {
   const std::string object_url = ctx.options.processed_url + "/" + *entry.key;
-  const std::string manifest_key = "_load/redshift/" + m.run_id + "/" + model.table + ".manifest";
+  const std::string manifest_key = "_load/redshift/" + run_id + "/" + model.table + ".manifest";
   if (auto s = ctx.store.put(manifest_key, sql::copy_manifest(object_url, entry.bytes)); !s) {
     return with_context(std::move(s).error(), "cannot write the COPY manifest " + manifest_key + ": ");
   }
@@ -161,177 +164,229 @@ Status stage_redshift(Context& ctx, const Model& model, const TransformManifest&
   return {};
 }
 
-Result<Outcome> load_one(Context& ctx, const TransformManifest& m, LoadedManifest& out) {
-  const auto t0 = chr::steady_clock::now();
-  const Dialect dialect = ctx.options.dialect;
+// One manifest's load in progress: the step it is at names where a failure happened.
+struct LoadRun {
+  Context& ctx;
+  const Manifest& m;
+  LoadedManifest& out;
   std::string step = "begin";
-  auto fail = [&](Error e) -> Result<Outcome> {
-    ctx.conn.rollback();
-    e.message =
-        "transform run " + m.run_id + ", step " + step + ": " + e.message + " (rolled back; nothing loaded)";
-    return e;
-  };
-  if (auto r = ctx.conn.exec("BEGIN"); !r) return fail(std::move(r).error());
-  step = "lock";
-  if (auto r = ctx.conn.exec(sql::lock(dialect)); !r) return fail(std::move(r).error());
-  auto loaded = ctx.conn.query(sql::is_loaded(m.run_id));
-  if (!loaded) return fail(std::move(loaded).error());
-  if (first_value(*loaded) != "0") {
-    ctx.conn.rollback();
-    return Outcome::AlreadyLoaded;
-  }
-  step = "order";
-  auto last = ctx.conn.query(sql::last_loaded_run());
-  if (!last) return fail(std::move(last).error());
-  const std::string last_run = first_value(*last);
-  if (m.previous_run.value_or("") != last_run) {
-    std::string why;
-    if (!m.previous_run) {
-      why = "it is a first transform run, but the warehouse already holds run " + last_run +
-            " (a processed zone that was started again?)";
-    } else if (last_run.empty()) {
-      why = "it follows transform run " + *m.previous_run + ", which was never loaded; its manifest " +
-            std::string(kTransformManifestPrefix) + *m.previous_run + ".json is missing from " +
-            ctx.store.url();
-    } else if (*m.previous_run < last_run) {
-      why = "it follows transform run " + *m.previous_run + ", but the warehouse has already loaded " +
-            last_run;
-    } else {
-      why = "it follows transform run " + *m.previous_run + ", but the last loaded run is " + last_run +
-            "; the manifest " + std::string(kTransformManifestPrefix) + *m.previous_run +
-            ".json is missing from " + ctx.store.url();
-    }
-    return fail(make_error("ManifestGap", "gap in the transform runs: cannot load " + m.run_id + ": " + why +
-                                              ". Nothing after the gap is loaded."));
-  }
-  core::crash_point("load-after-lock");
+};
 
-  for (const auto& model : ctx.dataset.models) {
-    step = "stage " + model.table;
-    auto it = m.tables.find(model.table);
-    if (it == m.tables.end()) {
-      return fail(make_error("ManifestInvalid", m.key + " has no entry for model table " + model.table));
-    }
-    const ManifestTable& entry = it->second;
-    std::uint64_t staged = 0;
-    if (entry.key) {
-      const ExpectedObject object{*entry.key, entry.bytes, entry.sha256};
-      if (dialect == Dialect::Redshift) {
-        // The checksum is still ours to verify: Redshift would load whatever the object holds.
-        auto read = verify_object(ctx.store, object);
-        if (!read) return fail(std::move(read).error());
-        out.bytes_read += read->bytes_read;
-        out.largest_read = std::max(out.largest_read, read->largest_read);
-        if (auto s = stage_redshift(ctx, model, m, entry, staged); !s) return fail(std::move(s).error());
-      } else {
-        if (auto r = ctx.conn.exec(sql::create_stage(model, dialect)); !r) return fail(std::move(r).error());
-        auto read = stage_postgres(ctx.conn, model, ctx.store, object, ctx.options.decode_threads);
-        if (!read) return fail(std::move(read).error());
-        staged = read->rows;
-        out.bytes_read += read->bytes_read;
-        out.largest_read = std::max(out.largest_read, read->largest_read);
-      }
-    } else if (dialect == Dialect::Postgres) {
-      // An empty stage keeps the later statements uniform.
-      if (auto r = ctx.conn.exec(sql::create_stage(model, dialect)); !r) return fail(std::move(r).error());
+// Why `m` cannot follow the last loaded run.
+std::string gap_reason(const Manifest& m, const std::string& last_run, const std::string& store_url) {
+  const auto& previous = m.manifest.previous_run;
+  if (!previous) {
+    return "it is a first transform run, but the warehouse already holds run " + last_run +
+           " (a processed zone that was started again?)";
+  }
+  const std::string missing = ledger::transform_manifest_key(*previous) + " is missing from " + store_url;
+  if (last_run.empty()) {
+    return "it follows transform run " + *previous + ", which was never loaded; its manifest " + missing;
+  }
+  if (*previous < last_run) {
+    return "it follows transform run " + *previous + ", but the warehouse has already loaded " + last_run;
+  }
+  return "it follows transform run " + *previous + ", but the last loaded run is " + last_run +
+         "; the manifest " + missing;
+}
+
+// Takes the load lock; AlreadyLoaded when another loader recorded the run meanwhile, and
+// "ManifestGap" when the run does not follow the last loaded one.
+Result<Outcome> lock_in_order(LoadRun& r) {
+  if (auto x = r.ctx.conn.exec("BEGIN"); !x) return std::move(x).error();
+  r.step = "lock";
+  if (auto x = r.ctx.conn.exec(sql::lock(r.ctx.options.dialect)); !x) return std::move(x).error();
+  auto loaded = r.ctx.conn.query(sql::is_loaded(r.m.manifest.run_id));
+  if (!loaded) return std::move(loaded).error();
+  if (first_value(*loaded) != "0") return Outcome::AlreadyLoaded;
+  r.step = "order";
+  auto last = r.ctx.conn.query(sql::last_loaded_run());
+  if (!last) return std::move(last).error();
+  const std::string last_run = first_value(*last);
+  if (r.m.manifest.previous_run.value_or("") != last_run) {
+    return make_error("ManifestGap", "gap in the transform runs: cannot load " + r.m.manifest.run_id + ": " +
+                                         gap_reason(r.m, last_run, r.ctx.store.url()) +
+                                         ". Nothing after the gap is loaded.");
+  }
+  return Outcome::Loaded;
+}
+
+// One model's rows of the manifest into its stage table; returns how many were staged.
+Result<std::uint64_t> stage_model(LoadRun& r, const Model& model, const ledger::TransformTableEntry& entry) {
+  Context& ctx = r.ctx;
+  const Dialect dialect = ctx.options.dialect;
+  std::uint64_t staged = 0;
+  if (entry.key) {
+    const ExpectedObject object{*entry.key, entry.bytes, entry.sha256.value_or("")};
+    if (dialect == Dialect::Redshift) {
+      // The checksum is still ours to verify: Redshift would load whatever the object holds.
+      auto read = verify_object(ctx.store, object);
+      if (!read) return std::move(read).error();
+      r.out.bytes_read += read->bytes_read;
+      r.out.largest_read = std::max(r.out.largest_read, read->largest_read);
+      if (auto s = stage_redshift(ctx, model, r.m.manifest.run_id, entry, staged); !s)
+        return std::move(s).error();
     } else {
-      for (const auto& stmt : {sql::drop_stage(model), sql::create_stage(model, dialect)}) {
-        if (auto r = ctx.conn.exec(stmt); !r) return fail(std::move(r).error());
-      }
+      if (auto x = ctx.conn.exec(sql::create_stage(model, dialect)); !x) return std::move(x).error();
+      auto read = stage_postgres(ctx.conn, model, ctx.store, object, ctx.options.decode_threads);
+      if (!read) return std::move(read).error();
+      staged = read->rows;
+      r.out.bytes_read += read->bytes_read;
+      r.out.largest_read = std::max(r.out.largest_read, read->largest_read);
     }
-    if (staged != entry.rows) {
-      return fail(make_error("CheckFailed", "row-count check failed: " + model.table + ": staged " +
-                                                std::to_string(staged) + " rows, the manifest says " +
-                                                std::to_string(entry.rows)));
+  } else if (dialect == Dialect::Postgres) {
+    // An empty stage keeps the later statements uniform.
+    if (auto x = ctx.conn.exec(sql::create_stage(model, dialect)); !x) return std::move(x).error();
+  } else {
+    for (const auto& stmt : {sql::drop_stage(model), sql::create_stage(model, dialect)}) {
+      if (auto x = ctx.conn.exec(stmt); !x) return std::move(x).error();
     }
-    out.staged[model.table] = staged;
-    step = "check " + model.table;
-    if (staged > 0) {
-      if (auto s = check_staged(ctx.conn, model); !s) return fail(std::move(s).error());
+  }
+  return staged;
+}
+
+// Every model staged, its row count checked against the manifest, and its rows checked.
+Status stage_all(LoadRun& r) {
+  for (const auto& model : r.ctx.dataset.models) {
+    r.step = "stage " + model.table;
+    auto it = r.m.manifest.tables.find(model.table);
+    if (it == r.m.manifest.tables.end()) {
+      return make_error("ManifestInvalid", r.m.key + " has no entry for model table " + model.table);
+    }
+    auto staged = stage_model(r, model, it->second);
+    if (!staged) return std::move(staged).error();
+    if (*staged != it->second.rows) {
+      return make_error("CheckFailed", "row-count check failed: " + model.table + ": staged " +
+                                           std::to_string(*staged) + " rows, the manifest says " +
+                                           std::to_string(it->second.rows));
+    }
+    r.out.staged[model.table] = *staged;
+    r.step = "check " + model.table;
+    if (*staged > 0) {
+      if (auto s = check_staged(r.ctx.conn, model); !s) return s;
     }
   }
   core::crash_point("load-after-stage");
+  return {};
+}
 
-  for (const auto& model : ctx.dataset.models) {
-    if (model.kind == ModelKind::Fact || out.staged[model.table] == 0) continue;
-    step = "upsert " + model.table;
-    auto n = ctx.conn.exec(sql::upsert_dimension(model, dialect));
-    if (!n) return fail(std::move(n).error());
-    out.written[model.table] = *n;
+// One fact's staged rows appended, its foreign keys dropped for the append and validated again
+// after it when that costs less than checking every row.
+Status append_fact(LoadRun& r, const Model& model) {
+  Context& ctx = r.ctx;
+  r.step = "append " + model.table;
+  std::vector<sql::ForeignKey> deferred;
+  if (ctx.options.dialect == Dialect::Postgres) {
+    auto keys =
+        keys_to_defer(ctx.conn, model, r.out.staged[model.table], ctx.options.defer_foreign_keys_from_rows);
+    if (!keys) return std::move(keys).error();
+    deferred = std::move(*keys);
+  }
+  if (!deferred.empty()) {
+    r.step = "drop the foreign keys of " + model.table;
+    if (auto x = ctx.conn.exec(sql::drop_foreign_keys(model, deferred)); !x) return std::move(x).error();
+    core::crash_point("load-after-dropping-foreign-keys");
+    r.step = "append " + model.table;
+  }
+  auto n = ctx.conn.exec(sql::append_facts(model, ctx.options.dialect));
+  if (!n) return std::move(n).error();
+  r.out.written[model.table] = *n;
+  if (deferred.empty()) return {};
+  // The keys were checked against the staged rows above; this validates the whole table
+  // again, so the warehouse ends with the same, valid, constraints it started with.
+  r.step = "validate the foreign keys of " + model.table;
+  const auto v0 = chr::steady_clock::now();
+  if (auto x = ctx.conn.exec(sql::add_foreign_keys(model, deferred)); !x) return std::move(x).error();
+  r.out.deferred_foreign_keys.push_back(model.table);
+  log::info("foreign keys added back and validated after the append",
+            {{"table", model.table},
+             {"foreign_keys", deferred.size()},
+             {"rows", *n},
+             {"seconds", chr::duration<double>(chr::steady_clock::now() - v0).count()}});
+  return {};
+}
+
+// Dimensions upserted, every staged reference checked, then the facts appended.
+Status apply_staged(LoadRun& r) {
+  const auto& models = r.ctx.dataset.models;
+  for (const auto& model : models) {
+    if (model.kind == ModelKind::Fact || r.out.staged[model.table] == 0) continue;
+    r.step = "upsert " + model.table;
+    auto n = r.ctx.conn.exec(sql::upsert_dimension(model, r.ctx.options.dialect));
+    if (!n) return std::move(n).error();
+    r.out.written[model.table] = *n;
   }
   core::crash_point("load-after-dimensions");
-  for (const auto& model : ctx.dataset.models) {
-    if (out.staged[model.table] == 0) continue;
-    step = "check references of " + model.table;
-    if (auto s = check_references(ctx.conn, model); !s) return fail(std::move(s).error());
+  for (const auto& model : models) {
+    if (r.out.staged[model.table] == 0) continue;
+    r.step = "check references of " + model.table;
+    if (auto s = check_references(r.ctx.conn, model); !s) return s;
   }
-  for (const auto& model : ctx.dataset.models) {
-    if (model.kind != ModelKind::Fact || out.staged[model.table] == 0) continue;
-    step = "append " + model.table;
-    std::vector<sql::ForeignKey> deferred;
-    if (dialect == Dialect::Postgres) {
-      auto keys =
-          keys_to_defer(ctx.conn, model, out.staged[model.table], ctx.options.defer_foreign_keys_from_rows);
-      if (!keys) return fail(std::move(keys).error());
-      deferred = std::move(*keys);
-    }
-    if (!deferred.empty()) {
-      step = "drop the foreign keys of " + model.table;
-      if (auto r = ctx.conn.exec(sql::drop_foreign_keys(model, deferred)); !r)
-        return fail(std::move(r).error());
-      core::crash_point("load-after-dropping-foreign-keys");
-      step = "append " + model.table;
-    }
-    auto n = ctx.conn.exec(sql::append_facts(model, dialect));
-    if (!n) return fail(std::move(n).error());
-    out.written[model.table] = *n;
-    if (!deferred.empty()) {
-      // The keys were checked against the staged rows above; this validates the whole table
-      // again, so the warehouse ends with the same, valid, constraints it started with.
-      step = "validate the foreign keys of " + model.table;
-      const auto v0 = chr::steady_clock::now();
-      if (auto r = ctx.conn.exec(sql::add_foreign_keys(model, deferred)); !r)
-        return fail(std::move(r).error());
-      out.deferred_foreign_keys.push_back(model.table);
-      log::info("foreign keys added back and validated after the append",
-                {{"table", model.table},
-                 {"foreign_keys", deferred.size()},
-                 {"rows", *n},
-                 {"seconds", chr::duration<double>(chr::steady_clock::now() - v0).count()}});
-    }
+  for (const auto& model : models) {
+    if (model.kind != ModelKind::Fact || r.out.staged[model.table] == 0) continue;
+    if (auto s = append_fact(r, model); !s) return s;
   }
   core::crash_point("load-after-facts");
+  return {};
+}
 
-  step = "record";
+// The run recorded in the control table, in the same transaction, which then commits.
+Status record_and_commit(LoadRun& r, chr::steady_clock::time_point t0) {
+  Context& ctx = r.ctx;
+  r.step = "record";
   std::vector<const Model*> staged_facts;
   for (const auto& model : ctx.dataset.models) {
-    if (model.kind == ModelKind::Fact && out.staged[model.table] > 0) staged_facts.push_back(&model);
+    if (model.kind == ModelKind::Fact && r.out.staged[model.table] > 0) staged_facts.push_back(&model);
   }
   std::string newest_change;
   if (const std::string query = sql::newest_source_change(staged_facts, sql::Rows::Staged); !query.empty()) {
     auto newest = ctx.conn.query(query);
-    if (!newest) return fail(std::move(newest).error());
+    if (!newest) return std::move(newest).error();
     newest_change = first_value(*newest);
   }
   nlohmann::json counts = nlohmann::json::object();
-  for (const auto& [table, n] : out.staged) counts[table] = {{"staged", n}, {"written", out.written[table]}};
-  out.run_id = m.run_id;
-  out.manifest_key = m.key;
-  out.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
-  if (auto r = ctx.conn.exec(sql::record_manifest(m.run_id, m.key, m.sha256, ctx.dataset.name, counts.dump(),
-                                                  out.seconds, newest_change));
-      !r) {
-    return fail(std::move(r).error());
+  for (const auto& [table, n] : r.out.staged)
+    counts[table] = {{"staged", n}, {"written", r.out.written[table]}};
+  r.out.run_id = r.m.manifest.run_id;
+  r.out.manifest_key = r.m.key;
+  r.out.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
+  if (auto x = ctx.conn.exec(sql::record_manifest(r.m.manifest.run_id, r.m.key, r.m.sha256, ctx.dataset.name,
+                                                  counts.dump(), r.out.seconds, newest_change));
+      !x) {
+    return std::move(x).error();
   }
-  if (dialect == Dialect::Redshift) {
+  if (ctx.options.dialect == Dialect::Redshift) {
     for (const auto& model : ctx.dataset.models) {
-      if (auto r = ctx.conn.exec(sql::drop_stage(model)); !r) return fail(std::move(r).error());
+      if (auto x = ctx.conn.exec(sql::drop_stage(model)); !x) return std::move(x).error();
     }
   }
   core::crash_point("load-before-commit");
-  step = "commit";
-  if (auto r = ctx.conn.exec("COMMIT"); !r) return fail(std::move(r).error());
+  r.step = "commit";
+  if (auto x = ctx.conn.exec("COMMIT"); !x) return std::move(x).error();
   core::crash_point("load-after-commit");
+  return {};
+}
+
+Result<Outcome> load_one(Context& ctx, const Manifest& m, LoadedManifest& out) {
+  const auto t0 = chr::steady_clock::now();
+  LoadRun r{ctx, m, out};
+  auto fail = [&](Error e) -> Result<Outcome> {
+    ctx.conn.rollback();
+    e.message = "transform run " + m.manifest.run_id + ", step " + r.step + ": " + e.message +
+                " (rolled back; nothing loaded)";
+    return e;
+  };
+  auto outcome = lock_in_order(r);
+  if (!outcome) return fail(std::move(outcome).error());
+  if (*outcome == Outcome::AlreadyLoaded) {
+    ctx.conn.rollback();
+    return Outcome::AlreadyLoaded;
+  }
+  core::crash_point("load-after-lock");
+  Status s = stage_all(r);
+  if (s) s = apply_staged(r);
+  if (s) s = record_and_commit(r, t0);
+  if (!s) return fail(std::move(s).error());
   out.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
   return Outcome::Loaded;
 }
@@ -357,66 +412,34 @@ Status check_initialized(Connection& conn, const model::Dataset& dataset, const 
                                                    dataset.dir.string() + "` first");
 }
 
-Result<LoadReport> run(const LoadOptions& options) {
-  const auto t0 = chr::steady_clock::now();
-  log::set_context("load", "");
-  if (options.processed_url.empty()) return make_error("InvalidArgument", "no processed store given");
-  if (options.dialect == Dialect::Redshift) {
-    if (options.processed_url.rfind("s3://", 0) != 0) {
-      return make_error("InvalidArgument", "Redshift loads from S3: the processed store must be s3://, not " +
-                                               options.processed_url);
-    }
-    if (options.iam_role.empty())
-      return make_error("InvalidArgument", "Redshift COPY needs an IAM role (--iam-role)");
-  }
-  auto store = stores::open_store(options.processed_url, options.s3_options);
-  if (!store) return std::move(store).error();
-  if (auto s = (*store)->check(); !s) return std::move(s).error();
-  auto runs = list_transform_runs(**store);
-  if (!runs) return std::move(runs).error();
-
-  auto parsed_url = local::validate_database_url(options.warehouse_url);
-  if (!parsed_url) return std::move(parsed_url).error();
-  const std::string where = parsed_url->where();
-  if (auto probe = local::connect(options.warehouse_url); !probe) return std::move(probe).error();
-  auto conn = Connection::open(options.warehouse_url);
-  if (!conn) return std::move(conn).error();
-
-  LoadReport report;
-  if (runs->empty()) {
-    log::info("nothing to load", {{"processed", options.processed_url}});
-    return report;
-  }
-
-  // The model: as given, else the dataset the (newest) manifest names.
+// The model: as given, else the dataset the (newest) manifest names.
+Result<model::Dataset> load_model(const LoadOptions& options, stores::ObjectStore& store,
+                                  const std::string& newest_run) {
   std::filesystem::path model_dir = options.model_dir;
   if (model_dir.empty()) {
-    auto newest = read_transform_manifest(**store, runs->back());
+    auto newest = ledger::read_transform_manifest(store, newest_run);
     if (!newest) return std::move(newest).error();
-    if (!is_simple_name(newest->dataset)) {
-      return make_error("ManifestInvalid",
-                        newest->key + ": dataset '" + newest->dataset + "' is not a dataset name");
+    const std::string& dataset = newest->manifest.dataset;
+    if (!is_simple_name(dataset)) {
+      return make_error("ManifestInvalid", newest->key + ": dataset '" + dataset + "' is not a dataset name");
     }
-    model_dir = std::filesystem::path(DWH_MODELS_DIR) / newest->dataset;
+    model_dir = std::filesystem::path(DWH_MODELS_DIR) / dataset;
   }
-  auto dataset = model::load_dataset(model_dir);
-  if (!dataset) return std::move(dataset).error();
-  if (auto s = check_initialized(**conn, *dataset, where); !s) return std::move(s).error();
+  return model::load_dataset(model_dir);
+}
 
-  auto done = (*conn)->query(std::string("SELECT run_id FROM ") + kControlTable);
-  if (!done) return std::move(done).error();
-  std::set<std::string> loaded;
-  for (const auto& r : *done) loaded.insert(r[0].value_or(""));
-
-  Context ctx{options, **store, *dataset, **conn};
-  for (const auto& run_id : *runs) {
+// Every run not in the control table, oldest first, each in its own transaction.
+Status load_pending(Context& ctx, const std::vector<std::string>& runs, const std::set<std::string>& loaded,
+                    LoadReport& report) {
+  for (const auto& run_id : runs) {
     if (loaded.count(run_id)) continue;
     log::set_context("load", run_id);
-    auto m = read_transform_manifest(**store, run_id);
+    auto m = ledger::read_transform_manifest(ctx.store, run_id);
     if (!m) return std::move(m).error();
-    if (m->dataset != dataset->name) {
-      return make_error("ManifestInvalid", m->key + " is for dataset '" + m->dataset + "', the model is '" +
-                                               dataset->name + "' (" + dataset->dir.string() + ")");
+    if (m->manifest.dataset != ctx.dataset.name) {
+      return make_error("ManifestInvalid", m->key + " is for dataset '" + m->manifest.dataset +
+                                               "', the model is '" + ctx.dataset.name + "' (" +
+                                               ctx.dataset.dir.string() + ")");
     }
     LoadedManifest lm;
     auto outcome = load_one(ctx, *m, lm);
@@ -441,6 +464,55 @@ Result<LoadReport> run(const LoadOptions& options) {
                                   {"seconds", lm.seconds}});
     report.loaded.push_back(std::move(lm));
   }
+  return {};
+}
+
+Status validate(const LoadOptions& options) {
+  if (options.processed_url.empty()) return make_error("InvalidArgument", "no processed store given");
+  if (options.dialect == Dialect::Redshift) {
+    if (options.processed_url.rfind("s3://", 0) != 0) {
+      return make_error("InvalidArgument", "Redshift loads from S3: the processed store must be s3://, not " +
+                                               options.processed_url);
+    }
+    if (options.iam_role.empty())
+      return make_error("InvalidArgument", "Redshift COPY needs an IAM role (--iam-role)");
+  }
+  return {};
+}
+
+Result<LoadReport> run(const LoadOptions& options) {
+  const auto t0 = chr::steady_clock::now();
+  log::set_context("load", "");
+  if (auto s = validate(options); !s) return std::move(s).error();
+  auto store = stores::open_store(options.processed_url, options.s3_options);
+  if (!store) return std::move(store).error();
+  if (auto s = (*store)->check(); !s) return std::move(s).error();
+  auto runs = ledger::committed_runs(**store, ledger::Job::Transform);
+  if (!runs) return std::move(runs).error();
+
+  auto parsed_url = local::validate_database_url(options.warehouse_url);
+  if (!parsed_url) return std::move(parsed_url).error();
+  const std::string where = parsed_url->where();
+  if (auto probe = local::connect(options.warehouse_url); !probe) return std::move(probe).error();
+  auto conn = Connection::open(options.warehouse_url);
+  if (!conn) return std::move(conn).error();
+
+  LoadReport report;
+  if (runs->empty()) {
+    log::info("nothing to load", {{"processed", options.processed_url}});
+    return report;
+  }
+  auto dataset = load_model(options, **store, runs->back());
+  if (!dataset) return std::move(dataset).error();
+  if (auto s = check_initialized(**conn, *dataset, where); !s) return std::move(s).error();
+
+  auto done = (*conn)->query(std::string("SELECT run_id FROM ") + kControlTable);
+  if (!done) return std::move(done).error();
+  std::set<std::string> loaded;
+  for (const auto& r : *done) loaded.insert(r[0].value_or(""));
+
+  Context ctx{options, **store, *dataset, **conn};
+  if (auto s = load_pending(ctx, *runs, loaded, report); !s) return std::move(s).error();
   report.seconds = chr::duration<double>(chr::steady_clock::now() - t0).count();
   return report;
 }

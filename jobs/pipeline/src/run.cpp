@@ -8,7 +8,8 @@
 #include "dwh/core/log.hpp"
 #include "dwh/core/run_id.hpp"
 #include "dwh/ingest/ingest.hpp"
-#include "dwh/ingest/layout.hpp"
+#include "dwh/ledger/manifests.hpp"
+#include "dwh/ledger/run_ledger.hpp"
 #include "dwh/load/load.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
@@ -20,8 +21,6 @@ namespace {
 
 namespace chr = std::chrono;
 using nlohmann::json;
-
-constexpr std::string_view kTransformManifests = "_manifests/transform/";
 
 double since(chr::steady_clock::time_point t0) {
   return chr::duration<double>(chr::steady_clock::now() - t0).count();
@@ -40,32 +39,22 @@ Result<std::uint64_t> pending_landed_rows(const PipelineConfig& config, const Pi
   auto processed = stores::open_store(config.processed_url, targets.s3_options);
   if (!processed) return std::move(processed).error();
   std::string consumed_up_to;
-  auto transforms = (*processed)->list(std::string(kTransformManifests));
+  auto transforms = ledger::committed_runs(**processed, ledger::Job::Transform);
   if (!transforms) {
     if (transforms.error().code != "StoreUnavailable") return std::move(transforms).error();
   } else if (!transforms->empty()) {
-    auto text = (*processed)->get(transforms->back().key);
-    if (!text) return std::move(text).error();
-    try {
-      consumed_up_to = json::parse(*text).at("last_ingest_run").get<std::string>();
-    } catch (const std::exception& e) {
-      return make_error("ManifestInvalid", transforms->back().key + ": " + e.what());
-    }
+    auto newest = ledger::read_transform_manifest(**processed, transforms->back());
+    if (!newest) return std::move(newest).error();
+    consumed_up_to = newest->manifest.last_ingest_run;
   }
-  auto ingests = (*landing)->list(std::string(ingest::kIngestManifestPrefix));
+  auto ingests = ledger::committed_runs(**landing, ledger::Job::Ingest);
   if (!ingests) return std::move(ingests).error();
   std::uint64_t rows = 0;
-  for (const auto& o : *ingests) {
-    const std::string id = core::run_id_of_key(o.key);
-    if (id.empty() || id <= consumed_up_to) continue;
-    auto text = (*landing)->get(o.key);
-    if (!text) return std::move(text).error();
-    try {
-      const json manifest = json::parse(*text);  // named: a temporary would die before the loop runs
-      for (const auto& [table, entry] : manifest.at("tables").items()) rows += entry.value("rows", 0ULL);
-    } catch (const std::exception& e) {
-      return make_error("ManifestInvalid", o.key + ": " + e.what());
-    }
+  for (const auto& id : *ingests) {
+    if (id <= consumed_up_to) continue;
+    auto stored = ledger::read_ingest_manifest(**landing, id);
+    if (!stored) return std::move(stored).error();
+    for (const auto& [table, entry] : stored->manifest.tables) rows += entry.rows;
   }
   return rows;
 }

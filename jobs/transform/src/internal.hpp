@@ -61,7 +61,6 @@ using model::ValueError;
 
 namespace dwh::transform::detail {
 
-inline constexpr std::string_view kTransformManifestPrefix = "_manifests/transform/";
 inline constexpr std::string_view kStatePrefix = "_state/transform/";
 inline constexpr std::string_view kRejectedPrefix = "_rejected/";
 // The run index of rows that come from the previous run's state (older than every consumed run).

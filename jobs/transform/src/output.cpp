@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "dwh/core/run_id.hpp"
-#include "dwh/ingest/layout.hpp"
 #include "internal.hpp"
 
 namespace dwh::transform::detail {

@@ -15,6 +15,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "dwh/core/for_each_table.hpp"
 #include "dwh/model/values.hpp"
 #include "internal.hpp"
 
@@ -149,6 +150,307 @@ Result<std::unique_ptr<Dedup>> build_dedup(RunContext& ctx, const Evaluator& ev,
   return d;
 }
 
+using KeySet = std::unordered_set<std::uint64_t>;
+
+// One streamed model's run: its passes over the landed objects, each a TBB pipeline, into one
+// output file, then the unique-key expectation.
+class StreamedModel {
+ public:
+  StreamedModel(RunContext& ctx, const Model& model, const Evaluator& ev, TableOutcome& oc)
+      : ctx_(ctx), model_(model), ev_(ev), oc_(oc), parser_(ev.source(), ev.needed()) {}
+
+  // Which objects, in which passes, and the output file.
+  Status open(const TableInputs& inputs);
+  Status run_passes();
+  // The unique key holds over this run's output ("ExpectationFailed" names the duplicates).
+  Status check_unique_key();
+  // Commits the output file; fills the outcome.
+  Status finish();
+
+ private:
+  // One pass's pipeline state; with `find`, the pass only looks for the rows whose unique-key
+  // hash is in it (the search for the duplicates a failed expectation names) into `found`.
+  struct Pass {
+    Pass(const std::vector<InputObject>& o, const KeySet* f, std::vector<std::string>* fd)
+        : objects(o), find(f), found(fd), lines_seen(o.size(), 0) {}
+    const std::vector<InputObject>& objects;
+    const KeySet* find;
+    std::vector<std::string>* found;
+    std::atomic<bool> failed{false};
+    std::optional<Error> input_error, output_error;
+    std::vector<std::uint64_t> lines_seen;
+    std::size_t next = 0;
+    std::size_t current = 0;
+    std::unique_ptr<ObjectReader> reader;
+  };
+
+  Status run_pass(const std::vector<InputObject>& objects, const KeySet* find,
+                  std::vector<std::string>* found);
+  // Serial, in order: the next line-aligned chunk of the pass's objects (nullptr at the end).
+  Piece* read_piece(Pass& pass, tbb::flow_control& fc);
+  // Parallel: parses, filters and evaluates one chunk.
+  void process(Piece& p, int run, const KeySet* find);
+  // Serial, in order: numbers the lines, handles bad records, writes the rows.
+  void write_piece(Pass& pass, std::unique_ptr<Piece> p);
+  Status report_duplicates(const KeySet& dup);
+
+  RunContext& ctx_;
+  const Model& model_;
+  const Evaluator& ev_;
+  TableOutcome& oc_;
+  const RecordParser parser_;
+  std::vector<std::vector<InputObject>> passes_;
+  std::unique_ptr<Dedup> dedup_;
+  std::unique_ptr<OutputFile> file_;
+  tbb::enumerable_thread_specific<ThreadState> tls_;
+  std::unique_ptr<KeyHashes> hashes_;
+  bool crash_armed_ = true;
+};
+
+// Facts keep every version in run order; a dimension fed by several runs reads its largest run
+// first (see Dedup).
+Status StreamedModel::open(const TableInputs& inputs) {
+  std::set<int> runs;
+  for (const auto& o : inputs.objects) runs.insert(o.run);
+  if (model_.kind == ModelKind::Dimension && runs.size() > 1) {
+    std::map<int, std::uint64_t> sizes;
+    for (const auto& o : inputs.objects) sizes[o.run] += o.size.value_or(0);
+    int big = sizes.begin()->first;
+    for (const auto& [run, size] : sizes) {
+      if (size > sizes[big]) big = run;
+    }
+    auto d = build_dedup(ctx_, ev_, inputs.objects, big);
+    if (!d) return std::move(d).error();
+    dedup_ = std::move(d).value();
+    std::vector<InputObject> first, rest;
+    for (const auto& o : inputs.objects) (o.run == big ? first : rest).push_back(o);
+    passes_.push_back(std::move(first));
+    passes_.push_back(std::move(rest));
+  } else {
+    passes_.push_back(inputs.objects);
+  }
+  auto opened =
+      OutputFile::open(*ctx_.processed, output_key(model_.table, ctx_.run_id), ev_.schema(), ctx_.writer);
+  if (!opened) return std::move(opened).error();
+  file_ = std::move(opened).value();
+  std::uint64_t expected_rows = 0;
+  for (const auto& o : inputs.objects) expected_rows += o.rows;
+  hashes_ =
+      std::make_unique<KeyHashes>(ev_.unique_columns().empty() ? 0 : static_cast<std::size_t>(expected_rows));
+  return {};
+}
+
+void StreamedModel::process(Piece& p, int run, const KeySet* find) {
+  auto& ts = tls_.local();
+  if (!ts.json) ts.json = make_line_parser(parser_);
+  const auto& schema = ev_.schema();
+  const auto& unique = ev_.unique_columns();
+  if (!find) p.batch = empty_batch(schema);
+  ts.hashes.clear();
+  const char* data = p.chunk.data.get();
+  std::size_t pos = 0;
+  auto problem = [&](Problem& pr, std::string_view line) {
+    if (find) return;
+    pr.line = p.lines;
+    pr.record.assign(line);
+    p.problems.push_back(std::move(pr));
+  };
+  while (pos < p.chunk.size) {
+    const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', p.chunk.size - pos));
+    const std::size_t end = nl ? static_cast<std::size_t>(nl - data) : p.chunk.size;
+    const std::string_view line(data + pos, end - pos);
+    const std::size_t cap = p.chunk.capacity - pos;
+    pos = end + 1;
+    ++p.lines;
+    if (line.empty() || line == "\r") continue;
+    ++p.rows_in;
+    Problem pr;
+    if (!ts.json->parse(line, cap, ts.values, pr)) {
+      problem(pr, line);
+      continue;
+    }
+    if (dedup_) {
+      std::int64_t cursor = 0;
+      if (!cursor_of(ts.values, ev_.cursor(), cursor)) {
+        pr.column = ev_.source().columns[static_cast<std::size_t>(ev_.cursor())].name;
+        pr.value = value_text(ts.values[static_cast<std::size_t>(ev_.cursor())]);
+        pr.reason = "bad cursor value";
+        problem(pr, line);
+        continue;
+      }
+      if (!dedup_->keep(key_of(ts.values, ev_.primary_key()), cursor, run)) continue;
+    }
+    if (!ev_.evaluate(ts.values, ts.out, ts.scratch, pr)) {
+      problem(pr, line);
+      continue;
+    }
+    if (!unique.empty()) {
+      const std::uint64_t h = row_key_hash(ts.out, unique);
+      if (find) {
+        if (find->count(h)) {
+          pr.line = p.lines;
+          pr.value = row_key_text(schema, ts.out, unique);
+          p.problems.push_back(std::move(pr));
+        }
+        continue;
+      }
+      ts.hashes.push_back(h);
+    }
+    if (find) continue;
+    for (const auto& [idx, table] : ev_.calendar_columns()) {
+      if (!ts.out[idx].null) ts.dates[table].add(ts.out[idx].i);
+    }
+    append_row(schema, ts.out, p.batch);
+  }
+  if (!find && !ts.hashes.empty()) {
+    const std::size_t taken = hashes_->add(ts.hashes);
+    ts.overflow.insert(ts.overflow.end(), ts.hashes.begin() + static_cast<std::ptrdiff_t>(taken),
+                       ts.hashes.end());
+  }
+}
+
+Piece* StreamedModel::read_piece(Pass& pass, tbb::flow_control& fc) {
+  for (;;) {
+    if (pass.failed.load() || ctx_.stop.load()) {
+      fc.stop();
+      return nullptr;
+    }
+    if (!pass.reader) {
+      if (pass.next == pass.objects.size()) {
+        fc.stop();
+        return nullptr;
+      }
+      pass.current = pass.next++;
+      pass.reader = std::make_unique<ObjectReader>(*ctx_.landing, pass.objects[pass.current],
+                                                   ctx_.options->chunk_bytes);
+    }
+    auto p = std::make_unique<Piece>();
+    auto more = pass.reader->next(p->chunk);
+    if (!more) {
+      pass.input_error = std::move(more).error();
+      pass.failed = true;
+      fc.stop();
+      return nullptr;
+    }
+    if (!*more) {
+      pass.reader.reset();
+      continue;
+    }
+    p->chunk.object = pass.current;
+    return p.release();
+  }
+}
+
+void StreamedModel::write_piece(Pass& pass, std::unique_ptr<Piece> p) {
+  if (pass.failed.load()) return;
+  const std::size_t obj = p->chunk.object;
+  const std::string& key = pass.objects[obj].key;
+  for (auto& pr : p->problems) {
+    pr.line += pass.lines_seen[obj];
+    if (pass.find) {
+      pass.found->push_back(key + " line " + std::to_string(pr.line) + " (" + pr.value + ")");
+      continue;
+    }
+    if (!ctx_.options->quarantine) {
+      pass.output_error = bad_record_error(model_.table, key, pr);
+      pass.failed = true;
+      return;
+    }
+    oc_.rejects.push_back(reject_line(key, pr));
+    ++oc_.result.rejected;
+  }
+  pass.lines_seen[obj] += p->lines;
+  if (pass.find) return;
+  oc_.result.rows_in += p->rows_in;
+  if (p->batch.rows == 0) return;
+  if (auto s = file_->write(p->batch); !s) {
+    pass.output_error =
+        with_context(std::move(s).error(), model_.table + ": cannot write " + file_->key() + ": ");
+    pass.failed = true;
+    return;
+  }
+  if (crash_armed_) {
+    crash_armed_ = false;
+    crash_point("transform-mid-write");
+  }
+}
+
+Status StreamedModel::run_pass(const std::vector<InputObject>& objects, const KeySet* find,
+                               std::vector<std::string>* found) {
+  Pass pass(objects, find, found);
+  tbb::parallel_pipeline(
+      static_cast<std::size_t>(std::max(1, ctx_.options->chunks_in_flight)),
+      tbb::make_filter<void, Piece*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) {
+        return read_piece(pass, fc);
+      }) & tbb::make_filter<Piece*, Piece*>(tbb::filter_mode::parallel, [&](Piece* p) {
+        if (!pass.failed.load()) process(*p, objects[p->chunk.object].run, find);
+        return p;
+      }) & tbb::make_filter<Piece*, void>(tbb::filter_mode::serial_in_order, [&](Piece* raw) {
+        write_piece(pass, std::unique_ptr<Piece>(raw));
+      }));
+  if (pass.output_error) return std::move(*pass.output_error);
+  if (pass.input_error) return std::move(*pass.input_error);
+  if (ctx_.stop.load()) return core::stopped_error();
+  return {};
+}
+
+Status StreamedModel::run_passes() {
+  for (const auto& pass : passes_) {
+    if (auto s = run_pass(pass, nullptr, nullptr); !s) return s;
+  }
+  return {};
+}
+
+Status StreamedModel::check_unique_key() {
+  if (ev_.unique_columns().empty()) return {};
+  KeyHashes& hashes = *hashes_;
+  const std::size_t n = std::min(hashes.used.load(), hashes.capacity);
+  std::uint64_t* all = hashes.data.get();
+  tbb::parallel_sort(all, all + n);
+  std::vector<std::uint64_t> overflow;
+  for (auto& ts : tls_) overflow.insert(overflow.end(), ts.overflow.begin(), ts.overflow.end());
+  std::sort(overflow.begin(), overflow.end());
+  KeySet dup;
+  for (std::size_t i = 1; i < n && dup.size() < kMaxDuplicatesNamed; ++i) {
+    if (all[i] == all[i - 1]) dup.insert(all[i]);
+  }
+  for (std::size_t i = 0; i < overflow.size() && dup.size() < kMaxDuplicatesNamed; ++i) {
+    if ((i > 0 && overflow[i] == overflow[i - 1]) || std::binary_search(all, all + n, overflow[i]))
+      dup.insert(overflow[i]);
+  }
+  hashes.data.reset();
+  if (dup.empty()) return {};
+  return report_duplicates(dup);
+}
+
+Status StreamedModel::report_duplicates(const KeySet& dup) {
+  std::vector<std::string> found;
+  for (const auto& pass : passes_) (void)run_pass(pass, &dup, &found);
+  const auto& unique = ev_.unique_columns();
+  std::string names;
+  for (const auto& c : unique) names += (names.empty() ? "" : ", ") + ev_.schema().columns[c].name;
+  std::string m = model_.table + ": unique key (" + names + ") violated; rows with the same key:";
+  for (std::size_t i = 0; i < found.size() && i < 2 * kMaxDuplicatesNamed; ++i) m += "\n  " + found[i];
+  m += "\nNothing was committed.";
+  return make_error("ExpectationFailed", m);
+}
+
+Status StreamedModel::finish() {
+  for (auto& ts : tls_) {
+    for (const auto& [table, range] : ts.dates) oc_.dates[table].merge(range);
+  }
+  if (auto s = file_->finish(); !s) {
+    return with_context(std::move(s).error(), model_.table + ": cannot store " + file_->key() + ": ");
+  }
+  oc_.result.rows = file_->rows();
+  if (oc_.result.rows > 0) {
+    oc_.result.key = file_->key();
+    oc_.result.bytes = file_->bytes();
+    oc_.result.sha256 = file_->sha256();
+  }
+  return {};
+}
+
 }  // namespace
 
 TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evaluator& ev,
@@ -156,252 +458,14 @@ TableOutcome run_streamed_model(RunContext& ctx, const Model& model, const Evalu
   const auto t0 = std::chrono::steady_clock::now();
   TableOutcome oc;
   oc.result.table = model.table;
-  const bool quarantine = ctx.options->quarantine;
-  const auto& schema = ev.schema();
-
-  // Which objects, in which passes: facts keep every version in run order; a dimension fed by
-  // several runs reads its largest run first (see Dedup).
-  std::vector<std::vector<InputObject>> passes;
-  std::unique_ptr<Dedup> dedup;
-  std::set<int> runs;
-  for (const auto& o : inputs.objects) runs.insert(o.run);
-  if (model.kind == ModelKind::Dimension && runs.size() > 1) {
-    std::map<int, std::uint64_t> sizes;
-    for (const auto& o : inputs.objects) sizes[o.run] += o.size.value_or(0);
-    int big = sizes.begin()->first;
-    for (const auto& [run, size] : sizes) {
-      if (size > sizes[big]) big = run;
-    }
-    auto d = build_dedup(ctx, ev, inputs.objects, big);
-    if (!d) {
-      oc.error = std::move(d).error();
-      return oc;
-    }
-    dedup = std::move(d).value();
-    std::vector<InputObject> first, rest;
-    for (const auto& o : inputs.objects) (o.run == big ? first : rest).push_back(o);
-    passes.push_back(std::move(first));
-    passes.push_back(std::move(rest));
-  } else {
-    passes.push_back(inputs.objects);
-  }
-
-  auto opened = OutputFile::open(*ctx.processed, output_key(model.table, ctx.run_id), schema, ctx.writer);
-  if (!opened) {
-    oc.error = std::move(opened).error();
-    return oc;
-  }
-  std::unique_ptr<OutputFile> file = std::move(opened).value();
-  const RecordParser parser(ev.source(), ev.needed());
-  tbb::enumerable_thread_specific<ThreadState> tls;
-  const auto& unique = ev.unique_columns();
-  bool crash_armed = true;
-  std::uint64_t expected_rows = 0;
-  for (const auto& o : inputs.objects) expected_rows += o.rows;
-  KeyHashes hashes(unique.empty() ? 0 : static_cast<std::size_t>(expected_rows));
-
-  // Parses, filters and evaluates one chunk. With `find`, only reports the rows whose unique-key
-  // hash is in it (the search for the duplicates a failed expectation names).
-  auto process = [&](Piece& p, int run, const std::unordered_set<std::uint64_t>* find) {
-    auto& ts = tls.local();
-    if (!ts.json) ts.json = make_line_parser(parser);
-    if (!find) p.batch = empty_batch(schema);
-    ts.hashes.clear();
-    const char* data = p.chunk.data.get();
-    std::size_t pos = 0;
-    auto problem = [&](Problem& pr, std::string_view line) {
-      if (find) return;
-      pr.line = p.lines;
-      pr.record.assign(line);
-      p.problems.push_back(std::move(pr));
-    };
-    while (pos < p.chunk.size) {
-      const char* nl = static_cast<const char*>(std::memchr(data + pos, '\n', p.chunk.size - pos));
-      const std::size_t end = nl ? static_cast<std::size_t>(nl - data) : p.chunk.size;
-      const std::string_view line(data + pos, end - pos);
-      const std::size_t cap = p.chunk.capacity - pos;
-      pos = end + 1;
-      ++p.lines;
-      if (line.empty() || line == "\r") continue;
-      ++p.rows_in;
-      Problem pr;
-      if (!ts.json->parse(line, cap, ts.values, pr)) {
-        problem(pr, line);
-        continue;
-      }
-      if (dedup) {
-        std::int64_t cursor = 0;
-        if (!cursor_of(ts.values, ev.cursor(), cursor)) {
-          pr.column = ev.source().columns[static_cast<std::size_t>(ev.cursor())].name;
-          pr.value = value_text(ts.values[static_cast<std::size_t>(ev.cursor())]);
-          pr.reason = "bad cursor value";
-          problem(pr, line);
-          continue;
-        }
-        if (!dedup->keep(key_of(ts.values, ev.primary_key()), cursor, run)) continue;
-      }
-      if (!ev.evaluate(ts.values, ts.out, ts.scratch, pr)) {
-        problem(pr, line);
-        continue;
-      }
-      if (!unique.empty()) {
-        const std::uint64_t h = row_key_hash(ts.out, unique);
-        if (find) {
-          if (find->count(h)) {
-            pr.line = p.lines;
-            pr.value = row_key_text(schema, ts.out, unique);
-            p.problems.push_back(std::move(pr));
-          }
-          continue;
-        }
-        ts.hashes.push_back(h);
-      }
-      if (find) continue;
-      for (const auto& [idx, table] : ev.calendar_columns()) {
-        if (!ts.out[idx].null) ts.dates[table].add(ts.out[idx].i);
-      }
-      append_row(schema, ts.out, p.batch);
-    }
-    if (!find && !ts.hashes.empty()) {
-      const std::size_t taken = hashes.add(ts.hashes);
-      ts.overflow.insert(ts.overflow.end(), ts.hashes.begin() + static_cast<std::ptrdiff_t>(taken),
-                         ts.hashes.end());
-    }
-  };
-
-  auto run_pass = [&](const std::vector<InputObject>& objects, const std::unordered_set<std::uint64_t>* find,
-                      std::vector<std::string>* found) -> Status {
-    std::atomic<bool> failed{false};
-    std::optional<Error> input_error, output_error;
-    std::vector<std::uint64_t> lines_seen(objects.size(), 0);
-    std::size_t next = 0;
-    std::size_t current = 0;
-    std::unique_ptr<ObjectReader> reader;
-    tbb::parallel_pipeline(
-        static_cast<std::size_t>(std::max(1, ctx.options->chunks_in_flight)),
-        tbb::make_filter<void,
-                         Piece*>(tbb::filter_mode::serial_in_order, [&](tbb::flow_control& fc) -> Piece* {
-          for (;;) {
-            if (failed.load() || ctx.stop.load()) {
-              fc.stop();
-              return nullptr;
-            }
-            if (!reader) {
-              if (next == objects.size()) {
-                fc.stop();
-                return nullptr;
-              }
-              current = next++;
-              reader =
-                  std::make_unique<ObjectReader>(*ctx.landing, objects[current], ctx.options->chunk_bytes);
-            }
-            auto p = std::make_unique<Piece>();
-            auto more = reader->next(p->chunk);
-            if (!more) {
-              input_error = std::move(more).error();
-              failed = true;
-              fc.stop();
-              return nullptr;
-            }
-            if (!*more) {
-              reader.reset();
-              continue;
-            }
-            p->chunk.object = current;
-            return p.release();
-          }
-        }) & tbb::make_filter<Piece*, Piece*>(tbb::filter_mode::parallel, [&](Piece* p) {
-          if (!failed.load()) process(*p, objects[p->chunk.object].run, find);
-          return p;
-        }) & tbb::make_filter<Piece*, void>(tbb::filter_mode::serial_in_order, [&](Piece* raw) {
-          std::unique_ptr<Piece> p(raw);
-          if (failed.load()) return;
-          const std::size_t obj = p->chunk.object;
-          for (auto& pr : p->problems) {
-            pr.line += lines_seen[obj];
-            if (find) {
-              found->push_back(objects[obj].key + " line " + std::to_string(pr.line) + " (" + pr.value + ")");
-              continue;
-            }
-            if (!quarantine) {
-              output_error = bad_record_error(model.table, objects[obj].key, pr);
-              failed = true;
-              return;
-            }
-            oc.rejects.push_back(reject_line(objects[obj].key, pr));
-            ++oc.result.rejected;
-          }
-          lines_seen[obj] += p->lines;
-          if (find) return;
-          oc.result.rows_in += p->rows_in;
-          if (p->batch.rows == 0) return;
-          if (auto s = file->write(p->batch); !s) {
-            output_error = std::move(s).error();
-            output_error->message =
-                model.table + ": cannot write " + file->key() + ": " + output_error->message;
-            failed = true;
-            return;
-          }
-          if (crash_armed) {
-            crash_armed = false;
-            crash_point("transform-mid-write");
-          }
-        }));
-    if (output_error) return std::move(*output_error);
-    if (input_error) return std::move(*input_error);
-    if (ctx.stop.load()) return make_error("Stopped", "stopped because another table failed");
-    return {};
-  };
-
-  for (const auto& pass : passes) {
-    if (auto s = run_pass(pass, nullptr, nullptr); !s) {
-      oc.error = std::move(s).error();
-      return oc;
-    }
-  }
-
-  // Expectation: the unique key holds over this run's output.
-  if (!unique.empty()) {
-    const std::size_t n = std::min(hashes.used.load(), hashes.capacity);
-    std::uint64_t* all = hashes.data.get();
-    tbb::parallel_sort(all, all + n);
-    std::vector<std::uint64_t> overflow;
-    for (auto& ts : tls) overflow.insert(overflow.end(), ts.overflow.begin(), ts.overflow.end());
-    std::sort(overflow.begin(), overflow.end());
-    std::unordered_set<std::uint64_t> dup;
-    for (std::size_t i = 1; i < n && dup.size() < kMaxDuplicatesNamed; ++i) {
-      if (all[i] == all[i - 1]) dup.insert(all[i]);
-    }
-    for (std::size_t i = 0; i < overflow.size() && dup.size() < kMaxDuplicatesNamed; ++i) {
-      if ((i > 0 && overflow[i] == overflow[i - 1]) || std::binary_search(all, all + n, overflow[i]))
-        dup.insert(overflow[i]);
-    }
-    hashes.data.reset();
-    if (!dup.empty()) {
-      std::vector<std::string> found;
-      for (const auto& pass : passes) (void)run_pass(pass, &dup, &found);
-      std::string names;
-      for (const auto& c : unique) names += (names.empty() ? "" : ", ") + schema.columns[c].name;
-      std::string m = model.table + ": unique key (" + names + ") violated; rows with the same key:";
-      for (std::size_t i = 0; i < found.size() && i < 2 * kMaxDuplicatesNamed; ++i) m += "\n  " + found[i];
-      m += "\nNothing was committed.";
-      oc.error = make_error("ExpectationFailed", m);
-      return oc;
-    }
-  }
-  for (auto& ts : tls) {
-    for (const auto& [table, range] : ts.dates) oc.dates[table].merge(range);
-  }
-  if (auto s = file->finish(); !s) {
+  StreamedModel run(ctx, model, ev, oc);
+  Status s = run.open(inputs);
+  if (s) s = run.run_passes();
+  if (s) s = run.check_unique_key();
+  if (s) s = run.finish();
+  if (!s) {
     oc.error = std::move(s).error();
-    oc.error->message = model.table + ": cannot store " + file->key() + ": " + oc.error->message;
     return oc;
-  }
-  oc.result.rows = file->rows();
-  if (oc.result.rows > 0) {
-    oc.result.key = file->key();
-    oc.result.bytes = file->bytes();
-    oc.result.sha256 = file->sha256();
   }
   oc.result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return oc;
