@@ -16,6 +16,7 @@
 #include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
+#include "dwh/model/models_dir.hpp"
 #include "dwh/stores/object_store.hpp"
 #include "manifest.hpp"
 #include "sql.hpp"
@@ -397,7 +398,9 @@ Result<LoadReport> run(const LoadOptions& options) {
       return make_error("ManifestInvalid",
                         newest->key + ": dataset '" + newest->dataset + "' is not a dataset name");
     }
-    model_dir = std::filesystem::path(DWH_MODELS_DIR) / newest->dataset;
+    auto dir = model::default_dataset_dir(newest->dataset);
+    if (!dir) return std::move(dir).error();
+    model_dir = std::move(dir).value();
   }
   auto dataset = model::load_dataset(model_dir);
   if (!dataset) return std::move(dataset).error();
