@@ -57,8 +57,8 @@ void narrow_ingest_config(const fs::path& file, const std::set<std::string>& tab
 
 std::set<std::string> landed_tables(const std::string& report) {
   std::set<std::string> names;
-  for (const auto& t : nlohmann::json::parse(report).at("tables"))
-    names.insert(t.at("table").get<std::string>());
+  const nlohmann::json document = nlohmann::json::parse(report);
+  for (const auto& t : document.at("tables")) names.insert(t.at("table").get<std::string>());
   return names;
 }
 
@@ -72,6 +72,8 @@ TEST(Install, InstalledDwhFindsItsModelsAtRunTime) {
   ASSERT_TRUE(fs::is_regular_file(dwh)) << installed.out;
   for (const char* file : {"ingest.json", "sources.toml", "fact_sales_order.toml", "views"})
     ASSERT_TRUE(fs::exists(shared / "totesys" / file)) << file;
+  const fs::path pristine = tmp.path() / "pristine";
+  fs::copy(shared, pristine, fs::copy_options::recursive);
   narrow_ingest_config(shared / "totesys" / "ingest.json", {"currency", "design"});
 
   const TestDatabase source = make_totesys_source("install", 0.02);
@@ -79,11 +81,12 @@ TEST(Install, InstalledDwhFindsItsModelsAtRunTime) {
   fs::create_directories(elsewhere);
   int runs = 0;
   auto ingest = [&](const std::map<std::string, std::string>& env) {
-    const std::string landing = "file://" + (tmp.path() / ("landing" + std::to_string(++runs))).string();
+    const fs::path landing = tmp.path() / ("landing" + std::to_string(++runs));
+    fs::create_directories(landing);
     std::map<std::string, std::string> all = {{"DWH_MODEL", kUnsetEnv}, {"DWH_LOG_LEVEL", "warn"}};
     for (const auto& [k, v] : env) all[k] = v;
     return run_process({"/usr/bin/env", "-C", elsewhere.string(), dwh.string(), "ingest", "--source",
-                        source.url, "--landing", landing},
+                        source.url, "--landing", "file://" + landing.string()},
                        all);
   };
 
@@ -93,7 +96,7 @@ TEST(Install, InstalledDwhFindsItsModelsAtRunTime) {
   EXPECT_EQ(landed_tables(r.out), (std::set<std::string>{"currency", "design"})) << r.out;
 
   // models/ next to the executable comes first.
-  fs::copy(shared, prefix / "bin" / "models", fs::copy_options::recursive);
+  fs::copy(pristine, prefix / "bin" / "models", fs::copy_options::recursive);
   narrow_ingest_config(prefix / "bin" / "models" / "totesys" / "ingest.json", {"staff"});
   r = ingest({});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -101,7 +104,7 @@ TEST(Install, InstalledDwhFindsItsModelsAtRunTime) {
 
   // DWH_MODEL (a dataset folder) comes before both.
   const fs::path own = tmp.path() / "own";
-  fs::copy(shared / "totesys", own, fs::copy_options::recursive);
+  fs::copy(pristine / "totesys", own, fs::copy_options::recursive);
   narrow_ingest_config(own / "ingest.json", {"payment_type"});
   r = ingest({{"DWH_MODEL", own.string()}});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -117,6 +120,7 @@ TEST(Install, InstalledDwhFindsItsModelsAtRunTime) {
   EXPECT_EQ(r.err.find(DWH_SOURCE_DIR), std::string::npos) << r.err;
 
   // The same binary in the build tree still finds the source tree's models.
+  fs::create_directories(tmp.path() / "landing-build-tree");
   r = run_process({DWH_CLI_PATH, "ingest", "--source", source.url, "--landing",
                    "file://" + (tmp.path() / "landing-build-tree").string()},
                   {{"DWH_MODEL", kUnsetEnv}, {"DWH_LOG_LEVEL", "warn"}});
