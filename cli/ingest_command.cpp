@@ -1,7 +1,6 @@
 // `dwh ingest`: copy new and changed source rows into the landing zone (dwh::ingest::run_ingest).
 // Prints the run's report as JSON on stdout; progress goes to stderr as JSON log lines.
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +9,7 @@
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/ingest/ingest.hpp"
+#include "dwh/ingest/report_json.hpp"
 #include "dwh/local/database_url.hpp"
 
 namespace dwh::cli {
@@ -48,19 +48,7 @@ int run(const IngestArgs& args) {
   options.create_cursor_indexes = args.create_cursor_indexes;
   auto report = ingest::run_ingest(options);
   if (!report) return fail(report.error());
-  nlohmann::json tables = nlohmann::json::array();
-  for (const auto& t : report->tables) {
-    tables.push_back({{"table", t.table},
-                      {"mode", t.mode},
-                      {"rows", t.rows},
-                      {"bytes", t.bytes},
-                      {"key", t.key.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.key)}});
-  }
-  std::cout << nlohmann::json{{"run_id", report->run_id},   {"manifest", report->manifest_key},
-                              {"rows", report->rows},       {"bytes", report->bytes},
-                              {"seconds", report->seconds}, {"tables", tables}}
-                   .dump()
-            << "\n";
+  std::cout << ingest::to_json(*report).dump() << "\n";
   return 0;
 }
 
@@ -83,7 +71,9 @@ void register_ingest_command(CLI::App& app, int& exit_code) {
                   "When source columns changed since the last run: fail, or accept-added-columns")
       ->check(CLI::IsMember({"fail", "accept-added-columns"}))
       ->capture_default_str();
-  cmd->add_option("--config", args->config, "Ingest configuration (default: models/totesys/ingest.json)");
+  cmd->add_option("--config", args->config,
+                  "Ingest configuration (default: ingest.json of DWH_MODEL, else of models/totesys found "
+                  "next to dwh, in <prefix>/share/dwhkit/models or the source tree)");
   cmd->add_option("--connections", args->connections, "Source connections reading tables at once")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();

@@ -2,7 +2,6 @@
 // transaction with data-quality checks (dwh::load::run_load). Prints the report as JSON on
 // stdout; progress goes to stderr as JSON log lines.
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -10,14 +9,15 @@
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/load/load.hpp"
-#include "warehouse_url.hpp"
+#include "dwh/load/report_json.hpp"
+#include "warehouse_options.hpp"
 
 namespace dwh::cli {
 namespace {
 
 struct LoadArgs {
   std::string processed;
-  WarehouseOptions warehouse;
+  load::WarehouseOptions warehouse;
   std::string model;
   std::string iam_role;
   int threads = 2;
@@ -32,7 +32,7 @@ int fail(const Error& e) {
 
 int run(const LoadArgs& args) {
   log::set_context("load", "");
-  auto target = resolve_warehouse(args.warehouse);
+  auto target = load::resolve_warehouse(args.warehouse);
   if (!target) return fail(target.error());
   load::LoadOptions options;
   options.processed_url = args.processed;
@@ -44,24 +44,7 @@ int run(const LoadArgs& args) {
   options.defer_foreign_keys_from_rows = args.defer_foreign_keys_from;
   auto report = load::run_load(options);
   if (!report) return fail(report.error());
-  nlohmann::json loaded = nlohmann::json::array();
-  for (const auto& m : report->loaded) {
-    loaded.push_back({{"run_id", m.run_id},
-                      {"manifest", m.manifest_key},
-                      {"staged", m.staged},
-                      {"written", m.written},
-                      {"bytes_read", m.bytes_read},
-                      {"largest_read_bytes", m.largest_read},
-                      {"deferred_foreign_keys", m.deferred_foreign_keys},
-                      {"seconds", m.seconds}});
-  }
-  std::cout << nlohmann::json{{"status", report->loaded.empty() ? "nothing new" : "loaded"},
-                              {"loaded", loaded},
-                              {"already_loaded", report->already_loaded},
-                              {"rows", report->rows},
-                              {"seconds", report->seconds}}
-                   .dump()
-            << "\n";
+  std::cout << load::to_json(*report).dump() << "\n";
   return 0;
 }
 
@@ -78,7 +61,8 @@ void register_load_command(CLI::App& app, int& exit_code) {
   add_warehouse_options(*cmd, args->warehouse);
   cmd->add_option(
       "--model", args->model,
-      "Dataset folder of model files (default: models/<dataset> of the dataset the manifests name)");
+      "Dataset folder of model files (default: DWH_MODEL, else models/<dataset> found at run time, "
+      "<dataset> as the manifests name it)");
   cmd->add_option("--iam-role", args->iam_role,
                   "Redshift: the IAM role ARN its COPY uses to read the processed bucket");
   cmd->add_option("--threads", args->threads, "Parquet row groups decoded in parallel")

@@ -1,7 +1,6 @@
 // `dwh report --warehouse URL --out FILE.html`: the dashboard over the warehouse views
 // (dwh::report::write_report). Stdout: {"out", "bytes", "marks": {chart: count}}.
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -10,13 +9,14 @@
 #include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/report/report.hpp"
-#include "warehouse_url.hpp"
+#include "dwh/report/report_json.hpp"
+#include "warehouse_options.hpp"
 
 namespace dwh::cli {
 namespace {
 
 struct ReportArgs {
-  WarehouseOptions warehouse;
+  load::WarehouseOptions warehouse;
   std::string out;
 };
 
@@ -28,16 +28,12 @@ int fail(const Error& e) {
 
 int run_report(const ReportArgs& args) {
   log::set_context("report", "");
-  auto target = resolve_warehouse(args.warehouse);
+  auto target = load::resolve_warehouse(args.warehouse);
   if (!target) return fail(target.error());
   // The queries are plain SELECTs over the views, the same on both dialects.
   auto summary = report::write_report(target->url, args.out);
   if (!summary) return fail(summary.error());
-  std::cout << nlohmann::json{{"out", summary->out.string()},
-                              {"bytes", summary->bytes},
-                              {"marks", summary->marks}}
-                   .dump()
-            << "\n";
+  std::cout << report::to_json(*summary).dump() << "\n";
   return 0;
 }
 

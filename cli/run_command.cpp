@@ -14,12 +14,11 @@
 #include "commands.hpp"
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
 #include "dwh/pipeline/config.hpp"
 #include "dwh/pipeline/run.hpp"
+#include "dwh/pipeline/targets.hpp"
 #include "progress_display.hpp"
-#include "warehouse_url.hpp"
 
 namespace dwh::cli {
 namespace {
@@ -42,10 +41,14 @@ struct RunArgs {
   bool show_config = false;
 };
 
-int fail(const std::string& what, const Error& e) {
-  log::error(what, {{"code", e.code}, {"error", e.message}});
-  std::cerr << "dwh run: " << what << ": " << e.message << "\n";
+int fail(const Error& e) {
+  log::error("run failed", {{"code", e.code}, {"error", e.message}});
+  std::cerr << "dwh run: " << e.message << "\n";
   return core::exit_code(e);
+}
+
+int fail(const std::string& what, const Error& e) {
+  return fail(with_context(e, what + ": "));
 }
 
 int run(RunArgs& args) {
@@ -69,28 +72,9 @@ int run(RunArgs& args) {
     for (const auto& [key, origin] : config->origin) std::cout << key << "  (" << origin << ")\n";
   }
 
-  pipeline::PipelineTargets targets;
-  auto source = local::resolve_database_url(
-      local::DatabaseRole::Source,
-      config->source_url.empty() ? std::nullopt : std::optional<std::string>(config->source_url));
-  if (!source) return fail("no source database", source.error());
-  targets.source_url = *source;
-  WarehouseOptions wo;
-  if (!config->warehouse_url.empty()) wo.warehouse = config->warehouse_url;
-  if (!config->warehouse_secret.empty()) wo.secret = config->warehouse_secret;
-  wo.dialect = config->dialect;
-  auto warehouse = resolve_warehouse(wo);
-  if (!warehouse) return fail("no warehouse database", warehouse.error());
-  targets.warehouse_url = warehouse->url;
-  targets.dialect = warehouse->dialect;
-
-  for (const std::string& url : {config->landing_url, config->processed_url}) {
-    // The embedded default lake lives under .dwh/lake; create it so the first run just works.
-    if (url.rfind("file://", 0) == 0) {
-      std::error_code ec;  // a failure shows up as the store's own error in the step that uses it
-      std::filesystem::create_directories(url.substr(7), ec);
-    }
-  }
+  auto targets = pipeline::resolve_targets(*config);
+  if (!targets) return fail(targets.error());  // says which database
+  pipeline::create_file_stores(*config);
 
   auto dataset = model::load_dataset(config->model_dir);
   if (!dataset) return fail("invalid model", dataset.error());
@@ -105,7 +89,7 @@ int run(RunArgs& args) {
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  if (auto s = pipeline::prepare_warehouse(*config, targets); !s) {
+  if (auto s = pipeline::prepare_warehouse(*config, *targets); !s) {
     progress.finish();
     return fail("cannot prepare the warehouse", s.error());
   }
@@ -113,7 +97,7 @@ int run(RunArgs& args) {
   for (;;) {
     const auto started = std::chrono::steady_clock::now();
     progress.begin_run();
-    const auto summary = pipeline::run_pipeline_once(*config, targets, &g_stop);
+    const auto summary = pipeline::run_pipeline_once(*config, *targets, &g_stop);
     progress.finish();
     std::cout << (args.json ? pipeline::summary_json(summary) + "\n" : pipeline::format_summary(summary))
               << std::flush;

@@ -1,12 +1,12 @@
 // `dwh transform`: landed rows into the processed zone's star schemas (dwh::transform::run_transform).
 // Prints the run's report as JSON on stdout; progress goes to stderr as JSON log lines.
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <string>
 
 #include "commands.hpp"
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
+#include "dwh/transform/report_json.hpp"
 #include "dwh/transform/transform.hpp"
 
 namespace dwh::cli {
@@ -43,29 +43,7 @@ int run(const TransformArgs& args) {
   options.row_group_rows = args.row_group_rows;
   auto report = transform::run_transform(options);
   if (!report) return fail(report.error());
-  nlohmann::json tables = nlohmann::json::array();
-  for (const auto& t : report->tables) {
-    tables.push_back({{"table", t.table},
-                      {"rows", t.rows},
-                      {"rows_in", t.rows_in},
-                      {"rejected", t.rejected},
-                      {"bytes", t.bytes},
-                      {"seconds", t.seconds},
-                      {"key", t.key.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.key)}});
-  }
-  nlohmann::json out = {{"run_id", report->run_id},
-                        {"status", report->nothing_new ? "nothing new" : "committed"},
-                        {"manifest", report->manifest_key.empty() ? nlohmann::json(nullptr)
-                                                                  : nlohmann::json(report->manifest_key)},
-                        {"consumed", report->consumed},
-                        {"rows", report->rows},
-                        {"rejected", report->rejected},
-                        {"rejected_keys", report->rejected_keys},
-                        {"calendar", {{"min", report->calendar_min}, {"max", report->calendar_max}}},
-                        {"orphans_removed", report->orphans_removed.size()},
-                        {"seconds", report->seconds},
-                        {"tables", tables}};
-  std::cout << out.dump() << "\n";
+  std::cout << transform::to_json(*report).dump() << "\n";
   return 0;
 }
 

@@ -1,23 +1,24 @@
 // `dwh warehouse init`: create or migrate the warehouse schema from the models
 // (dwh::load::init_warehouse). Idempotent; an incompatible model change is refused.
 #include <iostream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "commands.hpp"
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
+#include "dwh/load/report_json.hpp"
 #include "dwh/load/warehouse_schema.hpp"
+#include "dwh/load/warehouse_url.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
-#include "warehouse_url.hpp"
+#include "warehouse_options.hpp"
 
 namespace dwh::cli {
 namespace {
 
 struct WarehouseInitArgs {
-  WarehouseOptions warehouse;
+  load::WarehouseOptions warehouse;
   std::string model;
 };
 
@@ -29,7 +30,7 @@ int fail(const Error& e) {
 
 int run_init(const WarehouseInitArgs& args) {
   log::set_context("warehouse", "");
-  auto target = resolve_warehouse(args.warehouse);
+  auto target = load::resolve_warehouse(args.warehouse);
   if (!target) return fail(target.error());
   auto dataset = model::load_dataset(args.model);
   if (!dataset) return fail(dataset.error());
@@ -38,11 +39,7 @@ int run_init(const WarehouseInitArgs& args) {
   log::info("warehouse ready", {{"created_tables", report->created_tables.size()},
                                 {"added_columns", report->added_columns.size()},
                                 {"views", report->views.size()}});
-  std::cout << nlohmann::json{{"created_tables", report->created_tables},
-                              {"added_columns", report->added_columns},
-                              {"views", report->views}}
-                   .dump()
-            << "\n";
+  std::cout << load::to_json(*report).dump() << "\n";
   return 0;
 }
 

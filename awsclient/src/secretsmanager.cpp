@@ -236,21 +236,16 @@ std::string to_postgres_url(const DatabaseSecret& secret) {
   return url;
 }
 
-}  // namespace dwh::aws::secretsmanager
-
-namespace dwh::aws {
-
-Result<std::unique_ptr<SecretsManager>> SecretsManager::create(ClientOptions options) {
-  auto service = ServiceClient::create(secretsmanager::service_info(), std::move(options));
+Result<std::unique_ptr<Client>> Client::create(ClientOptions options) {
+  auto service = ServiceClient::create(service_info(), std::move(options));
   if (!service) return std::move(service).error();
-  return std::make_unique<SecretsManager>(std::move(service).value());
+  return std::make_unique<Client>(std::move(service).value());
 }
 
-SecretsManager::SecretsManager(std::unique_ptr<ServiceClient> service) : service_(std::move(service)) {}
+Client::Client(std::unique_ptr<ServiceClient> service) : service_(std::move(service)) {}
 
-Result<secretsmanager::SecretValue> SecretsManager::get_secret_value(
-    const secretsmanager::GetSecretValueInput& input) {
-  auto request = secretsmanager::get_secret_value_request(input);
+Result<SecretValue> Client::get_secret_value(const GetSecretValueInput& input) {
+  auto request = get_secret_value_request(input);
   if (!request) return std::move(request).error();
   auto response = service_->call("GetSecretValue", std::move(request).value());
   if (!response) {
@@ -258,13 +253,11 @@ Result<secretsmanager::SecretValue> SecretsManager::get_secret_value(
     e.message += " (secret '" + input.secret_id + "' in region " + service_->region() + ")";
     return e;
   }
-  return secretsmanager::parse_get_secret_value(response->body, input.secret_id);
+  return parse_get_secret_value(response->body, input.secret_id);
 }
 
-Result<secretsmanager::SecretValue> SecretsManager::get_secret_value(std::string_view secret_id,
-                                                                     std::string_view version_stage) {
-  return get_secret_value(
-      secretsmanager::GetSecretValueInput{std::string(secret_id), std::string(version_stage), {}});
+Result<SecretValue> Client::get_secret_value(std::string_view secret_id, std::string_view version_stage) {
+  return get_secret_value(GetSecretValueInput{std::string(secret_id), std::string(version_stage), {}});
 }
 
-}  // namespace dwh::aws
+}  // namespace dwh::aws::secretsmanager

@@ -303,7 +303,7 @@ TEST(SecretsManager, RequestMatchesBotocoreAndErrorsParseAlike) {
   SecretsStub stub;
   stub.put_string(secret_id, secret_string);
 
-  auto client = aws::SecretsManager::create(stub_options(stub.server()));
+  auto client = aws::secretsmanager::Client::create(stub_options(stub.server()));
   ASSERT_TRUE(client.ok()) << client.error().message;
   auto value = (*client)->get_secret_value(secret_id, "AWSCURRENT");
   ASSERT_TRUE(value.ok()) << value.error().to_string();
@@ -401,7 +401,7 @@ TEST(SecretsManager, ErrorsKeepTheServiceCodeNameTheSecretAndAreRetriedOnlyWhenT
   LogCapture logs;
   const std::string value = "Secret-Value-4471";
   SecretsStub stub;
-  auto client = aws::SecretsManager::create(stub_options(stub.server()));
+  auto client = aws::secretsmanager::Client::create(stub_options(stub.server()));
   ASSERT_TRUE(client.ok()) << client.error().message;
 
   struct Case {

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "dwh/aws/service_client.hpp"
+#include "dwh/aws/client_options.hpp"
 #include "postgres_fixture.hpp"
 
 namespace dwh::test {

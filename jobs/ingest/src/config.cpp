@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include "dwh/model/models_dir.hpp"
+
 namespace dwh::ingest {
 namespace {
 
@@ -70,8 +72,11 @@ Result<IngestConfig> load_ingest_config(const std::filesystem::path& path) {
   return parse_ingest_config(text.str(), path.string());
 }
 
-std::filesystem::path default_ingest_config_path() {
-  return std::filesystem::path(DWH_MODELS_DIR) / "totesys" / "ingest.json";
+Result<std::filesystem::path> default_ingest_config_path() {
+  auto dataset = model::default_dataset_dir();
+  // The configuration cannot be found: the same input error as one that cannot be read.
+  if (!dataset) return make_error("InvalidConfig", "ingest configuration: " + dataset.error().message);
+  return *dataset / "ingest.json";
 }
 
 }  // namespace dwh::ingest

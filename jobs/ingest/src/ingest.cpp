@@ -344,8 +344,10 @@ struct Target {
 
 Result<Target> open_target(const IngestOptions& options) {
   if (auto s = validate(options); !s) return std::move(s).error();
-  const auto config_path = options.config_path.empty() ? default_ingest_config_path() : options.config_path;
-  auto config = load_ingest_config(config_path);
+  auto config_path = options.config_path.empty() ? default_ingest_config_path()
+                                                 : Result<std::filesystem::path>(options.config_path);
+  if (!config_path) return std::move(config_path).error();
+  auto config = load_ingest_config(*config_path);
   if (!config) return std::move(config).error();
   auto tables = select_tables(*config, options.tables);
   if (!tables) return std::move(tables).error();

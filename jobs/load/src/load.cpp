@@ -19,6 +19,7 @@
 #include "dwh/ledger/run_ledger.hpp"
 #include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
+#include "dwh/model/models_dir.hpp"
 #include "dwh/stores/object_store.hpp"
 #include "sql.hpp"
 #include "stage.hpp"
@@ -423,7 +424,9 @@ Result<model::Dataset> load_model(const LoadOptions& options, stores::ObjectStor
     if (!is_simple_name(dataset)) {
       return make_error("ManifestInvalid", newest->key + ": dataset '" + dataset + "' is not a dataset name");
     }
-    model_dir = std::filesystem::path(DWH_MODELS_DIR) / dataset;
+    auto dir = model::default_dataset_dir(dataset);
+    if (!dir) return std::move(dir).error();
+    model_dir = std::move(dir).value();
   }
   return model::load_dataset(model_dir);
 }

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <regex>
 
+#include "dwh/model/models_dir.hpp"
 #include "dwh/model/toml_file.hpp"
 
 namespace dwh::pipeline {
@@ -139,7 +140,13 @@ Result<PipelineConfig> load_pipeline_config(const std::optional<fs::path>& file,
     return make_error("InvalidConfig", "warehouse.dialect (" + origin["warehouse.dialect"] + "): '" +
                                            c.dialect + "' is not postgres or redshift");
   }
-  const std::string model = get("model.dir", (fs::path(DWH_MODELS_DIR) / "totesys").string());
+  if (!value.count("model.dir")) {  // looked up only when needed: it may fail
+    auto dir = model::default_dataset_dir();
+    if (!dir) return make_error("InvalidConfig", "model.dir: " + dir.error().message);
+    value["model.dir"] = dir->string();
+    origin["model.dir"] = "default";
+  }
+  const std::string model = value["model.dir"];
   c.model_dir = fs::path(model).is_absolute() ? fs::path(model) : (base / model).lexically_normal();
   if (const std::string every = get("schedule.every", ""); !every.empty()) {
     auto d = parse_duration(every);

@@ -83,28 +83,23 @@ std::string to_postgres_url(const DatabaseSecret& secret);
 // Percent-encodes every byte but the unreserved characters of RFC 3986.
 std::string percent_encode(std::string_view text);
 
-}  // namespace dwh::aws::secretsmanager
-
-namespace dwh::aws {
-
-class SecretsManager {
+class Client {
  public:
   // Resolves region, endpoint (AWS_ENDPOINT_URL_SECRETS_MANAGER, AWS_ENDPOINT_URL, ...) and
   // credentials (see ServiceClient::create).
-  static Result<std::unique_ptr<SecretsManager>> create(ClientOptions options);
-  explicit SecretsManager(std::unique_ptr<ServiceClient> service);
+  static Result<std::unique_ptr<Client>> create(ClientOptions options);
+  explicit Client(std::unique_ptr<ServiceClient> service);
 
   ServiceClient& service() { return *service_; }
 
   // The secret's string value. Errors keep the service's code (ResourceNotFoundException,
   // AccessDeniedException, DecryptionFailure, InvalidRequestException, ...) and add the
   // secret's name and the region to the message.
-  Result<secretsmanager::SecretValue> get_secret_value(const secretsmanager::GetSecretValueInput& input);
-  Result<secretsmanager::SecretValue> get_secret_value(std::string_view secret_id,
-                                                       std::string_view version_stage = {});
+  Result<SecretValue> get_secret_value(const GetSecretValueInput& input);
+  Result<SecretValue> get_secret_value(std::string_view secret_id, std::string_view version_stage = {});
 
  private:
   std::unique_ptr<ServiceClient> service_;
 };
 
-}  // namespace dwh::aws
+}  // namespace dwh::aws::secretsmanager

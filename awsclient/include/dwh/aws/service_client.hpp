@@ -22,6 +22,7 @@
 #include <string>
 #include <string_view>
 
+#include "dwh/aws/client_options.hpp"
 #include "dwh/aws/config.hpp"
 #include "dwh/aws/credentials.hpp"
 #include "dwh/aws/http.hpp"
@@ -32,19 +33,6 @@ namespace dwh::aws {
 enum class Protocol { RestXml, Query, Json };
 
 inline constexpr std::string_view kUserAgent = "dwhkit/0.1";
-
-struct ClientOptions {
-  std::string region;                                    // empty: resolve_region()
-  std::optional<std::string> endpoint_url;               // overrides resolution (tests)
-  std::shared_ptr<CredentialsProvider> credentials;      // null: default chain
-  std::shared_ptr<HttpClient> http;                      // null: curl
-  std::optional<RetryConfig> retry;                      // null: from environment
-  RetryPolicy::Random random;                            // null: std::mt19937 seeded from random_device
-  SharedBackoff::Clock clock;                            // null: steady_clock::now
-  std::function<void(std::chrono::milliseconds)> sleep;  // null: this_thread::sleep_for
-  std::function<std::chrono::system_clock::time_point()> wall_clock;  // null: system_clock::now
-  bool s3_force_path_style = false;
-};
 
 struct ServiceInfo {
   std::string service_id;       // "S3"

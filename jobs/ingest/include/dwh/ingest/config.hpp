@@ -30,7 +30,8 @@ struct IngestConfig {
 // "InvalidConfig" naming the file and the problem.
 Result<IngestConfig> parse_ingest_config(const std::string& json_text, const std::string& origin);
 Result<IngestConfig> load_ingest_config(const std::filesystem::path& path);
-// models/totesys/ingest.json of the source tree this binary was built from.
-std::filesystem::path default_ingest_config_path();
+// ingest.json of the default dataset's folder (dwh::model::default_dataset_dir: DWH_MODEL, else
+// the models folder found at run time). "InvalidConfig" when there is none.
+Result<std::filesystem::path> default_ingest_config_path();
 
 }  // namespace dwh::ingest

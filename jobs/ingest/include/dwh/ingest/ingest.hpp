@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "dwh/aws/service_client.hpp"
+#include "dwh/aws/client_options.hpp"
 #include "dwh/core/result.hpp"
 #include "dwh/stores/compression.hpp"
 

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "dwh/aws/service_client.hpp"
+#include "dwh/aws/client_options.hpp"
 #include "dwh/core/result.hpp"
 #include "dwh/load/warehouse_schema.hpp"
 
@@ -33,7 +33,8 @@ struct LoadOptions {
   std::string processed_url;  // file:///path or s3://bucket/prefix (read; Redshift: s3:// only)
   std::string warehouse_url;  // libpq URI (never logged with its password)
   Dialect dialect = Dialect::Postgres;
-  // Empty: models/<dataset> of the source tree, <dataset> as the manifests name it.
+  // Empty: dwh::model::default_dataset_dir(<dataset>), <dataset> as the manifests name it
+  // (DWH_MODEL, else the models folder found at run time).
   std::filesystem::path model_dir;
   // Redshift: the role COPY assumes to read the processed bucket.
   std::string iam_role;

@@ -17,8 +17,8 @@
 // against the config file's folder, so a config works from any working directory. Unknown keys
 // are errors naming the file, line and key (a typo must not silently fall back to a default).
 // Without a value anywhere: source and warehouse come from the local cluster (`dwh local up`),
-// landing/processed are file:// folders under .dwh/lake/, the model is the source tree's
-// models/totesys: the embedded default.
+// landing/processed are file:// folders under .dwh/lake/, the model is models/totesys of the
+// models folder found at run time (dwh/model/models_dir.hpp): the embedded default.
 #include <chrono>
 #include <filesystem>
 #include <map>

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "dwh/aws/service_client.hpp"
+#include "dwh/aws/client_options.hpp"
 #include "dwh/core/result.hpp"
 #include "dwh/load/warehouse_schema.hpp"
 #include "dwh/pipeline/config.hpp"

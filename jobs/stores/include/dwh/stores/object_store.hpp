@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "dwh/aws/client_options.hpp"
 #include "dwh/aws/http.hpp"
-#include "dwh/aws/service_client.hpp"
 #include "dwh/core/result.hpp"
 
 namespace dwh::stores {

@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "dwh/aws/service_client.hpp"
+#include "dwh/aws/client_options.hpp"
 #include "dwh/core/result.hpp"
 #include "dwh/parquet/writer.hpp"
 

@@ -1,4 +1,4 @@
-#include "warehouse_url.hpp"
+#include "dwh/load/warehouse_url.hpp"
 
 #include <cstdlib>
 #include <utility>
@@ -7,7 +7,7 @@
 #include "dwh/core/log.hpp"
 #include "dwh/local/database_url.hpp"
 
-namespace dwh::cli {
+namespace dwh::load {
 namespace {
 
 constexpr std::string_view kRedshift = "redshift://";
@@ -33,36 +33,31 @@ bool pg_environment_names_a_target() {
   return false;
 }
 
-Error with_origin(Error e, const std::string& origin) {
-  e.message = origin + ": " + e.message;
-  return e;
-}
-
 // The seeds' secret, fetched and turned into a URI. The secret's value stays in this function.
 Result<std::string> url_from_secret(const std::string& name, const std::string& origin) {
   aws::ClientOptions options;
   if (auto region = aws::secretsmanager::region_of_arn(name)) options.region = *region;
-  auto client = aws::SecretsManager::create(std::move(options));
+  auto client = aws::secretsmanager::Client::create(std::move(options));
   if (!client) {
     Error e = std::move(client).error();
     e.message = "cannot reach AWS Secrets Manager: " + e.message;
-    return with_origin(std::move(e), origin);
+    return with_context(std::move(e), origin + ": ");
   }
   auto value = (*client)->get_secret_value(name);
   if (!value) {
     Error e = std::move(value).error();
     const std::string what = e.to_string();
     e.message = "cannot read the secret: " + what;
-    return with_origin(std::move(e), origin);
+    return with_context(std::move(e), origin + ": ");
   }
   auto secret = aws::secretsmanager::parse_database_secret(value->secret_string, name);
-  if (!secret) return with_origin(std::move(secret).error(), origin);
+  if (!secret) return with_context(std::move(secret).error(), origin + ": ");
   return aws::secretsmanager::to_postgres_url(*secret);
 }
 
 Result<WarehouseTarget> checked(std::string url, std::string origin) {
   auto parsed = local::validate_database_url(url);
-  if (!parsed) return with_origin(std::move(parsed).error(), origin);
+  if (!parsed) return with_context(std::move(parsed).error(), origin + ": ");
   WarehouseTarget target;
   target.url = std::move(url);
   target.origin = std::move(origin);
@@ -76,7 +71,7 @@ Result<WarehouseTarget> resolve_url(const WarehouseOptions& options) {
     // Redshift speaks the PostgreSQL protocol; the scheme only selects the dialect.
     if (redshift) url = "postgresql://" + url.substr(kRedshift.size());
     auto target = checked(std::move(url), "--warehouse");
-    if (target && redshift) target->dialect = load::Dialect::Redshift;
+    if (target && redshift) target->dialect = Dialect::Redshift;
     return target;
   }
   std::optional<std::string> secret = options.secret;
@@ -109,7 +104,7 @@ Result<WarehouseTarget> resolve_url(const WarehouseOptions& options) {
 
 void log_choice(const WarehouseTarget& target) {
   nlohmann::json figures{{"from", target.origin},
-                         {"dialect", target.dialect == load::Dialect::Redshift ? "redshift" : "postgres"}};
+                         {"dialect", target.dialect == Dialect::Redshift ? "redshift" : "postgres"}};
   if (auto parsed = local::validate_database_url(target.url)) figures["url"] = parsed->redacted;
   if (target.origin == "PG* environment") {
     for (const char* name : kPgShownVariables)
@@ -121,40 +116,13 @@ void log_choice(const WarehouseTarget& target) {
 
 }  // namespace
 
-void add_warehouse_options(CLI::App& cmd, WarehouseOptions& options) {
-  CLI::Option* url = cmd.add_option(
-      "--warehouse", options.warehouse,
-      "Warehouse database: postgresql://... or redshift://... (default: --warehouse-secret, then "
-      "DWH_WAREHOUSE_SECRET, the PG* environment, DWH_WAREHOUSE_URL, the local cluster)");
-  CLI::Option* secret = cmd.add_option(
-      "--warehouse-secret", options.secret,
-      "AWS Secrets Manager secret (name or ARN) holding PG_USER, PG_PASSWORD, PG_HOST, PG_DATABASE and "
-      "PG_PORT (default: DWH_WAREHOUSE_SECRET)");
-  url->excludes(secret);
-  cmd.add_option("--dialect", options.dialect, "postgres or redshift (default: from the URL scheme)")
-      ->check(CLI::IsMember({"postgres", "redshift"}));
-}
-
 Result<WarehouseTarget> resolve_warehouse(const WarehouseOptions& options) {
   auto target = resolve_url(options);
   if (!target) return target;
-  if (options.dialect == "redshift") target->dialect = load::Dialect::Redshift;
-  if (options.dialect == "postgres") target->dialect = load::Dialect::Postgres;
+  if (options.dialect == "redshift") target->dialect = Dialect::Redshift;
+  if (options.dialect == "postgres") target->dialect = Dialect::Postgres;
   log_choice(*target);
   return target;
 }
 
-void add_warehouse_options(CLI::App& cmd, std::optional<std::string>& warehouse, std::string& dialect) {
-  cmd.add_option("--warehouse", warehouse,
-                 "Warehouse database: postgresql://... or redshift://... (default: DWH_WAREHOUSE_SECRET, the "
-                 "PG* environment, DWH_WAREHOUSE_URL, the local cluster)");
-  cmd.add_option("--dialect", dialect, "postgres or redshift (default: from the URL scheme)")
-      ->check(CLI::IsMember({"postgres", "redshift"}));
-}
-
-Result<WarehouseTarget> resolve_warehouse(const std::optional<std::string>& warehouse,
-                                          const std::string& dialect) {
-  return resolve_warehouse(WarehouseOptions{warehouse, std::nullopt, dialect});
-}
-
-}  // namespace dwh::cli
+}  // namespace dwh::load
