@@ -9,7 +9,7 @@
 #include "commands.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/ingest/ingest.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/local/resolve_database.hpp"
 
 namespace dwh::cli {
 namespace {

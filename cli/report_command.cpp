@@ -7,7 +7,7 @@
 
 #include "commands.hpp"
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/report/report.hpp"
 #include "warehouse_url.hpp"
 
@@ -36,7 +36,7 @@ int run_report(const ReportArgs& args) {
   auto summary = report::write_report(target->url, args.out);
   if (!summary) {
     const bool input =
-        summary.error().code == "WarehouseNotInitialized" || local::is_database_input_error(summary.error());
+        summary.error().code == "WarehouseNotInitialized" || pg::is_database_input_error(summary.error());
     return fail(summary.error(), input);
   }
   std::cout << nlohmann::json{{"out", summary->out.string()},

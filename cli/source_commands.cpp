@@ -9,8 +9,9 @@
 
 #include "commands.hpp"
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
 #include "dwh/local/local_state.hpp"
+#include "dwh/local/resolve_database.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/source/generate.hpp"
 #include "dwh/source/schema_init.hpp"
 #include "dwh/source/totesys_schema.hpp"
@@ -57,12 +58,12 @@ Result<double> parse_scale(const std::string& text) {
 
 int init(const SourceOptions& o) {
   auto url = resolve_url(o);
-  if (!url) return fail(url.error(), local::is_database_input_error(url.error()));
-  auto conn = local::connect(*url);
-  if (!conn) return fail(conn.error(), local::is_database_input_error(conn.error()));
+  if (!url) return fail(url.error(), pg::is_database_input_error(url.error()));
+  auto conn = pg::connect(*url);
+  if (!conn) return fail(conn.error(), pg::is_database_input_error(conn.error()));
   auto outcome = source::init_schema(**conn);
   if (!outcome) return fail(outcome.error(), outcome.error().code == "SchemaMismatch");
-  const std::string where = local::redact_database_url(*url);
+  const std::string where = pg::redact_database_url(*url);
   if (*outcome == source::InitOutcome::AlreadyInitialised)
     std::cout << "totesys schema already initialised in " << where << "\n";
   else
@@ -80,7 +81,7 @@ int generate(const SourceOptions& o) {
   options.existing = o.replace ? source::ExistingData::Replace : source::ExistingData::Refuse;
   if (auto v = source::validate(options); !v) return fail(v.error(), true);
   auto url = resolve_url(o);
-  if (!url) return fail(url.error(), local::is_database_input_error(url.error()));
+  if (!url) return fail(url.error(), pg::is_database_input_error(url.error()));
   options.url = *url;
 
   auto report = source::generate(options);
@@ -89,7 +90,7 @@ int generate(const SourceOptions& o) {
   const auto& r = *report;
   const double rows = static_cast<double>(r.counts.total());
   std::cout << "generated totesys at scale " << *scale << ", seed " << o.seed << " into "
-            << local::redact_database_url(*url) << "\n";
+            << pg::redact_database_url(*url) << "\n";
   for (const auto& t : source::totesys_tables()) {
     std::string name(t.name);
     name.resize(16, ' ');

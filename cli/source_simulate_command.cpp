@@ -11,7 +11,7 @@
 
 #include "commands.hpp"
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/local/resolve_database.hpp"
 #include "dwh/source/simulate.hpp"
 
 namespace dwh::cli {

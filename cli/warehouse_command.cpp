@@ -8,8 +8,8 @@
 #include "commands.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/load/warehouse_schema.hpp"
-#include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "warehouse_url.hpp"
 
 namespace dwh::cli {
@@ -38,7 +38,7 @@ int run_init(const WarehouseInitArgs& args) {
   auto report = load::init_warehouse(target->url, *dataset, target->dialect);
   if (!report) {
     const bool input = report.error().code == "IncompatibleWarehouseSchema" ||
-                       report.error().code == "ModelError" || local::is_database_input_error(report.error());
+                       report.error().code == "ModelError" || pg::is_database_input_error(report.error());
     return fail(report.error(), input);
   }
   log::info("warehouse ready", {{"created_tables", report->created_tables.size()},

@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/source/generate_model.hpp"
 #include "dwh/source/schema_init.hpp"
 #include "generate_constraints.hpp"
@@ -117,7 +117,7 @@ Status validate(const GenerateOptions& options) {
 
 bool is_generate_input_error(const Error& error) {
   return error.code == "InvalidArgument" || error.code == "SchemaMissing" || error.code == "SchemaMismatch" ||
-         error.code == "NotEmpty" || local::is_database_input_error(error);
+         error.code == "NotEmpty" || pg::is_database_input_error(error);
 }
 
 Result<GenerateReport> generate(const GenerateOptions& options) {
@@ -128,7 +128,7 @@ Result<GenerateReport> generate(const GenerateOptions& options) {
   report.streams = 4;
   // This connection holds a session lock for the whole run, so a second generate on the same
   // database waits and then sees this one's rows, instead of both loading at once.
-  auto conn = local::connect(options.url, options.connect_timeout);
+  auto conn = pg::connect(options.url, options.connect_timeout);
   if (!conn) return conn.error();
   try {
     pqxx::nontransaction(**conn).exec("SELECT pg_advisory_lock(" + std::to_string(kGenerateLockKey) + ")");

@@ -16,7 +16,7 @@
 #include "dwh/core/log.hpp"
 #include "dwh/core/run_id.hpp"
 #include "dwh/ingest/layout.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "internal.hpp"
 
 namespace dwh::ingest {
@@ -146,7 +146,7 @@ std::string cursor_floor_expr(const IngestConfig& c) {
 
 // Read BEFORE the snapshot: every transaction open at the snapshot was either open here (so its
 // xact_start is counted) or began after this moment (so after clock_timestamp() here).
-Result<Horizon> read_horizon(PgSession& s, const IngestConfig& config) {
+Result<Horizon> read_horizon(pg::Connection& s, const IngestConfig& config) {
   auto rows = s.query(
       "SELECT to_char(" + cursor_floor_expr(config) +
       ", 'YYYY-MM-DD HH24:MI:SS.US'), "
@@ -171,7 +171,7 @@ Result<Horizon> read_horizon(PgSession& s, const IngestConfig& config) {
   return h;
 }
 
-Result<Snapshot> take_snapshot(PgSession& s) {
+Result<Snapshot> take_snapshot(pg::Connection& s) {
   if (auto st = s.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !st) return std::move(st).error();
   auto rows = s.query(
       "SELECT pg_export_snapshot(), pg_current_snapshot()::text, "
@@ -196,7 +196,7 @@ Result<Snapshot> take_snapshot(PgSession& s) {
   return snap;
 }
 
-Result<std::vector<SourceColumn>> read_columns(PgSession& s, const std::string& schema,
+Result<std::vector<SourceColumn>> read_columns(pg::Connection& s, const std::string& schema,
                                                const std::string& table, bool& can_select) {
   auto rows = s.query(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
@@ -278,8 +278,9 @@ struct Plans {
   json manifest_tables = json::object();
 };
 
-Result<TablePlan> plan_table(PgSession& coordinator, const IngestConfig& config, const IngestTable& table,
-                             const State& state, const Snapshot& snap, SchemaChangePolicy policy) {
+Result<TablePlan> plan_table(pg::Connection& coordinator, const IngestConfig& config,
+                             const IngestTable& table, const State& state, const Snapshot& snap,
+                             SchemaChangePolicy policy) {
   bool can_select = false;
   auto cols = read_columns(coordinator, config.schema, table.name, can_select);
   if (!cols) return std::move(cols).error();
@@ -390,7 +391,7 @@ json table_log(const TableReport& r) {
 }
 
 // Warns about (or, when asked, creates) missing cursor indexes before the snapshot is taken.
-Status check_cursor_indexes(PgSession& session, const IngestConfig& config,
+Status check_cursor_indexes(pg::Connection& session, const IngestConfig& config,
                             const std::vector<IngestTable>& tables, bool create) {
   auto missing = tables_without_cursor_index(session, config, tables);
   if (!missing) return std::move(missing).error();
@@ -420,11 +421,11 @@ Result<IngestReport> run(const IngestOptions& options) {
   if (!store) return std::move(store).error();
   if (auto s = (*store)->check(); !s) return std::move(s).error();
 
-  auto url = local::validate_database_url(options.source_url);
+  auto url = pg::validate_database_url(options.source_url);
   if (!url) return std::move(url).error();
   {
-    // dwh::local::connect names what failed (unreachable, auth, no database) without the password.
-    auto probe = local::connect(options.source_url, options.connect_timeout);
+    // dwh::pg::connect names what failed (unreachable, auth, no database) without the password.
+    auto probe = pg::connect(options.source_url, options.connect_timeout);
     if (!probe) return std::move(probe).error();
   }
 
@@ -449,7 +450,8 @@ Result<IngestReport> run(const IngestOptions& options) {
   constexpr const char* kSessionSettings =
       "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'; "
       "SET extra_float_digits = 3; SET client_encoding = 'UTF8'; SET bytea_output = 'hex'";
-  auto coordinator = PgSession::open(options.source_url, options.connect_timeout);
+  const pg::ConnectOptions source_connection{options.connect_timeout, "dwh ingest"};
+  auto coordinator = pg::Connection::open(options.source_url, source_connection);
   if (!coordinator) return std::move(coordinator).error();
   if (auto s = (*coordinator)->exec(kSessionSettings); !s) return std::move(s).error();
   if (auto s = check_cursor_indexes(**coordinator, *config, *tables, options.create_cursor_indexes); !s) {
@@ -477,13 +479,13 @@ Result<IngestReport> run(const IngestOptions& options) {
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
 
   // Worker connections join the exported snapshot; at most max_connections are open.
-  tbb::concurrent_queue<std::unique_ptr<PgSession>> pool;
+  tbb::concurrent_queue<std::unique_ptr<pg::Connection>> pool;
   std::atomic<int> opened{0};
-  auto acquire = [&]() -> Result<std::unique_ptr<PgSession>> {
-    std::unique_ptr<PgSession> s;
+  auto acquire = [&]() -> Result<std::unique_ptr<pg::Connection>> {
+    std::unique_ptr<pg::Connection> s;
     if (pool.try_pop(s)) return s;
     opened.fetch_add(1);
-    auto fresh = PgSession::open(options.source_url, options.connect_timeout);
+    auto fresh = pg::Connection::open(options.source_url, source_connection);
     if (!fresh) return std::move(fresh).error();
     if (auto st =
             (*fresh)->exec(std::string(kSessionSettings) +
@@ -599,11 +601,20 @@ Result<IngestReport> run(const IngestOptions& options) {
   return report;
 }
 
+// The source connection's errors carry the server's SQLSTATE; ingest's codes say whose move it
+// is: the source's owner grants privileges (42501), anything else is the source failing.
+Error source_error(Error e) {
+  if (pg::is_connection_error_code(e.code)) e.code = e.code == "42501" ? "PermissionDenied" : "SourceError";
+  return e;
+}
+
 }  // namespace
 
 Result<IngestReport> run_ingest(const IngestOptions& options) {
   try {
-    return run(options);
+    auto report = run(options);
+    if (!report) return source_error(std::move(report).error());
+    return report;
   } catch (const std::exception& e) {
     // Only programming errors and allocation failures get here; libpq and stores return errors.
     return make_error("IngestFailed", std::string("ingest failed: ") + e.what());
@@ -614,7 +625,7 @@ bool is_ingest_input_error(const Error& e) {
   static const std::set<std::string> kInput = {"InvalidArgument", "InvalidConfig", "UnknownStoreScheme",
                                                "InvalidStoreUrl", "NoSuchTable",   "NoCursorColumn",
                                                "SchemaChanged",   "NoSuchColumn"};
-  return kInput.count(e.code) > 0 || local::is_database_input_error(e);
+  return kInput.count(e.code) > 0 || pg::is_database_input_error(e);
 }
 
 }  // namespace dwh::ingest
