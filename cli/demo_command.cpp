@@ -14,8 +14,8 @@
 #include "commands.hpp"
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
 #include "dwh/local/project_cluster.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/pipeline/config.hpp"
 #include "dwh/pipeline/run.hpp"
 #include "dwh/report/report.hpp"
@@ -50,7 +50,7 @@ void say(const std::string& text) {
 }
 
 Status recreate_database(const std::string& admin_url, const std::string& name) {
-  auto conn = local::connect(admin_url);
+  auto conn = pg::connect(admin_url);
   if (!conn) return std::move(conn).error();
   try {
     pqxx::nontransaction tx(**conn);
@@ -80,7 +80,7 @@ int run_demo(const DemoArgs& args) {
 
   say("2. creating totesys and filling it at scale " + std::to_string(args.scale).substr(0, 4));
   {
-    auto conn = local::connect(source_url);
+    auto conn = pg::connect(source_url);
     if (!conn) return fail("source connect", conn.error());
     if (auto r = source::init_schema(**conn); !r) return fail("source init", r.error());
   }
@@ -128,10 +128,10 @@ int run_demo(const DemoArgs& args) {
   if (auto r = report::write_report(warehouse_url, html); !r) return fail("report", r.error());
 
   std::cout << "\nwhere everything is:\n"
-            << "  source     " << local::redact_database_url(source_url) << "\n"
+            << "  source     " << pg::redact_database_url(source_url) << "\n"
             << "  landing    " << config->landing_url << "\n"
             << "  processed  " << config->processed_url << "\n"
-            << "  warehouse  " << local::redact_database_url(warehouse_url) << "\n"
+            << "  warehouse  " << pg::redact_database_url(warehouse_url) << "\n"
             << "  dashboard  " << html.string() << "\n";
   char took[64];
   std::snprintf(took, sizeof took, "demo finished in %.1f s\n", elapsed());

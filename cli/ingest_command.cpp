@@ -10,7 +10,7 @@
 #include "dwh/core/log.hpp"
 #include "dwh/ingest/ingest.hpp"
 #include "dwh/ingest/report_json.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/local/resolve_database.hpp"
 
 namespace dwh::cli {
 namespace {

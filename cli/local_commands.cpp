@@ -8,9 +8,10 @@
 
 #include "commands.hpp"
 #include "dwh/core/error_codes.hpp"
-#include "dwh/local/database_url.hpp"
 #include "dwh/local/local_state.hpp"
 #include "dwh/local/project_cluster.hpp"
+#include "dwh/local/resolve_database.hpp"
+#include "dwh/pg/database_url.hpp"
 
 namespace dwh::cli {
 namespace {
@@ -37,7 +38,7 @@ int fail(const Error& e) {
 void print_role(DatabaseRole role, const std::string& url, const std::string& origin) {
   std::string name(local::role_name(role));
   name.resize(10, ' ');
-  std::cout << name << local::redact_database_url(url) << "  (" << origin << ")\n";
+  std::cout << name << pg::redact_database_url(url) << "  (" << origin << ")\n";
 }
 
 void print_cluster(const local::ClusterInfo& info) {
@@ -52,7 +53,7 @@ void print_cluster(const local::ClusterInfo& info) {
 int use_existing_servers() {
   for (auto role : kRoles) {
     const std::string url = *env_url(role);
-    auto conn = local::connect(url, kCheckTimeout);
+    auto conn = pg::connect(url, kCheckTimeout);
     if (!conn) {
       Error e = std::move(conn).error();
       e.message = std::string(local::role_env_var(role)) + ": " + e.message;
@@ -67,7 +68,7 @@ int use_existing_servers() {
 int up(const std::string& dir, std::optional<int> port) {
   for (auto role : kRoles) {
     if (auto url = env_url(role); url) {
-      if (auto v = local::validate_database_url(*url); !v) {
+      if (auto v = pg::validate_database_url(*url); !v) {
         Error e = std::move(v).error();
         e.message = std::string(local::role_env_var(role)) + ": " + e.message;
         return fail(e);
@@ -83,7 +84,7 @@ int up(const std::string& dir, std::optional<int> port) {
   for (auto role : kRoles)
     if (auto url = env_url(role)) {
       std::cout << "note: " << local::role_env_var(role) << " is set, so the " << local::role_name(role)
-                << " database is " << local::redact_database_url(*url) << ", not the local "
+                << " database is " << pg::redact_database_url(*url) << ", not the local "
                 << local::role_local_database(role) << "\n";
     }
   return 0;
@@ -116,7 +117,7 @@ int status(const std::string& dir) {
       continue;
     }
     print_role(role, resolved->url, resolved->origin);
-    if (auto conn = local::connect(resolved->url, kCheckTimeout); !conn) {
+    if (auto conn = pg::connect(resolved->url, kCheckTimeout); !conn) {
       std::cout << "          " << conn.error().code << ": " << conn.error().message << "\n";
       code = kExitFailure;
     }

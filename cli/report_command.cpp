@@ -7,7 +7,7 @@
 #include "commands.hpp"
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/report/report.hpp"
 #include "dwh/report/report_json.hpp"
 #include "warehouse_options.hpp"

@@ -14,6 +14,7 @@
 #include "commands.hpp"
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
+#include "dwh/local/resolve_database.hpp"
 #include "dwh/model/model.hpp"
 #include "dwh/pipeline/config.hpp"
 #include "dwh/pipeline/run.hpp"

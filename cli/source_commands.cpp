@@ -10,8 +10,9 @@
 #include "commands.hpp"
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
 #include "dwh/local/local_state.hpp"
+#include "dwh/local/resolve_database.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/source/generate.hpp"
 #include "dwh/source/schema_init.hpp"
 #include "dwh/source/totesys_schema.hpp"
@@ -56,11 +57,11 @@ Result<double> parse_scale(const std::string& text) {
 int init(const SourceOptions& o) {
   auto url = resolve_url(o);
   if (!url) return fail(url.error());
-  auto conn = local::connect(*url);
+  auto conn = pg::connect(*url);
   if (!conn) return fail(conn.error());
   auto outcome = source::init_schema(**conn);
   if (!outcome) return fail(outcome.error());
-  const std::string where = local::redact_database_url(*url);
+  const std::string where = pg::redact_database_url(*url);
   if (*outcome == source::InitOutcome::AlreadyInitialised)
     std::cout << "totesys schema already initialised in " << where << "\n";
   else
@@ -87,7 +88,7 @@ int generate(const SourceOptions& o) {
   const auto& r = *report;
   const double rows = static_cast<double>(r.counts.total());
   std::cout << "generated totesys at scale " << *scale << ", seed " << o.seed << " into "
-            << local::redact_database_url(*url) << "\n";
+            << pg::redact_database_url(*url) << "\n";
   for (const auto& t : source::totesys_tables()) {
     std::string name(t.name);
     name.resize(16, ' ');

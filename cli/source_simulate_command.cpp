@@ -12,7 +12,7 @@
 #include "commands.hpp"
 #include "dwh/core/error_codes.hpp"
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/local/resolve_database.hpp"
 #include "dwh/source/simulate.hpp"
 
 namespace dwh::cli {

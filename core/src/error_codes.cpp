@@ -48,6 +48,9 @@ constexpr std::array kCodes = {
                   "A configuration file named on the command line or in DWH_* cannot be read."},
     ErrorCodeInfo{"ConnectFailed", ErrorKind::Transient,
                   "A TCP connection to a server (AWS endpoint or PostgreSQL) could not be established."},
+    ErrorCodeInfo{"ConnectionError", ErrorKind::Transient,
+                  "libpq lost the connection or could not use it, and the server gave no SQLSTATE (server "
+                  "gone, socket closed)."},
     ErrorCodeInfo{"ConnectionRefused", ErrorKind::Transient,
                   "The server refused the TCP connection (nothing listening on that port)."},
     ErrorCodeInfo{"ConnectionReset", ErrorKind::Transient,

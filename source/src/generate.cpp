@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/source/generate_model.hpp"
 #include "dwh/source/schema_init.hpp"
 #include "generate_constraints.hpp"
@@ -123,7 +123,7 @@ Result<GenerateReport> generate(const GenerateOptions& options) {
   report.streams = 4;
   // This connection holds a session lock for the whole run, so a second generate on the same
   // database waits and then sees this one's rows, instead of both loading at once.
-  auto conn = local::connect(options.url, options.connect_timeout);
+  auto conn = pg::connect(options.url, options.connect_timeout);
   if (!conn) return conn.error();
   try {
     pqxx::nontransaction(**conn).exec("SELECT pg_advisory_lock(" + std::to_string(kGenerateLockKey) + ")");

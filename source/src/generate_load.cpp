@@ -23,10 +23,10 @@
 #include <thread>
 
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/connection.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/source/generate_rows.hpp"
 #include "generate_constraints.hpp"
-#include "pg_copy_connection.hpp"
 
 namespace dwh::source {
 namespace {
@@ -52,7 +52,7 @@ constexpr const char* kSessionSettings =
 const char* const kSmallTables[] = {"address", "counterparty", "currency",    "department",
                                     "design",  "staff",        "payment_type"};
 
-using Connections = std::array<std::unique_ptr<PgCopyConnection>, 4>;
+using Connections = std::array<std::unique_ptr<pg::Connection>, 4>;
 
 std::string all_tables_list() {
   std::string list;
@@ -67,19 +67,22 @@ std::string setval_sql(const TableDef& t, std::int64_t rows) {
                   : "SELECT setval(" + seq + ", 1, false)";
 }
 
-Status prepare(PgCopyConnection& ctl, const gen::Model& model) {
-  if (auto s = ctl.exec("BEGIN"); !s) return s;
-  if (auto s = ctl.exec("TRUNCATE " + all_tables_list() + " RESTART IDENTITY"); !s) return s;
+Status prepare(pg::Connection& ctl, const gen::Model& model) {
+  if (auto s = ctl.exec("BEGIN"); !s) return std::move(s).error();
+  if (auto s = ctl.exec("TRUNCATE " + all_tables_list() + " RESTART IDENTITY"); !s)
+    return std::move(s).error();
   for (const char* table : kSmallTables) {
     const std::string rows = gen::small_table_rows(table, model);
-    if (auto s = ctl.begin_copy("COPY " + std::string(table) + " FROM STDIN (FREEZE)"); !s) return s;
-    if (auto s = ctl.put(rows); !s) return s;
-    if (auto s = ctl.end_copy(); !s) return s;
-    if (auto s = ctl.exec(setval_sql(totesys_table(table), model.counts().of(table))); !s) return s;
+    if (auto s = ctl.begin_copy_in("COPY " + std::string(table) + " FROM STDIN (FREEZE)"); !s) return s;
+    if (auto s = ctl.put_copy_data(rows); !s) return s;
+    if (auto s = ctl.end_copy_in(); !s) return std::move(s).error();
+    if (auto s = ctl.exec(setval_sql(totesys_table(table), model.counts().of(table))); !s)
+      return std::move(s).error();
   }
   for (const auto& sql : drop_bulk_constraints_sql())
-    if (auto s = ctl.exec(sql); !s) return s;
-  return ctl.exec("COMMIT");
+    if (auto s = ctl.exec(sql); !s) return std::move(s).error();
+  if (auto s = ctl.exec("COMMIT"); !s) return std::move(s).error();
+  return {};
 }
 
 struct Chunk {
@@ -88,14 +91,14 @@ struct Chunk {
 };
 
 // One table's COPY: chunks of the order stream are formatted in parallel and sent in order.
-Status stream_table(PgCopyConnection& conn, BigTable table, const gen::Model& model) {
+Status stream_table(pg::Connection& conn, BigTable table, const gen::Model& model) {
   const std::string name(gen::table_name(table));
-  if (auto s = conn.exec("BEGIN"); !s) return s;
+  if (auto s = conn.exec("BEGIN"); !s) return std::move(s).error();
   // Truncating in the same transaction lets COPY FREEZE write the rows frozen and all-visible,
   // so nothing has to revisit them later (hint bits, vacuum, index-only scans for the FK checks).
-  if (auto s = conn.exec("TRUNCATE " + name); !s) return s;
-  if (auto s = conn.begin_copy("COPY " + name + " FROM STDIN (FORMAT binary, FREEZE)"); !s) return s;
-  if (auto s = conn.put(gen::kBinaryCopyHeader); !s) return s;
+  if (auto s = conn.exec("TRUNCATE " + name); !s) return std::move(s).error();
+  if (auto s = conn.begin_copy_in("COPY " + name + " FROM STDIN (FORMAT binary, FREEZE)"); !s) return s;
+  if (auto s = conn.put_copy_data(gen::kBinaryCopyHeader); !s) return s;
 
   const std::int64_t orders = model.orders();
   const std::int64_t chunks = (orders + kChunkOrders - 1) / kChunkOrders;
@@ -125,18 +128,19 @@ Status stream_table(PgCopyConnection& conn, BigTable table, const gen::Model& mo
               }) &
           tbb::make_filter<Chunk, void>(tbb::filter_mode::serial_in_order, [&](Chunk chunk) {
             if (failed.load()) return;
-            if (auto s = conn.put(std::string_view(chunk.data.get(), chunk.size)); !s) {
+            if (auto s = conn.put_copy_data(std::string_view(chunk.data.get(), chunk.size)); !s) {
               failure = std::move(s);
               failed = true;
             }
           }));
   if (failed) {
-    conn.abort_copy();
+    conn.abort_copy_in("load abandoned");
     return failure;
   }
-  if (auto s = conn.put(gen::kBinaryCopyTrailer); !s) return s;
-  if (auto s = conn.end_copy(); !s) return s;
-  return conn.exec("COMMIT");
+  if (auto s = conn.put_copy_data(gen::kBinaryCopyTrailer); !s) return s;
+  if (auto s = conn.end_copy_in(); !s) return std::move(s).error();
+  if (auto s = conn.exec("COMMIT"); !s) return std::move(s).error();
+  return {};
 }
 
 // Joins between two big tables (transaction -> sales_order, payment -> transaction) are
@@ -148,7 +152,7 @@ bool parent_is_bulk(const ForeignKeyDef& fk) {
   return false;
 }
 
-Status validate_foreign_keys(PgCopyConnection& conn, const TableDef& table) {
+Status validate_foreign_keys(pg::Connection& conn, const TableDef& table) {
   std::vector<const ForeignKeyDef*> chain;
   for (const auto& fk : table.foreign_keys)
     if (parent_is_bulk(fk)) chain.push_back(&fk);
@@ -157,13 +161,13 @@ Status validate_foreign_keys(PgCopyConnection& conn, const TableDef& table) {
   for (const ForeignKeyDef* fk : chain) {
     const bool merge = parent_is_bulk(*fk);
     if (merge)
-      if (auto s = conn.exec("SET enable_hashjoin = off"); !s) return s;
+      if (auto s = conn.exec("SET enable_hashjoin = off"); !s) return std::move(s).error();
     if (auto s = conn.exec("ALTER TABLE " + std::string(table.name) + " VALIDATE CONSTRAINT " +
                            std::string(fk->name));
         !s)
-      return s;
+      return std::move(s).error();
     if (merge)
-      if (auto s = conn.exec("RESET enable_hashjoin"); !s) return s;
+      if (auto s = conn.exec("RESET enable_hashjoin"); !s) return std::move(s).error();
   }
   return {};
 }
@@ -193,7 +197,7 @@ Status per_table(Connections& conns, Step step) {
 // After a failed load: every table emptied, every constraint back. Uses a fresh connection,
 // since the failure may have been the connection itself.
 Status recover(const GenerateOptions& options) {
-  auto conn = local::connect(options.url, options.connect_timeout);
+  auto conn = pg::connect(options.url, options.connect_timeout);
   if (!conn) return conn.error();
   try {
     pqxx::work tx(**conn);
@@ -207,21 +211,21 @@ Status recover(const GenerateOptions& options) {
   }
 }
 
-Status load_big_tables(const GenerateOptions& options, const gen::Model& model, PgCopyConnection& ctl,
+Status load_big_tables(const GenerateOptions& options, const gen::Model& model, pg::Connection& ctl,
                        GeneratePhases& phases) {
   Connections conns;
   for (auto& c : conns) {
-    auto opened = PgCopyConnection::open(options.url, options.connect_timeout);
+    auto opened = pg::Connection::open(options.url, {options.connect_timeout, "dwh source generate"});
     if (!opened) return opened.error();
     c = std::move(*opened);
-    if (auto s = c->exec(kSessionSettings); !s) return s;
+    if (auto s = c->exec(kSessionSettings); !s) return std::move(s).error();
   }
   const auto& tables = bulk_tables();
 
   auto t = Clock::now();
   if (auto s = per_table(
           conns,
-          [&](std::size_t i, PgCopyConnection& c) { return stream_table(c, gen::kBigTables[i], model); });
+          [&](std::size_t i, pg::Connection& c) { return stream_table(c, gen::kBigTables[i], model); });
       !s)
     return s;
   phases.load = seconds_since(t);
@@ -235,34 +239,41 @@ Status load_big_tables(const GenerateOptions& options, const gen::Model& model, 
   for (const TableDef* table : tables) jobs.push_back("ANALYZE " + std::string(table->name));
   std::atomic<std::size_t> next_job{0};
   if (auto s = per_table(conns,
-                         [&](std::size_t, PgCopyConnection& c) -> Status {
+                         [&](std::size_t, pg::Connection& c) -> Status {
                            for (std::size_t j = next_job++; j < jobs.size(); j = next_job++)
-                             if (auto s = c.exec(jobs[j]); !s) return s;
+                             if (auto s = c.exec(jobs[j]); !s) return std::move(s).error();
                            return {};
                          });
       !s)
     return s;
   for (const TableDef* table : tables)
-    if (auto s = ctl.exec(attach_primary_key_sql(*table)); !s) return s;
+    if (auto s = ctl.exec(attach_primary_key_sql(*table)); !s) return std::move(s).error();
   phases.indexes = seconds_since(t);
 
   t = Clock::now();
-  if (auto s = ctl.exec("BEGIN"); !s) return s;
+  if (auto s = ctl.exec("BEGIN"); !s) return std::move(s).error();
   for (const TableDef* table : tables)
     for (const auto& fk : table->foreign_keys)
-      if (auto s = ctl.exec(add_foreign_key_sql(fk, /*not_valid=*/true)); !s) return s;
-  if (auto s = ctl.exec("COMMIT"); !s) return s;
+      if (auto s = ctl.exec(add_foreign_key_sql(fk, /*not_valid=*/true)); !s) return std::move(s).error();
+  if (auto s = ctl.exec("COMMIT"); !s) return std::move(s).error();
   if (auto s = per_table(
-          conns, [&](std::size_t i, PgCopyConnection& c) { return validate_foreign_keys(c, *tables[i]); });
+          conns, [&](std::size_t i, pg::Connection& c) { return validate_foreign_keys(c, *tables[i]); });
       !s)
     return s;
   phases.foreign_keys = seconds_since(t);
 
   t = Clock::now();
   for (const TableDef* table : tables)
-    if (auto s = ctl.exec(setval_sql(*table, model.counts().of(table->name))); !s) return s;
+    if (auto s = ctl.exec(setval_sql(*table, model.counts().of(table->name))); !s)
+      return std::move(s).error();
   phases.finish = seconds_since(t);
   return {};
+}
+
+// The loading connections' errors carry the server's SQLSTATE; generate's code is one.
+Error database_error(Error e) {
+  if (pg::is_connection_error_code(e.code)) e.code = "DatabaseError";
+  return e;
 }
 
 }  // namespace
@@ -270,13 +281,13 @@ Status load_big_tables(const GenerateOptions& options, const gen::Model& model, 
 Result<GeneratePhases> load_generated(const GenerateOptions& options, const gen::Model& model) {
   GeneratePhases phases;
   auto t = Clock::now();
-  auto ctl_opened = PgCopyConnection::open(options.url, options.connect_timeout);
-  if (!ctl_opened) return ctl_opened.error();
-  PgCopyConnection& ctl = **ctl_opened;
-  if (auto s = ctl.exec(kSessionSettings); !s) return s.error();
+  auto ctl_opened = pg::Connection::open(options.url, {options.connect_timeout, "dwh source generate"});
+  if (!ctl_opened) return database_error(ctl_opened.error());
+  pg::Connection& ctl = **ctl_opened;
+  if (auto s = ctl.exec(kSessionSettings); !s) return database_error(s.error());
   if (auto s = prepare(ctl, model); !s) {
     (void)ctl.exec("ROLLBACK");
-    return s.error();
+    return database_error(s.error());
   }
   phases.prepare = seconds_since(t);
   log::info("source generate: small tables loaded, big tables' constraints dropped",
@@ -284,7 +295,7 @@ Result<GeneratePhases> load_generated(const GenerateOptions& options, const gen:
 
   if (auto s = load_big_tables(options, model, ctl, phases); !s) {
     (void)ctl.exec("ROLLBACK");
-    Error error = s.error();
+    Error error = database_error(s.error());
     if (auto r = recover(options); r)
       error.message += " (the tables were emptied and their constraints restored)";
     else

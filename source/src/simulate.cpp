@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/source/simulate_plan.hpp"
 #include "simulate_values.hpp"
 #include "simulate_writes.hpp"
@@ -144,7 +144,7 @@ class Run {
 
   // A writer connection; on failure the run stops with the error.
   std::unique_ptr<pqxx::connection> connect() {
-    auto conn = local::connect(options_.url, options_.connect_timeout);
+    auto conn = pg::connect(options_.url, options_.connect_timeout);
     if (!conn) {
       fail(failure("a writer could not connect: " + conn.error().message));
       return nullptr;
@@ -260,9 +260,9 @@ class Run {
 
 Result<SimulateReport> simulate(const SimulateOptions& options) {
   if (auto valid = validate(options); !valid) return valid.error();
-  auto url = local::validate_database_url(options.url);
+  auto url = pg::validate_database_url(options.url);
   if (!url) return url.error();
-  auto conn = local::connect(options.url, options.connect_timeout);
+  auto conn = pg::connect(options.url, options.connect_timeout);
   if (!conn) return conn.error();
 
   sim::Pools pools;

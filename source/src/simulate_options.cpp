@@ -3,7 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/source/simulate.hpp"
 
 namespace dwh::source {
@@ -91,7 +91,7 @@ Status validate(const SimulateOptions& options) {
   if (options.day_length.count() < 0) return invalid("--day-length must be positive");
   if (options.late_hold.count() <= 0) return invalid("--late-hold must be positive");
   if (options.connect_timeout.count() <= 0) return invalid("the connect timeout must be positive");
-  auto url = local::validate_database_url(options.url);
+  auto url = pg::validate_database_url(options.url);
   if (!url) return url.error();
   return {};
 }

@@ -24,8 +24,9 @@
 #include <vector>
 
 #include "dwh/local/cluster.hpp"
-#include "dwh/local/database_url.hpp"
 #include "dwh/local/local_state.hpp"
+#include "dwh/local/resolve_database.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "postgres_fixture.hpp"
 #include "process.hpp"
 
@@ -107,7 +108,7 @@ TEST(LocalCluster, UpStatusDownThroughTheCli) {
   const std::string totesys = line_value(up.out, "totesys");
   const std::string warehouse = line_value(up.out, "warehouse");
   ASSERT_EQ(totesys.rfind("postgresql://postgres@127.0.0.1:", 0), 0u) << up.out;
-  ASSERT_TRUE(local::validate_database_url(totesys).ok());
+  ASSERT_TRUE(pg::validate_database_url(totesys).ok());
   EXPECT_EQ(query(totesys, "SELECT current_database()"), "totesys");
   EXPECT_EQ(query(warehouse, "SELECT current_database()"), "warehouse");
   EXPECT_EQ(query(totesys, "SELECT 1"), "1");
@@ -149,7 +150,7 @@ TEST(LocalCluster, UpStatusDownThroughTheCli) {
   auto down = dwh({"local", "down", "--dir", dir});
   ASSERT_EQ(down.exit_code, 0) << down.err;
   EXPECT_NE(down.out.find("stopped"), std::string::npos);
-  auto gone = local::connect(totesys, std::chrono::seconds(2));
+  auto gone = pg::connect(totesys, std::chrono::seconds(2));
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code, "Unreachable") << gone.error().message;
   auto stopped = dwh({"local", "status", "--dir", dir});
@@ -251,23 +252,23 @@ TEST(LocalCluster, ConnectErrorsNameTheProblemWithoutThePassword) {
   auto& pg = PostgresFixture::instance();
   const std::string port = std::to_string(pg.port());
 
-  auto ok = local::connect(pg.url("totesys"));
+  auto ok = pg::connect(pg.url("totesys"));
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(pqxx::nontransaction(**ok).exec1("SELECT 1")[0].as<int>(), 1);
 
-  auto no_db = local::connect("postgresql://postgres:s3cret@127.0.0.1:" + port + "/no_such_db");
+  auto no_db = pg::connect("postgresql://postgres:s3cret@127.0.0.1:" + port + "/no_such_db");
   ASSERT_FALSE(no_db.ok());
   EXPECT_EQ(no_db.error().code, "NoSuchDatabase") << no_db.error().message;
   EXPECT_NE(no_db.error().message.find("127.0.0.1:" + port + "/no_such_db"), std::string::npos);
   EXPECT_EQ(no_db.error().message.find("s3cret"), std::string::npos) << no_db.error().message;
 
-  auto no_role = local::connect("postgresql://nobody:s3cret@127.0.0.1:" + port + "/totesys");
+  auto no_role = pg::connect("postgresql://nobody:s3cret@127.0.0.1:" + port + "/totesys");
   ASSERT_FALSE(no_role.ok());
   EXPECT_EQ(no_role.error().code, "AuthFailed") << no_role.error().message;
   EXPECT_EQ(no_role.error().message.find("s3cret"), std::string::npos) << no_role.error().message;
 
   const std::string closed = std::to_string(free_port());
-  auto refused = local::connect("postgresql://postgres:s3cret@127.0.0.1:" + closed + "/totesys");
+  auto refused = pg::connect("postgresql://postgres:s3cret@127.0.0.1:" + closed + "/totesys");
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code, "Unreachable");
   EXPECT_NE(refused.error().message.find("127.0.0.1:" + closed + "/totesys"), std::string::npos);
@@ -275,11 +276,11 @@ TEST(LocalCluster, ConnectErrorsNameTheProblemWithoutThePassword) {
       << refused.error().message;
   EXPECT_EQ(refused.error().message.find("s3cret"), std::string::npos);
 
-  auto unknown_host = local::connect("postgresql://no-such-host.invalid/totesys", std::chrono::seconds(2));
+  auto unknown_host = pg::connect("postgresql://no-such-host.invalid/totesys", std::chrono::seconds(2));
   ASSERT_FALSE(unknown_host.ok());
   EXPECT_EQ(unknown_host.error().code, "Unreachable") << unknown_host.error().message;
 
-  auto malformed = local::connect("postgresql://127.0.0.1:" + port + "/totesys?colour=blue");
+  auto malformed = pg::connect("postgresql://127.0.0.1:" + port + "/totesys?colour=blue");
   ASSERT_FALSE(malformed.ok());
   EXPECT_EQ(malformed.error().code, "InvalidDatabaseUrl");
 }

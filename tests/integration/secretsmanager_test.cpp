@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "loopback_server.hpp"
 #include "postgres_fixture.hpp"
 #include "process.hpp"
@@ -110,7 +110,7 @@ PasswordRole create_password_role(const std::string& base, const std::string& pa
   const std::string wrong = "postgresql://" + sm::percent_encode(role.name) +
                             ":wrong@127.0.0.1:" + std::to_string(pg.port()) + "/postgres";
   for (;;) {
-    auto c = local::connect(wrong);
+    auto c = pg::connect(wrong);
     if (!c && c.error().code == "AuthFailed") break;
     if (std::chrono::steady_clock::now() > deadline) {
       ADD_FAILURE() << "the server still lets role " << role.name << " in without its password";
@@ -487,13 +487,13 @@ TEST(SecretsManager, HostileSecretsOpenRealConnectionsAndWrongPasswordsDoNot) {
     auto secret = sm::parse_database_secret(seed_secret(role, database, port), kSecretName);
     ASSERT_TRUE(secret.ok()) << secret.error().message;
     const std::string url = sm::to_postgres_url(*secret);
-    auto checked = local::validate_database_url(url);
+    auto checked = pg::validate_database_url(url);
     ASSERT_TRUE(checked.ok()) << checked.error().message;
     // The encoded user holds no ':' or '@': the password is exactly between the first ones.
     EXPECT_EQ(checked->redacted,
               "postgresql://" + sm::percent_encode(role.name) + ":***" + url.substr(url.find('@')));
 
-    auto conn = local::connect(url);
+    auto conn = pg::connect(url);
     ASSERT_TRUE(conn.ok()) << "password #" << i << ": " << conn.error().message;
     pqxx::work tx(**conn);
     const auto row = tx.exec1("SELECT current_user, current_database()");
@@ -501,7 +501,7 @@ TEST(SecretsManager, HostileSecretsOpenRealConnectionsAndWrongPasswordsDoNot) {
     EXPECT_EQ(row[1].as<std::string>(), database);
 
     secret->password += "x";
-    auto refused = local::connect(sm::to_postgres_url(*secret));
+    auto refused = pg::connect(sm::to_postgres_url(*secret));
     ASSERT_FALSE(refused.ok()) << "password #" << i << " + x was accepted";
     EXPECT_EQ(refused.error().code, "AuthFailed");
     EXPECT_EQ(refused.error().message.find(":" + sm::percent_encode(secret->password) + "@"),

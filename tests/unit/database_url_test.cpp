@@ -1,12 +1,14 @@
 // Database URL validation and redaction: what passes means to libpq what it means to us, and
 // what fails says why and where, without ever showing a password.
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace dwh::local {
+#include "dwh/local/resolve_database.hpp"
+
+namespace dwh::pg {
 namespace {
 
 std::string error_of(const std::string& url) {
@@ -146,13 +148,14 @@ TEST(DatabaseUrl, Redaction) {
 }
 
 TEST(DatabaseUrl, RolesAndInputErrors) {
-  EXPECT_EQ(role_env_var(DatabaseRole::Source), "DWH_SOURCE_URL");
-  EXPECT_EQ(role_env_var(DatabaseRole::Warehouse), "DWH_WAREHOUSE_URL");
-  EXPECT_EQ(role_local_database(DatabaseRole::Source), "totesys");
+  using local::DatabaseRole;
+  EXPECT_EQ(local::role_env_var(DatabaseRole::Source), "DWH_SOURCE_URL");
+  EXPECT_EQ(local::role_env_var(DatabaseRole::Warehouse), "DWH_WAREHOUSE_URL");
+  EXPECT_EQ(local::role_local_database(DatabaseRole::Source), "totesys");
   EXPECT_EQ(make_error("Unreachable", "").kind(), ErrorKind::BadInput);
   EXPECT_EQ(make_error("InvalidDatabaseUrl", "").kind(), ErrorKind::BadInput);
   EXPECT_NE(make_error("ConnectFailed", "").kind(), ErrorKind::BadInput);
 }
 
 }  // namespace
-}  // namespace dwh::local
+}  // namespace dwh::pg

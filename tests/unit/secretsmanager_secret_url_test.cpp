@@ -1,5 +1,5 @@
 // The seeds' database secret -> libpq URI. Every URI is read back by libpq's own parser
-// (PQconninfoParse) and by dwh::local::validate_database_url: user, password, host, port and
+// (PQconninfoParse) and by dwh::pg::validate_database_url: user, password, host, port and
 // database must come out byte for byte as they went in, whatever they hold. Errors name the
 // field and the secret, never a value.
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <string>
 
 #include "dwh/aws/secretsmanager.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 
 namespace {
 
@@ -65,7 +65,7 @@ void expect_round_trip(const std::string& user, const std::string& password, con
   EXPECT_EQ(options["port"], std::to_string(port));
   EXPECT_EQ(options["dbname"], database);
 
-  auto ours = dwh::local::validate_database_url(url);
+  auto ours = dwh::pg::validate_database_url(url);
   ASSERT_TRUE(ours.ok()) << ours.error().message;
   EXPECT_EQ(ours->user, user);
   EXPECT_EQ(ours->has_password, !password.empty());

@@ -3,10 +3,15 @@
 #include <chrono>
 
 #include "dwh/core/log.hpp"
+#include "dwh/pg/sql_quote.hpp"
 
 namespace dwh::ingest {
 
-Result<std::vector<std::string>> tables_without_cursor_index(PgSession& session, const IngestConfig& config,
+using pg::sql_identifier;
+using pg::sql_literal;
+
+Result<std::vector<std::string>> tables_without_cursor_index(pg::Connection& session,
+                                                             const IngestConfig& config,
                                                              const std::vector<IngestTable>& tables) {
   if (tables.empty()) return std::vector<std::string>{};
   // One round trip for all tables: an incremental run's fixed cost is what the target is about.
@@ -34,7 +39,7 @@ Result<std::vector<std::string>> tables_without_cursor_index(PgSession& session,
   return missing;
 }
 
-Status create_cursor_indexes(PgSession& session, const IngestConfig& config,
+Status create_cursor_indexes(pg::Connection& session, const IngestConfig& config,
                              const std::vector<std::string>& tables) {
   for (const auto& table : tables) {
     std::string cursor;

@@ -8,19 +8,20 @@
 
 #include "dwh/core/result.hpp"
 #include "dwh/ingest/config.hpp"
-#include "pg_session.hpp"
+#include "dwh/pg/connection.hpp"
 
 namespace dwh::ingest {
 
 // The tables (of `tables`) with no valid index whose leading column is their cursor column.
-Result<std::vector<std::string>> tables_without_cursor_index(PgSession& session, const IngestConfig& config,
+Result<std::vector<std::string>> tables_without_cursor_index(pg::Connection& session,
+                                                             const IngestConfig& config,
                                                              const std::vector<IngestTable>& tables);
 
 // `CREATE INDEX CONCURRENTLY` on each table's cursor column, named dwh_<table>_<cursor>_idx.
 // CONCURRENTLY does not block the application's writes; it cannot run inside a transaction, so
 // this runs before the run's snapshot is taken. Failures name the table ("PermissionDenied" when
 // the role does not own it).
-Status create_cursor_indexes(PgSession& session, const IngestConfig& config,
+Status create_cursor_indexes(pg::Connection& session, const IngestConfig& config,
                              const std::vector<std::string>& tables);
 
 }  // namespace dwh::ingest

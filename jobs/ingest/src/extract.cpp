@@ -29,7 +29,7 @@ using core::FirstError;
 
 }  // namespace
 
-Result<TableReport> extract_table(PgSession& session, ObjectStore& store, const TablePlan& plan,
+Result<TableReport> extract_table(pg::Connection& session, ObjectStore& store, const TablePlan& plan,
                                   const std::string& key, const ExtractSettings& settings) {
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<ColumnSpec> specs;
@@ -62,7 +62,7 @@ Result<TableReport> extract_table(PgSession& session, ObjectStore& store, const 
         }
         auto chunk = std::make_shared<Chunk>();
         chunk->text.reserve(settings.chunk_bytes + (64u << 10));
-        auto r = session.read_copy(chunk->text, settings.chunk_bytes);
+        auto r = session.read_copy_out(chunk->text, settings.chunk_bytes);
         if (!r) {
           failure.set(std::move(r).error());
           fc.stop();

@@ -18,7 +18,7 @@
 #include "dwh/ingest/layout.hpp"
 #include "dwh/ledger/manifests.hpp"
 #include "dwh/ledger/run_ledger.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "internal.hpp"
 
 namespace dwh::ingest {
@@ -91,7 +91,7 @@ std::string cursor_floor_expr(const IngestConfig& c) {
 
 // Read BEFORE the snapshot: every transaction open at the snapshot was either open here (so its
 // xact_start is counted) or began after this moment (so after clock_timestamp() here).
-Result<Horizon> read_horizon(PgSession& s, const IngestConfig& config) {
+Result<Horizon> read_horizon(pg::Connection& s, const IngestConfig& config) {
   auto rows = s.query(
       "SELECT to_char(" + cursor_floor_expr(config) +
       ", 'YYYY-MM-DD HH24:MI:SS.US'), "
@@ -116,7 +116,7 @@ Result<Horizon> read_horizon(PgSession& s, const IngestConfig& config) {
   return h;
 }
 
-Result<Snapshot> take_snapshot(PgSession& s) {
+Result<Snapshot> take_snapshot(pg::Connection& s) {
   if (auto st = s.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !st) return std::move(st).error();
   auto rows = s.query(
       "SELECT pg_export_snapshot(), pg_current_snapshot()::text, "
@@ -141,7 +141,7 @@ Result<Snapshot> take_snapshot(PgSession& s) {
   return snap;
 }
 
-Result<std::vector<SourceColumn>> read_columns(PgSession& s, const std::string& schema,
+Result<std::vector<SourceColumn>> read_columns(pg::Connection& s, const std::string& schema,
                                                const std::string& table, bool& can_select) {
   auto rows = s.query(
       "SELECT a.attname, format_type(a.atttypid, a.atttypmod), "
@@ -218,7 +218,7 @@ std::string new_versions_predicate(const std::string& previous_snapshot, std::ui
          sql_literal(previous_snapshot) + "::pg_snapshot)";
 }
 
-Result<TablePlan> plan_table(PgSession& coordinator, const IngestConfig& config, const IngestTable& table,
+Result<TablePlan> plan_table(pg::Connection& coordinator, const IngestConfig& config, const IngestTable& table,
                              const State& state, const Snapshot& snap, SchemaChangePolicy policy) {
   bool can_select = false;
   auto cols = read_columns(coordinator, config.schema, table.name, can_select);
@@ -315,7 +315,7 @@ json table_log(const TableReport& r) {
 }
 
 // Warns about (or, when asked, creates) missing cursor indexes before the snapshot is taken.
-Status check_cursor_indexes(PgSession& session, const IngestConfig& config,
+Status check_cursor_indexes(pg::Connection& session, const IngestConfig& config,
                             const std::vector<IngestTable>& tables, bool create) {
   auto missing = tables_without_cursor_index(session, config, tables);
   if (!missing) return std::move(missing).error();
@@ -356,11 +356,11 @@ Result<Target> open_target(const IngestOptions& options) {
   if (!store) return std::move(store).error();
   if (auto s = (*store)->check(); !s) return std::move(s).error();
 
-  auto url = local::validate_database_url(options.source_url);
+  auto url = pg::validate_database_url(options.source_url);
   if (!url) return std::move(url).error();
   {
-    // dwh::local::connect names what failed (unreachable, auth, no database) without the password.
-    auto probe = local::connect(options.source_url, options.connect_timeout);
+    // dwh::pg::connect names what failed (unreachable, auth, no database) without the password.
+    auto probe = pg::connect(options.source_url, options.connect_timeout);
     if (!probe) return std::move(probe).error();
   }
   return Target{std::move(config).value(), std::move(tables).value(), std::move(store).value(), url->where()};
@@ -369,13 +369,13 @@ Result<Target> open_target(const IngestOptions& options) {
 // The snapshot every table is read in, exported by the coordinator session, which holds it open
 // until the manifest is written.
 struct SourceSnapshot {
-  std::unique_ptr<PgSession> coordinator;
+  std::unique_ptr<pg::Connection> coordinator;
   Horizon horizon;
   Snapshot snap;
 };
 
 Result<SourceSnapshot> open_snapshot(const IngestOptions& options, const Target& target) {
-  auto coordinator = PgSession::open(options.source_url, options.connect_timeout);
+  auto coordinator = pg::Connection::open(options.source_url, {options.connect_timeout, "dwh ingest"});
   if (!coordinator) return std::move(coordinator).error();
   if (auto s = (*coordinator)->exec(kSessionSettings); !s) return std::move(s).error();
   if (auto s =
@@ -397,7 +397,7 @@ Result<SourceSnapshot> open_snapshot(const IngestOptions& options, const Target&
   return SourceSnapshot{std::move(coordinator).value(), std::move(horizon).value(), std::move(snap).value()};
 }
 
-Result<std::vector<TablePlan>> plan_tables(PgSession& coordinator, const IngestOptions& options,
+Result<std::vector<TablePlan>> plan_tables(pg::Connection& coordinator, const IngestOptions& options,
                                            const Target& target, const State& state, const Snapshot& snap) {
   std::vector<TablePlan> plans;
   for (const auto& t : target.tables) {
@@ -414,11 +414,11 @@ Result<std::vector<TablePlan>> plan_tables(PgSession& coordinator, const IngestO
 Result<std::vector<TableReport>> extract_tables(const IngestOptions& options, ObjectStore& store,
                                                 const std::vector<TablePlan>& plans,
                                                 const std::string& snapshot_id, ledger::RunLedger& runs) {
-  tbb::concurrent_queue<std::unique_ptr<PgSession>> pool;
-  auto acquire = [&]() -> Result<std::unique_ptr<PgSession>> {
-    std::unique_ptr<PgSession> s;
+  tbb::concurrent_queue<std::unique_ptr<pg::Connection>> pool;
+  auto acquire = [&]() -> Result<std::unique_ptr<pg::Connection>> {
+    std::unique_ptr<pg::Connection> s;
     if (pool.try_pop(s)) return s;
-    auto fresh = PgSession::open(options.source_url, options.connect_timeout);
+    auto fresh = pg::Connection::open(options.source_url, {options.connect_timeout, "dwh ingest"});
     if (!fresh) return std::move(fresh).error();
     if (auto st =
             (*fresh)->exec(std::string(kSessionSettings) +
@@ -563,11 +563,20 @@ Result<IngestReport> run(const IngestOptions& options) {
   return report;
 }
 
+// The source connection's errors carry the server's SQLSTATE; ingest's codes say whose move it
+// is: the source's owner grants privileges (42501), anything else is the source failing.
+Error source_error(Error e) {
+  if (pg::is_connection_error_code(e.code)) e.code = e.code == "42501" ? "PermissionDenied" : "SourceError";
+  return e;
+}
+
 }  // namespace
 
 Result<IngestReport> run_ingest(const IngestOptions& options) {
   try {
-    return run(options);
+    auto report = run(options);
+    if (!report) return source_error(std::move(report).error());
+    return report;
   } catch (const std::exception& e) {
     // Only programming errors and allocation failures get here; libpq and stores return errors.
     return make_error("IngestFailed", std::string("ingest failed: ") + e.what());

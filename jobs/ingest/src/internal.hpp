@@ -10,12 +10,16 @@
 #include "dwh/core/crash_point.hpp"
 #include "dwh/ingest/config.hpp"
 #include "dwh/ingest/ingest.hpp"
+#include "dwh/pg/connection.hpp"
+#include "dwh/pg/sql_quote.hpp"
 #include "dwh/stores/compression.hpp"
 #include "dwh/stores/json_lines.hpp"
 #include "dwh/stores/object_store.hpp"
-#include "pg_session.hpp"
 
 namespace dwh::ingest {
+// The source database's SQL quoting (dwh::pg).
+using pg::sql_identifier;
+using pg::sql_literal;
 // The store's vocabulary (dwh::stores): what an ingest writes to.
 using stores::column_kind_for_type;
 using stores::ColumnKind;
@@ -59,7 +63,7 @@ struct ExtractSettings {
 
 // Streams one table (COPY inside `session`'s open snapshot transaction) to `key`. The object is
 // only created when there are rows; on failure nothing is left under the key.
-Result<TableReport> extract_table(PgSession& session, ObjectStore& store, const TablePlan& plan,
+Result<TableReport> extract_table(pg::Connection& session, ObjectStore& store, const TablePlan& plan,
                                   const std::string& key, const ExtractSettings& settings);
 
 // Kills the process when DWH_TEST_CRASH_POINT names `point` (crash-safety tests).

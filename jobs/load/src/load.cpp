@@ -11,13 +11,13 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "connection.hpp"
 #include "dwh/core/crash_point.hpp"
 #include "dwh/core/log.hpp"
 #include "dwh/ledger/layout.hpp"
 #include "dwh/ledger/manifests.hpp"
 #include "dwh/ledger/run_ledger.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/connection.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/model/model.hpp"
 #include "dwh/model/models_dir.hpp"
 #include "dwh/stores/object_store.hpp"
@@ -45,7 +45,7 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string first_value(const std::vector<Row>& rows) {
+std::string first_value(const pg::Rows& rows) {
   return rows.empty() || rows[0].empty() || !rows[0][0] ? std::string() : *rows[0][0];
 }
 
@@ -53,13 +53,13 @@ struct Context {
   const LoadOptions& options;
   stores::ObjectStore& store;
   const model::Dataset& dataset;
-  Connection& conn;
+  pg::Connection& conn;
 };
 
 enum class Outcome { Loaded, AlreadyLoaded };
 
 // The data-quality checks on the staged rows of one model: not null, then unique keys.
-Status check_staged(Connection& conn, const Model& model) {
+Status check_staged(pg::Connection& conn, const Model& model) {
   const std::string nulls_sql = sql::count_nulls(model);
   if (!nulls_sql.empty()) {
     auto counts = conn.query(nulls_sql);
@@ -94,7 +94,7 @@ Status check_staged(Connection& conn, const Model& model) {
 }
 
 // Every staged foreign key value has a row in the table it references (after the upserts).
-Status check_references(Connection& conn, const Model& model) {
+Status check_references(pg::Connection& conn, const Model& model) {
   for (const auto& c : model.columns) {
     if (c.references_table.empty()) continue;
     auto missing = conn.query(sql::unresolved_references(model, c));
@@ -112,7 +112,7 @@ Status check_references(Connection& conn, const Model& model) {
 // The foreign keys to drop for this append and add back after it (see
 // LoadOptions::defer_foreign_keys_from_rows); none when the per-row checks cost less, or when
 // this role could not add them back.
-Result<std::vector<sql::ForeignKey>> keys_to_defer(Connection& conn, const Model& model, std::uint64_t staged,
+Result<std::vector<sql::ForeignKey>> keys_to_defer(pg::Connection& conn, const Model& model, std::uint64_t staged,
                                                    std::uint64_t from_rows) {
   std::vector<sql::ForeignKey> keys;
   if (from_rows == 0 || staged < from_rows) return keys;
@@ -392,7 +392,7 @@ Result<Outcome> load_one(Context& ctx, const Manifest& m, LoadedManifest& out) {
   return Outcome::Loaded;
 }
 
-Status check_initialized(Connection& conn, const model::Dataset& dataset, const std::string& where) {
+Status check_initialized(pg::Connection& conn, const model::Dataset& dataset, const std::string& where) {
   std::string names = sql::literal(kControlTable);
   for (const auto& m : dataset.models) names += ", " + sql::literal(m.table);
   auto rows = conn.query(
@@ -493,11 +493,11 @@ Result<LoadReport> run(const LoadOptions& options) {
   auto runs = ledger::committed_runs(**store, ledger::Job::Transform);
   if (!runs) return std::move(runs).error();
 
-  auto parsed_url = local::validate_database_url(options.warehouse_url);
+  auto parsed_url = pg::validate_database_url(options.warehouse_url);
   if (!parsed_url) return std::move(parsed_url).error();
   const std::string where = parsed_url->where();
-  if (auto probe = local::connect(options.warehouse_url); !probe) return std::move(probe).error();
-  auto conn = Connection::open(options.warehouse_url);
+  if (auto probe = pg::connect(options.warehouse_url); !probe) return std::move(probe).error();
+  auto conn = pg::Connection::open(options.warehouse_url, {pg::kDefaultConnectTimeout, "dwh load"});
   if (!conn) return std::move(conn).error();
 
   LoadReport report;
@@ -524,7 +524,14 @@ Result<LoadReport> run(const LoadOptions& options) {
 
 Result<LoadReport> run_load(const LoadOptions& options) {
   try {
-    return run(options);
+    auto report = run(options);
+    // The warehouse connection's errors carry the server's SQLSTATE; load's code is one.
+    if (!report && pg::is_connection_error_code(report.error().code)) {
+      Error e = std::move(report).error();
+      e.code = "WarehouseError";
+      return e;
+    }
+    return report;
   } catch (const std::exception& e) {
     // Only programming errors and allocation failures get here; I/O returns errors.
     return make_error("LoadFailed", std::string("load failed: ") + e.what());

@@ -212,14 +212,14 @@ class SliceSource {
 
 }  // namespace
 
-Result<StageReport> stage_postgres(Connection& conn, const model::Model& model, stores::ObjectStore& store,
-                                   const ExpectedObject& object, int threads) {
+Result<StageReport> stage_postgres(pg::Connection& conn, const model::Model& model,
+                                   stores::ObjectStore& store, const ExpectedObject& object, int threads) {
   HashedObject hashed(store, object);
   auto reader = open_footer(hashed, object);
   if (!reader) return std::move(reader).error();
   const parquet::Reader& r = **reader;
   if (auto s = check_schema(model, r.schema(), object.key); !s) return std::move(s).error();
-  if (auto s = conn.begin_copy(sql::copy_from_stdin(model)); !s) return std::move(s).error();
+  if (auto s = conn.begin_copy_in(sql::copy_from_stdin(model)); !s) return std::move(s).error();
 
   const int workers = std::max(1, threads);
   SliceSource source(r, hashed, object.key);
@@ -267,7 +267,7 @@ Result<StageReport> stage_postgres(Connection& conn, const model::Model& model, 
             tbb::make_filter<SlicePtr, void>(tbb::filter_mode::serial_in_order, [&](const SlicePtr& slice) {
               if (failure.failed()) return;
               for (std::size_t at = 0; at < slice->text.size(); at += kCopyPiece) {
-                if (auto s = conn.put_copy(std::string_view(slice->text).substr(at, kCopyPiece)); !s) {
+                if (auto s = conn.put_copy_data(std::string_view(slice->text).substr(at, kCopyPiece)); !s) {
                   failure.set(std::move(s).error());
                   return;
                 }
@@ -282,7 +282,7 @@ Result<StageReport> stage_postgres(Connection& conn, const model::Model& model, 
     return std::move(*e);  // the caller's rollback ends the COPY
   }
   if (auto s = hashed.finish(); !s) return std::move(s).error();
-  auto rows = conn.end_copy();
+  auto rows = conn.end_copy_in();
   if (!rows) return std::move(rows).error();
   return StageReport{*rows, hashed.bytes_read(), hashed.largest_read()};
 }

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <string>
 
-#include "connection.hpp"
 #include "dwh/core/result.hpp"
 #include "dwh/model/model.hpp"
+#include "dwh/pg/connection.hpp"
 #include "dwh/stores/object_store.hpp"
 
 namespace dwh::load::detail {
@@ -29,8 +29,8 @@ struct StageReport {
 // The Parquet schema must be the model's (names, types, decimal scale); the staging table must
 // exist. An object whose size or SHA-256 differs from the
 // manifest's fails with "ChecksumMismatch" before the COPY ends; the caller rolls back.
-Result<StageReport> stage_postgres(Connection& conn, const model::Model& model, stores::ObjectStore& store,
-                                   const ExpectedObject& object, int threads);
+Result<StageReport> stage_postgres(pg::Connection& conn, const model::Model& model,
+                                   stores::ObjectStore& store, const ExpectedObject& object, int threads);
 
 // Reads the object by ranges and checks its size and SHA-256 (for Redshift, which reads the
 // object itself).

@@ -6,7 +6,7 @@
 
 #include "dwh/core/log.hpp"
 #include "dwh/load/warehouse_schema.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "sql.hpp"
 
 namespace dwh::load {
@@ -158,7 +158,7 @@ Result<InitReport> init_warehouse(const std::string& warehouse_url, const model:
   }
   auto views = view_sql(dataset);
   if (!views) return std::move(views).error();
-  auto conn = local::connect(warehouse_url);
+  auto conn = pg::connect(warehouse_url);
   if (!conn) return std::move(conn).error();
   InitReport report;
   try {

@@ -5,7 +5,8 @@
 
 #include "dwh/aws/secretsmanager.hpp"
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/local/resolve_database.hpp"
+#include "dwh/pg/database_url.hpp"
 
 namespace dwh::load {
 namespace {
@@ -56,7 +57,7 @@ Result<std::string> url_from_secret(const std::string& name, const std::string& 
 }
 
 Result<WarehouseTarget> checked(std::string url, std::string origin) {
-  auto parsed = local::validate_database_url(url);
+  auto parsed = pg::validate_database_url(url);
   if (!parsed) return with_context(std::move(parsed).error(), origin + ": ");
   WarehouseTarget target;
   target.url = std::move(url);
@@ -105,7 +106,7 @@ Result<WarehouseTarget> resolve_url(const WarehouseOptions& options) {
 void log_choice(const WarehouseTarget& target) {
   nlohmann::json figures{{"from", target.origin},
                          {"dialect", target.dialect == Dialect::Redshift ? "redshift" : "postgres"}};
-  if (auto parsed = local::validate_database_url(target.url)) figures["url"] = parsed->redacted;
+  if (auto parsed = pg::validate_database_url(target.url)) figures["url"] = parsed->redacted;
   if (target.origin == "PG* environment") {
     for (const char* name : kPgShownVariables)
       if (auto value = env(name)) figures[name] = *value;

@@ -11,8 +11,8 @@
 #include "dwh/ledger/manifests.hpp"
 #include "dwh/ledger/run_ledger.hpp"
 #include "dwh/load/load.hpp"
-#include "dwh/local/database_url.hpp"
 #include "dwh/model/model.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/stores/object_store.hpp"
 #include "dwh/transform/transform.hpp"
 
@@ -124,7 +124,7 @@ StageSummary run_load_stage(const PipelineConfig& config, const PipelineTargets&
 }
 
 void read_freshness(const PipelineTargets& targets, RunSummary& summary) {
-  auto conn = local::connect(targets.warehouse_url);
+  auto conn = pg::connect(targets.warehouse_url);
   if (!conn) {
     log::warn("cannot read the warehouse's freshness", {{"error", conn.error().message}});
     return;

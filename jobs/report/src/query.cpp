@@ -9,7 +9,7 @@
 #include <pqxx/pqxx>
 
 #include "dwh/core/log.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/report/report.hpp"
 
 namespace dwh::report {
@@ -91,7 +91,7 @@ void read_views(pqxx::read_transaction& tx, ReportData& d) {
 }  // namespace
 
 Result<ReportData> query_report(const std::string& warehouse_url) {
-  auto conn = local::connect(warehouse_url);
+  auto conn = pg::connect(warehouse_url);
   if (!conn) return std::move(conn).error();
   ReportData data;
   data.generated_at = utc_now();

@@ -14,7 +14,7 @@
 //
 // Error codes (dwh::Error::code); the first group is bad input (exit 2, is_generate_input_error):
 //   "InvalidArgument"  scale not a finite number > 0, or too large for integer keys
-//   the dwh::local connection codes (InvalidDatabaseUrl, Unreachable, ...)
+//   the dwh::pg connection codes (InvalidDatabaseUrl, Unreachable, ...)
 //   "SchemaMissing" / "SchemaMismatch"  the database is not initialised / holds another schema
 //   "NotEmpty"         the tables hold rows and ExistingData::Refuse was asked
 // Otherwise "DatabaseError" (exit 1). After a failure during the load the tables are emptied

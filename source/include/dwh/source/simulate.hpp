@@ -10,7 +10,7 @@
 // and no trigger): new rows get created_at = last_updated = the writer's clock in milliseconds;
 // updates move last_updated forward.
 //
-// Error codes: "InvalidArgument" (bad options), the dwh::local connection codes, "SchemaMissing"
+// Error codes: "InvalidArgument" (bad options), the dwh::pg connection codes, "SchemaMissing"
 // (no totesys tables), "NoBaseData" (run `dwh source generate` first): all bad input, exit 2
 // (see is_simulate_input_error). "SimulationFailed": a write failed during the run, exit 1.
 #include <atomic>

@@ -9,7 +9,7 @@
 // table (see docs/ingest.md for why nothing is lost or landed twice, and what is assumed).
 //
 // Error codes (dwh::Error::code). Bad input (is_ingest_input_error; `dwh ingest` exits 2):
-//   InvalidArgument, InvalidConfig, UnknownStoreScheme, InvalidStoreUrl, the dwh::local
+//   InvalidArgument, InvalidConfig, UnknownStoreScheme, InvalidStoreUrl, the dwh::pg
 //   connection codes (InvalidDatabaseUrl, Unreachable, AuthFailed, NoSuchDatabase),
 //   NoSuchTable, NoCursorColumn, SchemaChanged
 // Otherwise: StoreUnavailable, PermissionDenied, SourceError, StoreError, ...

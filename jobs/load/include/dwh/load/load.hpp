@@ -13,7 +13,7 @@
 //
 // Error codes (dwh::Error::code). Bad input (is_load_input_error; `dwh load` exits 2):
 //   InvalidArgument, UnknownStoreScheme, InvalidStoreUrl, ModelError, WarehouseNotInitialized,
-//   and the database input errors of dwh/local/database_url.hpp.
+//   and the database input errors of dwh/pg/database_url.hpp.
 // Otherwise (exit 1): ManifestGap, ChecksumMismatch, CheckFailed (a data-quality check),
 //   ManifestInvalid, StoreError, StoreUnavailable, WarehouseError, LoadFailed, CopyFailed.
 #include <cstdint>

@@ -13,7 +13,7 @@
 //
 // Error codes: WarehouseNotInitialized (a view or the control table is missing: run
 // `dwh warehouse init`), WarehouseError (any other query failure), WriteFailed, and the
-// connection codes of dwh/local/database_url.hpp.
+// connection codes of dwh/pg/database_url.hpp.
 #include <cstdint>
 #include <filesystem>
 #include <map>

@@ -1,13 +1,12 @@
-// Resolving which database a command uses, and opening connections with errors that say
-// what went wrong where.
+// Opening connections with errors that say what went wrong where.
 #include <cstdlib>
 #include <string>
 
-#include "dwh/local/database_url.hpp"
-#include "dwh/local/local_state.hpp"
+#include "connect_error.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "url_secrets.hpp"
 
-namespace dwh::local {
+namespace dwh::pg {
 namespace {
 
 constexpr std::string_view kTimeoutParam = "connect_timeout";
@@ -48,6 +47,9 @@ std::string one_line(std::string m) {
   return out;
 }
 
+}  // namespace
+
+namespace detail {
 Error connect_error(const DatabaseUrl& url, std::string libpq_message) {
   const std::string reason = detail::mask_secrets_in(one_line(std::move(libpq_message)), url.text);
   const std::string code(classify(reason));
@@ -63,43 +65,7 @@ Error connect_error(const DatabaseUrl& url, std::string libpq_message) {
   return make_error(code, "database " + url.where() + " (" + url.redacted + "): " + what + ": " + reason);
 }
 
-}  // namespace
-
-Result<ResolvedDatabase> resolve_database(DatabaseRole role, std::optional<std::string> explicit_url,
-                                          const std::filesystem::path& state_dir) {
-  auto checked = [](std::string url, std::string origin) -> Result<ResolvedDatabase> {
-    auto v = validate_database_url(url);
-    if (!v) {
-      Error e = std::move(v).error();
-      e.message = origin + ": " + e.message;
-      return e;
-    }
-    return ResolvedDatabase{std::move(url), std::move(origin)};
-  };
-  if (explicit_url) return checked(std::move(*explicit_url), "--url");
-  const std::string env_name(role_env_var(role));
-  if (const char* env = std::getenv(env_name.c_str()); env != nullptr && *env != '\0')
-    return checked(env, env_name);
-  auto running = running_local_cluster(state_dir);
-  if (!running) return std::move(running).error();
-  if (running->has_value())
-    return ResolvedDatabase{(*running)->url(role_local_database(role)),
-                            "local cluster (" + state_dir.string() + ")"};
-  auto state = read_state(state_dir);
-  const bool stopped = state.ok() && state->has_value();
-  return make_error(
-      "NoDatabaseConfigured",
-      "no " + std::string(role_name(role)) + " database: " +
-          (stopped ? "the local cluster in " + state_dir.string() + " is not running; " : std::string()) +
-          "set " + env_name + ", pass --url, or run `dwh local up`");
-}
-
-Result<std::string> resolve_database_url(DatabaseRole role, std::optional<std::string> explicit_url,
-                                         const std::filesystem::path& state_dir) {
-  auto r = resolve_database(role, std::move(explicit_url), state_dir);
-  if (!r) return std::move(r).error();
-  return std::move(r->url);
-}
+}  // namespace detail
 
 Result<std::unique_ptr<pqxx::connection>> connect(const std::string& url, std::chrono::seconds timeout) {
   auto parsed = validate_database_url(url);
@@ -114,8 +80,8 @@ Result<std::unique_ptr<pqxx::connection>> connect(const std::string& url, std::c
   try {
     return std::make_unique<pqxx::connection>(conninfo);
   } catch (const std::exception& e) {
-    return connect_error(*parsed, e.what());
+    return detail::connect_error(*parsed, e.what());
   }
 }
 
-}  // namespace dwh::local
+}  // namespace dwh::pg

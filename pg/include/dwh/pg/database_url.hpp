@@ -1,18 +1,19 @@
 #pragma once
-// Database URLs: how every `dwh source ...` and job command finds, checks and opens its
-// PostgreSQL database. URLs are libpq URIs (postgresql://user:pass@host:port/db?param=v).
+// Database URLs: how every `dwh source ...` and job command checks and opens its PostgreSQL
+// database. URLs are libpq URIs (postgresql://user:pass@host:port/db?param=v). Which URL a
+// command uses (--url, environment, the dev cluster) is dwh/local/resolve_database.hpp.
 //
 // Error codes (dwh::Error::code) used here. Per issue 3 the first five are bad input, for which
 // commands exit with 2 (see is_database_input_error):
 //   "InvalidDatabaseUrl"   the URL is malformed; the message names the problem and its position
 //   "NoDatabaseConfigured" no --url, no environment variable and no running local cluster
+//                          (made by dwh::local's resolve_database)
 //   "Unreachable"          nothing answers at host:port (refused, timed out, unknown host)
 //   "AuthFailed"           the server refused the user or password
 //   "NoSuchDatabase"       the server runs but has no such database
 //   "ConnectFailed"        any other connection failure (libpq's reason is in the message)
 // No message ever contains a password: URLs in messages are redacted ("postgresql://u:***@h/db").
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <pqxx/connection>
@@ -22,16 +23,7 @@
 
 #include "dwh/core/result.hpp"
 
-namespace dwh::local {
-
-enum class DatabaseRole { Source, Warehouse };
-
-// "source" / "warehouse".
-std::string_view role_name(DatabaseRole role);
-// "DWH_SOURCE_URL" / "DWH_WAREHOUSE_URL".
-std::string_view role_env_var(DatabaseRole role);
-// The database `dwh local up` creates for the role: "totesys" / "warehouse".
-std::string_view role_local_database(DatabaseRole role);
+namespace dwh::pg {
 
 struct HostPort {
   std::string host;  // decoded; empty means libpq's default unix socket; "[::1]" keeps no brackets
@@ -64,22 +56,6 @@ Result<DatabaseUrl> validate_database_url(std::string_view url);
 // Safe on malformed input too.
 std::string redact_database_url(std::string_view url);
 
-// Where a role's database is: explicit_url (a --url option) if given, else the role's
-// environment variable (DWH_SOURCE_URL / DWH_WAREHOUSE_URL) if set and non-empty, else the
-// local cluster recorded in `state_dir` (`dwh local up`) if it is running, else an error
-// "NoDatabaseConfigured" saying how to configure one. The URL returned is validated.
-Result<std::string> resolve_database_url(DatabaseRole role, std::optional<std::string> explicit_url,
-                                         const std::filesystem::path& state_dir = ".dwh");
-
-// The same, also saying where the URL came from: "--url", "DWH_SOURCE_URL", ... or
-// "local cluster (.dwh)".
-struct ResolvedDatabase {
-  std::string url;
-  std::string origin;
-};
-Result<ResolvedDatabase> resolve_database(DatabaseRole role, std::optional<std::string> explicit_url,
-                                          const std::filesystem::path& state_dir = ".dwh");
-
 inline constexpr std::chrono::seconds kDefaultConnectTimeout{10};
 
 // Opens a connection. A connect_timeout parameter (whole seconds, at least 1) is added unless the
@@ -88,4 +64,4 @@ Result<std::unique_ptr<pqxx::connection>> connect(const std::string& url,
                                                   std::chrono::seconds timeout = kDefaultConnectTimeout);
 
 
-}  // namespace dwh::local
+}  // namespace dwh::pg

@@ -5,7 +5,7 @@
 // positions, and echoes the offending text, which may be part of a password. So the structure
 // is checked here first, following libpq's own reading of a URI (conninfo_uri_parse_options in
 // fe-connect.c) so that whatever passes means to libpq what it means to us.
-#include "dwh/local/database_url.hpp"
+#include "dwh/pg/database_url.hpp"
 
 #include <libpq-fe.h>
 
@@ -19,7 +19,7 @@
 
 #include "url_secrets.hpp"
 
-namespace dwh::local {
+namespace dwh::pg {
 namespace {
 
 constexpr std::string_view kSchemes[] = {"postgresql://", "postgres://"};
@@ -326,18 +326,6 @@ std::string DatabaseUrl::where() const {
          (database.empty() ? (user.empty() ? std::string("(default database)") : user) : database);
 }
 
-std::string_view role_name(DatabaseRole role) {
-  return role == DatabaseRole::Source ? "source" : "warehouse";
-}
-
-std::string_view role_env_var(DatabaseRole role) {
-  return role == DatabaseRole::Source ? "DWH_SOURCE_URL" : "DWH_WAREHOUSE_URL";
-}
-
-std::string_view role_local_database(DatabaseRole role) {
-  return role == DatabaseRole::Source ? "totesys" : "warehouse";
-}
-
 std::string redact_database_url(std::string_view url) {
   return apply_mask(url, conservative_secret_spans(url));
 }
@@ -387,4 +375,4 @@ Result<DatabaseUrl> validate_database_url(std::string_view url) {
                     "invalid database URL " + parsed->redacted + ": libpq rejects it: " + message);
 }
 
-}  // namespace dwh::local
+}  // namespace dwh::pg
