@@ -40,11 +40,11 @@ std::string doc_kind(ErrorKind kind) {
 }
 
 // The literal codes one statement raises: make_error("X", ...), make_error(c ? "X" : "Y", ...),
-// e.code = "X" and e.code = c ? "X" : "Y".
+// e.code = "X" and e.code = c ? "X" : "Y" (a choice in a later argument is message text).
 std::vector<std::string> codes_in_statement(const std::string& statement) {
   static const std::regex literal(R"re(make_error\(\s*"([A-Za-z0-9]+)")re");
   static const std::regex choice(
-      R"re((?:make_error\(|\.code = )[\s\S]*\?\s*"([A-Za-z0-9]+)"\s*:\s*"([A-Za-z0-9]+)")re");
+      R"re((?:make_error\(|\.code = )[^,"]*\?\s*"([A-Za-z0-9]+)"\s*:\s*"([A-Za-z0-9]+)")re");
   static const std::regex assigned(R"re(\.code = "([A-Za-z0-9]+)"\s*$)re");
   std::vector<std::string> out;
   for (const auto* re : {&literal, &choice, &assigned}) {

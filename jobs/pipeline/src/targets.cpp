@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "dwh/load/warehouse_url.hpp"
-#include "dwh/local/database_url.hpp"
+#include "dwh/local/resolve_database.hpp"
 
 namespace dwh::pipeline {
 namespace {
