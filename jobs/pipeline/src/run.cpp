@@ -72,6 +72,8 @@ StageSummary run_ingest_stage(const PipelineConfig& config, const PipelineTarget
   ingest::IngestOptions o;
   o.source_url = targets.source_url;
   o.landing_url = config.landing_url;
+  // The dataset's own tables: [model] dir holds its ingest.json beside its models.
+  o.config_path = config.model_dir / "ingest.json";
   o.s3_options = targets.s3_options;
   auto r = ingest::run_ingest(o);
   if (!r) return failed(std::move(s), r.error());
