@@ -110,6 +110,20 @@ TEST(Install, InstalledDwhFindsItsModelsAtRunTime) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(landed_tables(r.out), (std::set<std::string>{"payment_type"})) << r.out;
 
+  // `dwh run` ingests the tables of its [model] dir's ingest.json, not those of the default
+  // models (it read the default's until the models were found at run time).
+  const fs::path run_landing = tmp.path() / "run-landing";
+  std::ofstream(tmp.path() / "dwh.toml")
+      << "[source]\nurl = \"" << source.url << "\"\n[landing]\nurl = \"file://" << run_landing.string()
+      << "\"\n[processed]\nurl = \"file://" << (tmp.path() / "run-processed").string()
+      << "\"\n[warehouse]\nurl = \"" << source.url << "\"\n[model]\ndir = \"" << own.string() << "\"\n";
+  r = run_process({"/usr/bin/env", "-C", elsewhere.string(), dwh.string(), "run", "--config",
+                   (tmp.path() / "dwh.toml").string(), "--json"},
+                  {{"DWH_MODEL", kUnsetEnv}, {"DWH_LOG_LEVEL", "warn"}});
+  std::set<std::string> run_tables;
+  for (const auto& entry : fs::directory_iterator(run_landing)) run_tables.insert(entry.path().filename());
+  EXPECT_EQ(run_tables, (std::set<std::string>{"_manifests", "payment_type"})) << r.out << r.err;
+
   // Without models, the installed binary says where it looked; the source tree is not a fallback.
   fs::remove_all(prefix / "bin" / "models");
   fs::remove_all(prefix / "share");
