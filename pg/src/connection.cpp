@@ -39,6 +39,17 @@ bool is_sqlstate(std::string_view code) {
 
 }  // namespace
 
+ErrorKind sqlstate_kind(std::string_view state) {
+  static constexpr std::string_view kTransient[] = {"40001", "40P01", "55P03", "57P01",
+                                                    "57P02", "57P03", "57014"};
+  const std::string_view cls = state.substr(0, 2);
+  if (cls == "08" || cls == "53") return ErrorKind::Transient;
+  if (std::find(std::begin(kTransient), std::end(kTransient), state) != std::end(kTransient))
+    return ErrorKind::Transient;
+  if (cls == "28" || state == "3D000") return ErrorKind::BadInput;
+  return ErrorKind::Permanent;
+}
+
 bool is_connection_error_code(std::string_view code) {
   return code == kConnectionError || is_sqlstate(code);
 }
@@ -68,8 +79,11 @@ Error Connection::error(std::string_view what, const PGresult* result) const {
   if (message.empty()) message = trimmed(PQerrorMessage(conn_.get()));
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   const bool server = state != nullptr && is_sqlstate(state);
-  return make_error(server ? std::string(state) : std::string(kConnectionError),
-                    std::string(what) + ": " + message);
+  Error e = make_error(server ? std::string(state) : std::string(kConnectionError),
+                       std::string(what) + ": " + message);
+  // Without a SQLSTATE the connection itself failed: kConnectionError's registered kind (transient).
+  if (server) e.kind_override = sqlstate_kind(state);
+  return e;
 }
 
 Result<std::uint64_t> Connection::exec(const std::string& sql) {

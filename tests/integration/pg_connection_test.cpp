@@ -48,6 +48,8 @@ TEST(PgConnection, ErrorsKeepTheirSqlstateAndTheConnectionStaysUsable) {
   EXPECT_NE(missing.error().message.find("relation \"no_such_table\" does not exist"), std::string::npos)
       << missing.error().message;
 
+  EXPECT_EQ(missing.error().kind(), ErrorKind::Permanent);
+
   auto syntax = c->exec("SELEC 1");
   ASSERT_FALSE(syntax);
   EXPECT_EQ(syntax.error().code, "42601");  // syntax_error
@@ -55,6 +57,33 @@ TEST(PgConnection, ErrorsKeepTheirSqlstateAndTheConnectionStaysUsable) {
   auto again = c->query("SELECT 2");
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ((*again)[0][0], "2");
+}
+
+// A lock wait that times out is worth retrying; the kind survives a job renaming the code.
+TEST(PgConnection, ALockTimeoutIsTransient) {
+  const auto db = PostgresFixture::instance().create_database("pgconn_lock");
+  auto holder = open_or_fail(db.url);
+  auto waiter = open_or_fail(db.url);
+  ASSERT_TRUE(holder->exec("CREATE TABLE t (x int)"));
+  ASSERT_TRUE(holder->exec("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE"));
+  ASSERT_TRUE(waiter->exec("SET lock_timeout = '50ms'"));
+  auto blocked = waiter->query("SELECT * FROM t");
+  ASSERT_FALSE(blocked);
+  EXPECT_EQ(blocked.error().code, "55P03");  // lock_not_available
+  Error renamed = blocked.error();
+  renamed.code = "WarehouseError";
+  EXPECT_EQ(renamed.kind(), ErrorKind::Transient);
+  ASSERT_TRUE(holder->exec("ROLLBACK"));
+}
+
+TEST(PgConnection, SqlstateClassesDecideTheKind) {
+  EXPECT_EQ(pg::sqlstate_kind("08006"), ErrorKind::Transient);  // connection_failure
+  EXPECT_EQ(pg::sqlstate_kind("40P01"), ErrorKind::Transient);  // deadlock_detected
+  EXPECT_EQ(pg::sqlstate_kind("53300"), ErrorKind::Transient);  // too_many_connections
+  EXPECT_EQ(pg::sqlstate_kind("28P01"), ErrorKind::BadInput);   // invalid_password
+  EXPECT_EQ(pg::sqlstate_kind("3D000"), ErrorKind::BadInput);   // invalid_catalog_name
+  EXPECT_EQ(pg::sqlstate_kind("23505"), ErrorKind::Permanent);  // unique_violation
+  EXPECT_EQ(pg::sqlstate_kind("42501"), ErrorKind::Permanent);  // insufficient_privilege
 }
 
 TEST(PgConnection, InsufficientPrivilegeIs42501) {

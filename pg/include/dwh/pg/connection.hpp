@@ -32,6 +32,13 @@ inline constexpr std::string_view kConnectionError = "ConnectionError";
 // True for a code this class gives its errors: a SQLSTATE (five digits or upper-case letters)
 // or kConnectionError. Jobs use it to turn them into their own codes at their boundary.
 bool is_connection_error_code(std::string_view code);
+// What a SQLSTATE means for a retry (PostgreSQL's Appendix A): a lost connection (class 08), a
+// serialization failure or deadlock (40001, 40P01), a lock wait timeout (55P03), too few resources
+// (class 53) or a server shutting down or cancelling (57P01-57P03, 57014) is transient; bad
+// credentials (class 28) or a missing database (3D000) is bad input; the rest is permanent (the
+// data, the schema or a privilege needs a person). Connection errors carry it in kind_override, so
+// it survives the jobs renaming the code.
+ErrorKind sqlstate_kind(std::string_view sqlstate);
 
 using Row = std::vector<std::optional<std::string>>;  // nullopt for SQL NULL
 using Rows = std::vector<Row>;
