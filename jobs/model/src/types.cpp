@@ -52,26 +52,6 @@ std::optional<SourceType> parse_source_type(std::string_view t) {
   return std::nullopt;
 }
 
-std::string_view source_type_name(SourceType type) {
-  switch (type) {
-    case SourceType::Integer:
-      return "integer";
-    case SourceType::Decimal:
-      return "decimal";
-    case SourceType::Double:
-      return "double";
-    case SourceType::Boolean:
-      return "boolean";
-    case SourceType::Text:
-      return "text";
-    case SourceType::Timestamp:
-      return "timestamp";
-    case SourceType::Date:
-      return "date";
-  }
-  return "?";
-}
-
 std::optional<SqlType> parse_sql_type(std::string_view text) {
   const std::string t = lower_without_spaces_in_parens(text);
   SqlType out;
@@ -217,3 +197,27 @@ std::optional<std::string> literal_error(std::string_view text, const parquet::C
 }
 
 }  // namespace dwh::model::detail
+
+namespace dwh::model {
+
+std::string_view source_type_name(SourceType type) {
+  switch (type) {
+    case SourceType::Integer:
+      return "integer";
+    case SourceType::Decimal:
+      return "decimal";
+    case SourceType::Double:
+      return "double";
+    case SourceType::Boolean:
+      return "boolean";
+    case SourceType::Text:
+      return "text";
+    case SourceType::Timestamp:
+      return "timestamp";
+    case SourceType::Date:
+      return "date";
+  }
+  return "?";
+}
+
+}  // namespace dwh::model

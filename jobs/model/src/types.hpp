@@ -12,7 +12,6 @@ namespace dwh::model::detail {
 
 // "integer", "decimal", "double", "boolean", "text", "timestamp", "date".
 std::optional<SourceType> parse_source_type(std::string_view text);
-std::string_view source_type_name(SourceType type);
 inline constexpr std::string_view kSourceTypeNames =
     "integer, decimal, double, boolean, text, timestamp, date";
 

@@ -78,26 +78,6 @@ SourceType source_type_of_pg(const std::string& pg) {
   return SourceType::Text;
 }
 
-std::string_view source_type_name(SourceType t) {
-  switch (t) {
-    case SourceType::Integer:
-      return "integer";
-    case SourceType::Decimal:
-      return "decimal";
-    case SourceType::Double:
-      return "double";
-    case SourceType::Boolean:
-      return "boolean";
-    case SourceType::Text:
-      return "text";
-    case SourceType::Timestamp:
-      return "timestamp";
-    case SourceType::Date:
-      return "date";
-  }
-  return "?";
-}
-
 // The source columns of the dataset against what an ingest run says it landed.
 Status check_columns(const SourceTable& source, const std::vector<ledger::LandedColumn>& columns,
                      const std::string& ingest_run) {
@@ -110,7 +90,8 @@ Status check_columns(const SourceTable& source, const std::vector<ledger::Landed
       problems.push_back("column " + c.name + " is not in the landed data");
     } else if (source_type_of_pg(it->second) != c.type) {
       problems.push_back("column " + c.name + " is " + it->second +
-                         " in the landed data, sources.toml says " + std::string(source_type_name(c.type)));
+                         " in the landed data, sources.toml says " +
+                         std::string(model::source_type_name(c.type)));
     }
   }
   if (problems.empty()) return {};

@@ -24,6 +24,8 @@ namespace dwh::model {
 // How a landed JSON value is read (ingest writes numerics as exact-decimal strings,
 // timestamps as "YYYY-MM-DDTHH:MM:SS.mmm", dates "YYYY-MM-DD", enums by label).
 enum class SourceType { Integer, Decimal, Double, Boolean, Text, Timestamp, Date };
+// "integer", "decimal", ...: the names sources.toml uses.
+std::string_view source_type_name(SourceType type);
 
 struct SourceColumn {
   std::string name;
