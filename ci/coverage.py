@@ -21,7 +21,8 @@ def folder_of(path):
 
 
 def summarize(root, build):
-    keep = "^" + re.escape(root + "/") + "(" + "|".join(PRODUCTION) + ")/"
+    # gcovr takes a filter starting with "/" as anchored to the absolute path.
+    keep = re.escape(root + "/") + "(" + "|".join(PRODUCTION) + ")/"
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run(["gcovr", "--root", root, "--object-directory", build, "--filter", keep,
                         "-j", str(os.cpu_count() or 1), "--json-summary", out.name], check=True,
