@@ -64,7 +64,7 @@ void fill_pattern(std::uint64_t offset, std::span<char> out) {
 class PatternSource final : public aws::BodySource {
  public:
   explicit PatternSource(std::uint64_t size) : size_(size) {}
-  std::optional<std::uint64_t> size() const override { return std::nullopt; }
+  [[nodiscard]] std::optional<std::uint64_t> size() const override { return std::nullopt; }
   Result<std::size_t> read(std::span<char> out) override {
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - pos_));
     fill_pattern(pos_, out.first(n));
@@ -103,8 +103,8 @@ class PatternCheckSink final : public aws::BodySink {
     first_difference_ = -1;
     return true;
   }
-  std::uint64_t bytes() const { return pos_; }
-  std::int64_t first_difference() const { return first_difference_; }
+  [[nodiscard]] std::uint64_t bytes() const { return pos_; }
+  [[nodiscard]] std::int64_t first_difference() const { return first_difference_; }
 
  private:
   std::string expected_;

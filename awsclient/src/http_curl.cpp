@@ -310,7 +310,7 @@ class CurlHttpClient final : public HttpClient {
       }
     };
     for (const auto& [name, value] : request.headers)
-      append(value.empty() ? name + ";" : name + ": " + value);
+      append(value.empty() ? name + ";" : std::string(name).append(": ").append(value));
     // "Name:" with nothing after it removes a header curl would add on its own.
     if (!has_header(request.headers, "expect")) append("Expect:");
     if (!has_header(request.headers, "accept")) append("Accept:");

@@ -39,7 +39,7 @@ struct PartBuffer {
   std::uint64_t capacity = 0;
   std::uint64_t size = 0;
   int number = 0;
-  std::string_view view() const { return {data.get(), static_cast<std::size_t>(size)}; }
+  [[nodiscard]] std::string_view view() const { return {data.get(), static_cast<std::size_t>(size)}; }
 };
 
 class BufferPool {

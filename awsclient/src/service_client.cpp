@@ -32,7 +32,7 @@ bool is_success(int status) {
 class CountingSource final : public BodySource {
  public:
   explicit CountingSource(BodySource* inner) : inner_(inner) {}
-  std::optional<std::uint64_t> size() const override { return inner_->size(); }
+  [[nodiscard]] std::optional<std::uint64_t> size() const override { return inner_->size(); }
   Result<std::size_t> read(std::span<char> out) override {
     auto r = inner_->read(out);
     if (r) used_ = used_ || *r > 0;
