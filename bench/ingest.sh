@@ -11,6 +11,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 orders="${BENCH_ORDERS:-10000000}"
+# shellcheck source=bench/lib.sh
 . "$here/bench/lib.sh"
 bench_dwh "${1:-$here/build-bench}"
 bench_work ingest
@@ -52,9 +53,9 @@ incr_rows=$(grep -o '"rows":[0-9]*' incr.err | tail -1 | cut -d: -f2)
 read -r base_s base_rss < base.time
 read -r ours_s ours_rss < ours.time
 read -r full_s full_rss < full.time
-read -r incr_s incr_rss < incr.time
-read -r noidx_s noidx_rss < noidx.time
-read -r mkidx_s mkidx_rss < mkidx.time
+read -r incr_s _ < incr.time
+read -r noidx_s _ < noidx.time
+read -r mkidx_s _ < mkidx.time
 base_mb=$(du -m baseline.gz | cut -f1)
 ours_mb=$(du -cm land-so/sales_order | tail -1 | cut -f1)
 awk -v so="$so_rows" -v all="$all_rows" -v bs="$base_s" -v os="$ours_s" -v br="$base_rss" -v orss="$ours_rss" \

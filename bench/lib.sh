@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The set-up the bench scripts share. Source it after setting `here` (the repository root):
 #   bench_dwh BUILD_DIR     sets $dwh: BENCH_DWH if set (an already built Release binary), else
 #                           BUILD_DIR's, configured Release and built if needed
@@ -7,6 +8,8 @@
 #   bench_scale ORDERS      prints the `dwh source generate` scale for ORDERS sales orders
 #   bench_measure NAME CMD  runs CMD under /usr/bin/time: NAME.time holds "seconds rss_kib",
 #                           NAME.out and NAME.err its output; a failure stops the script
+: "${here:?bench/lib.sh: set here (the repository root) before sourcing it}"
+# shellcheck disable=SC2034  # used by the scripts that source this file
 psql=/usr/lib/postgresql/15/bin/psql
 
 bench_dwh() {
@@ -32,14 +35,14 @@ bench_work() {
   work="$(mktemp -d "/tmp/dwh-bench-$1.XXXXXX")"
   chmod 755 "$work"  # the server runs as postgres when we are root
   trap bench_cleanup EXIT
-  cd "$work"
+  cd "$work" || exit 1
 }
 
 bench_cluster() {
   "$dwh" local up >/dev/null
   src="$("$dwh" local status | awk '/^source/{print $2}')"
   wh="$("$dwh" local status | awk '/^warehouse/{print $2}')"
-  [ -n "$src" ] && [ -n "$wh" ] || { echo "no local cluster URLs" >&2; exit 1; }
+  if [ -z "$src" ] || [ -z "$wh" ]; then echo "no local cluster URLs" >&2; exit 1; fi
   "$dwh" source init --url "$src" >/dev/null
 }
 

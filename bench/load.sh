@@ -15,6 +15,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 orders="${BENCH_ORDERS:-10000000}"
 model="$here/models/totesys"
+# shellcheck source=bench/lib.sh
 . "$here/bench/lib.sh"
 bench_dwh "${1:-$here/build-bench}"
 bench_work load
@@ -44,9 +45,9 @@ cols() {  # the fact table's columns but its surrogate key, comma-separated
 for t in $facts; do
   "$psql" "$base" -qc "\copy (SELECT $(cols "$t") FROM $t) TO '$work/$t.csv' WITH (FORMAT csv)"
 done
-"$psql" "$base" -qc "TRUNCATE $(echo $facts | tr ' ' ',')" >/dev/null
+"$psql" "$base" -qc "TRUNCATE ${facts// /,}" >/dev/null
 "$psql" "$base" -qc "VACUUM ANALYZE" >/dev/null
-fact_rows=$(cat $work/fact_*.csv | wc -l)
+fact_rows=$(cat "$work"/fact_*.csv | wc -l)
 copy_all=""
 for t in $facts; do copy_all+="\\copy $t ($(cols "$t")) FROM '$work/$t.csv' WITH (FORMAT csv)"$'\n'; done
 printf '%s' "$copy_all" > baseline.sql

@@ -22,6 +22,7 @@ orders="${BENCH_ORDERS:-10000000}"
 model="$here/models/totesys"
 node_modules="$here/.node/node_modules"
 [ -d "$node_modules/@duckdb/node-api" ] || { echo "needs @duckdb/node-api under $node_modules (ci/install-deps.sh)" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
 . "$here/bench/lib.sh"
 bench_dwh "${1:-$here/build-bench}"
 bench_work pipeline

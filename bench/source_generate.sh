@@ -27,6 +27,7 @@ seed="${BENCH_SEED:-1}"
 with_text="${BENCH_TEXT:-1}"
 
 py=/usr/bin/python3
+# shellcheck source=bench/lib.sh
 . "$here/bench/lib.sh"
 bench_dwh "${1:-$here/build-bench}"
 bench_work generate
@@ -67,7 +68,7 @@ sales_rows=$(rows_of sales_order)
 
 # --- the baseline -----------------------------------------------------------------------------
 mkdir dump
-[ "$(id -u)" = 0 ] && chown postgres dump || chmod 777 dump
+if [ "$(id -u)" = 0 ]; then chown postgres dump; else chmod 777 dump; fi
 echo "dumping the generated tables ..." >&2
 for t in $big; do
   q -c "COPY $t TO '$work/dump/$t.binary' (FORMAT binary)"
@@ -90,7 +91,7 @@ baseline() {  # baseline FORMAT -> prints "prepare load indexes fks total"
   a=$(now)
   {
     echo "BEGIN;"
-    while IFS=$'\t' read -r table name def bigparent; do echo "ALTER TABLE $table DROP CONSTRAINT $name;"; done <fks.tsv
+    while IFS=$'\t' read -r table name def _; do echo "ALTER TABLE $table DROP CONSTRAINT $name;"; done <fks.tsv
     while IFS=$'\t' read -r table name def; do
       case "$name" in *_pkey) echo "ALTER TABLE $table DROP CONSTRAINT $name;" ;; *) echo "DROP INDEX $name;" ;; esac
     done <indexes.tsv
@@ -111,7 +112,7 @@ baseline() {  # baseline FORMAT -> prints "prepare load indexes fks total"
   for t in $big; do q -c "ALTER TABLE $t ADD CONSTRAINT ${t}_pkey PRIMARY KEY USING INDEX ${t}_pkey" >/dev/null; done
   d=$(now)
   { echo "BEGIN;"
-    while IFS=$'\t' read -r table name def bigparent; do echo "ALTER TABLE $table ADD CONSTRAINT $name $def NOT VALID;"; done <fks.tsv
+    while IFS=$'\t' read -r table name def _; do echo "ALTER TABLE $table ADD CONSTRAINT $name $def NOT VALID;"; done <fks.tsv
     echo "COMMIT;"
   } | q >/dev/null
   for t in $big; do

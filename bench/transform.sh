@@ -17,6 +17,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 orders="${BENCH_ORDERS:-10000000}"
 node_modules="$here/.node/node_modules"
 [ -d "$node_modules/@duckdb/node-api" ] || { echo "needs @duckdb/node-api under $node_modules" >&2; exit 1; }
+# shellcheck source=bench/lib.sh
 . "$here/bench/lib.sh"
 bench_dwh "${1:-$here/build-bench}"
 bench_work transform

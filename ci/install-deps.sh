@@ -6,7 +6,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-tidy clang-format
+  shellcheck gcovr
   libcurl4-openssl-dev libssl-dev libxml2-dev nlohmann-json3-dev
   libtbb-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
   zlib1g-dev libzstd-dev libdeflate-dev libsnappy-dev

@@ -64,7 +64,7 @@ void fill_pattern(std::uint64_t offset, std::span<char> out) {
 class PatternSource final : public aws::BodySource {
  public:
   explicit PatternSource(std::uint64_t size) : size_(size) {}
-  std::optional<std::uint64_t> size() const override { return std::nullopt; }
+  [[nodiscard]] std::optional<std::uint64_t> size() const override { return std::nullopt; }
   Result<std::size_t> read(std::span<char> out) override {
     const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), size_ - pos_));
     fill_pattern(pos_, out.first(n));
@@ -103,8 +103,8 @@ class PatternCheckSink final : public aws::BodySink {
     first_difference_ = -1;
     return true;
   }
-  std::uint64_t bytes() const { return pos_; }
-  std::int64_t first_difference() const { return first_difference_; }
+  [[nodiscard]] std::uint64_t bytes() const { return pos_; }
+  [[nodiscard]] std::int64_t first_difference() const { return first_difference_; }
 
  private:
   std::string expected_;
@@ -146,6 +146,93 @@ struct RoundTripArgs {
   int parts_in_flight = 4;
 };
 
+// The two objects a round trip writes and reads back: a small one and one uploaded in parts.
+struct RoundTripObjects {
+  std::string small_key = std::string(kRoundTripPrefix) + "hello.txt";
+  std::string small_body = "hello from dwh: a small object, sent with Content-MD5 and a SHA-256 checksum\n";
+  std::string big_key = std::string(kRoundTripPrefix) + "multipart.bin";
+  std::uint64_t big_size = 0;
+};
+
+// Puts the small object and uploads the big one in parts; false (reported) on a failure.
+bool put_objects(s3::Client& client, const std::string& bucket, const RoundTripArgs& args,
+                 const RoundTripObjects& o) {
+  auto t = Clock::now();
+  auto put = client.put_object(bucket, o.small_key, o.small_body);
+  if (!report("put small object", t, status_of(put),
+              put.ok()
+                  ? o.small_key + ", " + std::to_string(o.small_body.size()) + " bytes, etag " + put->etag
+                  : "")) {
+    return false;
+  }
+
+  PatternSource source(o.big_size);
+  s3::UploadStats stats;
+  s3::UploadOptions upload;
+  upload.part_size = args.part_mib * kMiB;
+  upload.max_in_flight = args.parts_in_flight;
+  upload.stats = &stats;
+  t = Clock::now();
+  auto up = client.upload(bucket, o.big_key, source, upload);
+  if (!up.ok()) return report("multipart upload", t, up.error());
+  const double ms = ms_since(t);
+  char detail[200];
+  std::snprintf(detail, sizeof detail, "%s, %.1f MiB in %d parts, peak buffers %.1f MiB, %.1f MB/s",
+                o.big_key.c_str(), static_cast<double>(o.big_size) / kMiB, stats.parts_uploaded.load(),
+                static_cast<double>(stats.peak_buffered_bytes.load()) / kMiB,
+                ms > 0 ? static_cast<double>(o.big_size) / 1e3 / ms : 0.0);
+  return report("multipart upload", t, {}, detail);
+}
+
+// Lists the two objects and reads both back, comparing every byte; false (reported) on a failure.
+bool read_back(s3::Client& client, const std::string& bucket, const RoundTripObjects& o) {
+  auto t = Clock::now();
+  auto listed = client.list_all_objects(bucket, kRoundTripPrefix);
+  if (!report("list objects", t, status_of(listed),
+              listed.ok()
+                  ? std::to_string(listed->objects.size()) + " objects under " + std::string(kRoundTripPrefix)
+                  : "")) {
+    return false;
+  }
+  for (const auto& object : listed->objects)
+    std::cout << "      " << object.size << "  " << object.key << "\n";
+  if (listed->objects.size() != 2) {
+    std::cerr << "dwh: expected 2 objects in the listing, got " << listed->objects.size() << "\n";
+    return false;
+  }
+
+  t = Clock::now();
+  auto small = client.get_object_string(bucket, o.small_key);
+  if (small.ok() && *small != o.small_body) {
+    return report("get small object", t, make_error("IntegrityError", "small object came back different"));
+  }
+  if (!report("get small object", t, status_of(small), "bytes match")) return false;
+
+  PatternCheckSink check;
+  t = Clock::now();
+  auto big = client.get_object(bucket, o.big_key, check);
+  if (big.ok() && (check.first_difference() >= 0 || check.bytes() != o.big_size)) {
+    return report("get multipart object", t,
+                  make_error("IntegrityError", "multipart object differs at byte " +
+                                                   std::to_string(check.first_difference()) + " (" +
+                                                   std::to_string(check.bytes()) + " bytes received)"));
+  }
+  return report("get multipart object", t, status_of(big),
+                "bytes match, streamed without holding the object");
+}
+
+// Deletes the two objects; false (reported) when the call or either deletion failed.
+bool delete_objects(s3::Client& client, const std::string& bucket, const RoundTripObjects& o) {
+  const auto t = Clock::now();
+  const std::vector<s3::ObjectId> ids = {{o.small_key, {}}, {o.big_key, {}}};
+  auto deleted = client.delete_objects(bucket, ids);
+  Status delete_status = status_of(deleted);
+  if (deleted.ok() && !deleted->failures.empty()) {
+    delete_status = make_error(deleted->failures[0].code, "could not delete " + deleted->failures[0].key);
+  }
+  return report("delete objects", t, delete_status);
+}
+
 int run_roundtrip(const RoundTripArgs& args) {
   auto created_client = make_client(args.endpoint_url);
   if (!created_client.ok()) {
@@ -157,22 +244,6 @@ int run_roundtrip(const RoundTripArgs& args) {
   std::cout << "S3 round trip on s3://" << bucket << " via " << client.service().endpoint().url << " ("
             << client.service().region() << ")\n";
   const auto total_start = Clock::now();
-  bool bucket_created = false;
-
-  // Cleans up whatever the round trip created, even after a failure.
-  auto cleanup = [&] {
-    if (!bucket_created) return;
-    (void)client.empty_bucket(bucket);
-    (void)client.delete_bucket(bucket);
-  };
-  auto fail = [&] {
-    cleanup();
-    return kExitFailure;
-  };
-  auto fail_with = [&](std::string_view step, Clock::time_point start, const Status& status) {
-    report(step, start, status);
-    return fail();
-  };
 
   auto t = Clock::now();
   if (client.head_bucket(bucket).ok()) {
@@ -180,91 +251,22 @@ int run_roundtrip(const RoundTripArgs& args) {
     std::cerr << "dwh: bucket " << bucket << " already exists; pick a new name with --bucket\n";
     return kExitFailure;
   }
-  if (!report("create bucket", t, client.create_bucket(bucket))) return fail();
-  bucket_created = true;
+  if (!report("create bucket", t, client.create_bucket(bucket))) return kExitFailure;
 
+  RoundTripObjects objects;
+  objects.big_size = args.size_mib * kMiB + 123;  // a short last part
+  auto delete_bucket = [&] {
+    const auto start = Clock::now();
+    return report("delete bucket", start, client.delete_bucket(bucket));
+  };
   t = Clock::now();
-  if (!report("head bucket", t, client.head_bucket(bucket))) return fail();
-
-  const std::string small_key = std::string(kRoundTripPrefix) + "hello.txt";
-  const std::string small_body =
-      "hello from dwh: a small object, sent with Content-MD5 and a SHA-256 checksum\n";
-  t = Clock::now();
-  auto put = client.put_object(bucket, small_key, small_body);
-  if (!report("put small object", t, status_of(put),
-              put.ok() ? small_key + ", " + std::to_string(small_body.size()) + " bytes, etag " + put->etag
-                       : "")) {
-    return fail();
+  if (!report("head bucket", t, client.head_bucket(bucket)) || !put_objects(client, bucket, args, objects) ||
+      !read_back(client, bucket, objects) || !delete_objects(client, bucket, objects) || !delete_bucket()) {
+    // Cleans up whatever the round trip created, even after a failure.
+    (void)client.empty_bucket(bucket);
+    (void)client.delete_bucket(bucket);
+    return kExitFailure;
   }
-
-  const std::string big_key = std::string(kRoundTripPrefix) + "multipart.bin";
-  const std::uint64_t big_size = args.size_mib * kMiB + 123;  // a short last part
-  PatternSource source(big_size);
-  s3::UploadStats stats;
-  s3::UploadOptions upload;
-  upload.part_size = args.part_mib * kMiB;
-  upload.max_in_flight = args.parts_in_flight;
-  upload.stats = &stats;
-  t = Clock::now();
-  auto up = client.upload(bucket, big_key, source, upload);
-  if (!up.ok()) return fail_with("multipart upload", t, up.error());
-  {
-    const double ms = ms_since(t);
-    char detail[200];
-    std::snprintf(detail, sizeof detail, "%s, %.1f MiB in %d parts, peak buffers %.1f MiB, %.1f MB/s",
-                  big_key.c_str(), static_cast<double>(big_size) / kMiB, stats.parts_uploaded.load(),
-                  static_cast<double>(stats.peak_buffered_bytes.load()) / kMiB,
-                  ms > 0 ? static_cast<double>(big_size) / 1e3 / ms : 0.0);
-    report("multipart upload", t, {}, detail);
-  }
-
-  t = Clock::now();
-  auto listed = client.list_all_objects(bucket, kRoundTripPrefix);
-  if (!report("list objects", t, status_of(listed),
-              listed.ok()
-                  ? std::to_string(listed->objects.size()) + " objects under " + std::string(kRoundTripPrefix)
-                  : "")) {
-    return fail();
-  }
-  for (const auto& o : listed->objects) std::cout << "      " << o.size << "  " << o.key << "\n";
-  if (listed->objects.size() != 2) {
-    std::cerr << "dwh: expected 2 objects in the listing, got " << listed->objects.size() << "\n";
-    return fail();
-  }
-
-  t = Clock::now();
-  auto small = client.get_object_string(bucket, small_key);
-  if (small.ok() && *small != small_body) {
-    return fail_with("get small object", t, make_error("IntegrityError", "small object came back different"));
-  }
-  if (!report("get small object", t, status_of(small), "bytes match")) return fail();
-
-  PatternCheckSink check;
-  t = Clock::now();
-  auto big = client.get_object(bucket, big_key, check);
-  if (big.ok() && (check.first_difference() >= 0 || check.bytes() != big_size)) {
-    return fail_with("get multipart object", t,
-                     make_error("IntegrityError", "multipart object differs at byte " +
-                                                      std::to_string(check.first_difference()) + " (" +
-                                                      std::to_string(check.bytes()) + " bytes received)"));
-  }
-  if (!report("get multipart object", t, status_of(big),
-              "bytes match, streamed without holding the object")) {
-    return fail();
-  }
-
-  t = Clock::now();
-  const std::vector<s3::ObjectId> ids = {{small_key, {}}, {big_key, {}}};
-  auto deleted = client.delete_objects(bucket, ids);
-  Status delete_status = status_of(deleted);
-  if (deleted.ok() && !deleted->failures.empty()) {
-    delete_status = make_error(deleted->failures[0].code, "could not delete " + deleted->failures[0].key);
-  }
-  if (!report("delete objects", t, delete_status)) return fail();
-
-  t = Clock::now();
-  if (!report("delete bucket", t, client.delete_bucket(bucket))) return fail();
-  bucket_created = false;
 
   char total[64];
   std::snprintf(total, sizeof total, "%.1f ms", ms_since(total_start));

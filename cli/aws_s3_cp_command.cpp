@@ -37,7 +37,7 @@ std::optional<S3Url> parse_s3_url(const std::string& text) {
 // buffers each part (and retries a part from its buffer).
 class StdinSource final : public dwh::aws::BodySource {
  public:
-  std::optional<std::uint64_t> size() const override { return std::nullopt; }
+  [[nodiscard]] std::optional<std::uint64_t> size() const override { return std::nullopt; }
   dwh::Result<std::size_t> read(std::span<char> out) override {
     for (;;) {
       ssize_t n = ::read(0, out.data(), out.size());

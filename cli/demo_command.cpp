@@ -62,6 +62,17 @@ Status recreate_database(const std::string& admin_url, const std::string& name) 
   return {};
 }
 
+// The closing list of where the demo put each thing (database URLs without their passwords).
+void print_locations(const std::string& source_url, const pipeline::PipelineConfig& config,
+                     const std::string& warehouse_url, const fs::path& html) {
+  std::cout << "\nwhere everything is:\n"
+            << "  source     " << pg::redact_database_url(source_url) << "\n"
+            << "  landing    " << config.landing_url << "\n"
+            << "  processed  " << config.processed_url << "\n"
+            << "  warehouse  " << pg::redact_database_url(warehouse_url) << "\n"
+            << "  dashboard  " << html.string() << "\n";
+}
+
 int run_demo(const DemoArgs& args) {
   const auto t0 = chr::steady_clock::now();
   auto elapsed = [&] { return chr::duration<double>(chr::steady_clock::now() - t0).count(); };
@@ -127,12 +138,7 @@ int run_demo(const DemoArgs& args) {
   const fs::path html = demo_dir / "report.html";
   if (auto r = report::write_report(warehouse_url, html); !r) return fail("report", r.error());
 
-  std::cout << "\nwhere everything is:\n"
-            << "  source     " << pg::redact_database_url(source_url) << "\n"
-            << "  landing    " << config->landing_url << "\n"
-            << "  processed  " << config->processed_url << "\n"
-            << "  warehouse  " << pg::redact_database_url(warehouse_url) << "\n"
-            << "  dashboard  " << html.string() << "\n";
+  print_locations(source_url, *config, warehouse_url, html);
   char took[64];
   std::snprintf(took, sizeof took, "demo finished in %.1f s\n", elapsed());
   std::cout << took;

@@ -34,7 +34,7 @@ class ProgressDisplay {
     unsigned long long bytes = 0;
     std::chrono::steady_clock::time_point started;
   };
-  std::string render(const std::string& name, const Stage& s) const;
+  [[nodiscard]] std::string render(const std::string& name, const Stage& s) const;
 
   bool terminal_;
   std::mutex mutex_;  // log lines come from the jobs' worker threads

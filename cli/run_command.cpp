@@ -1,10 +1,10 @@
 // `dwh run`: the pipeline (ingest -> transform -> load) once, or every N minutes until Ctrl-C.
 // Configuration: dwh.toml, DWH_* environment, flags (dwh/pipeline/config.hpp, docs/run.md).
-#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <optional>

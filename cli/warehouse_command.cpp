@@ -10,8 +10,8 @@
 #include "dwh/load/report_json.hpp"
 #include "dwh/load/warehouse_schema.hpp"
 #include "dwh/load/warehouse_url.hpp"
-#include "dwh/pg/database_url.hpp"
 #include "dwh/model/model.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "warehouse_options.hpp"
 
 namespace dwh::cli {

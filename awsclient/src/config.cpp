@@ -180,7 +180,7 @@ Result<OrderedSections> parse_sections_in_order(std::string_view text, std::stri
         auto sub = core::lower(trim(line.substr(0, eq)));
         if (sub.empty())
           return parse_error(source_name, line_no, "empty name in the block under '" + key + "'");
-        (*section)[key + "." + sub] = std::string(trim(line.substr(eq + 1)));
+        (*section)[std::string(key).append(".").append(sub)] = std::string(trim(line.substr(eq + 1)));
       } else {
         (*section)[key] += "\n" + std::string(line);
       }

@@ -112,7 +112,8 @@ class ImdsProvider final : public CredentialsProvider {
   }
 
  private:
-  HttpRequest request(const ImdsSettings& s, std::string method, const std::string& path) const {
+  [[nodiscard]] HttpRequest request(const ImdsSettings& s, std::string method,
+                                    const std::string& path) const {
     auto parts = detail::split_url(s.base + path);
     HttpRequest r;
     r.method = std::move(method);

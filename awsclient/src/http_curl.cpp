@@ -235,19 +235,39 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_cleanup(h);
   }
 
+  // The request's method, and for one that sends a body, where curl reads it from.
+  static void set_method(CURL* h, const HttpRequest& request, Transfer& t) {
+    const std::string& method = request.method;
+    const bool sends_body = request.body_source != nullptr || !request.body.empty() || method == "PUT" ||
+                            method == "POST" || method == "PATCH";
+    if (method == "HEAD") {
+      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else if (sends_body) {
+      curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);  // PUT semantics: body from the read callback
+      curl_easy_setopt(h, CURLOPT_READFUNCTION, &on_read);
+      curl_easy_setopt(h, CURLOPT_READDATA, &t);
+      curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, &on_seek);
+      curl_easy_setopt(h, CURLOPT_SEEKDATA, &t);
+      if (auto size = t.source->size())
+        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(*size));
+      if (method != "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
+    } else if (method == "GET") {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else {
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
+    }
+  }
+
   Result<HttpResponse> perform(CURL* h, const HttpRequest& request, BodySink* sink) {
     // Reset keeps live connections, DNS and TLS session caches; everything else starts clean.
     curl_easy_reset(h);
     std::array<char, CURL_ERROR_SIZE> detail{};
     const std::string url = request.url();
-    const std::string& method = request.method;
 
     Transfer t;
     t.sink = sink;
     MemorySource memory(request.body);
     t.source = request.body_source != nullptr ? request.body_source : &memory;
-    const bool sends_body = request.body_source != nullptr || !request.body.empty() || method == "PUT" ||
-                            method == "POST" || method == "PATCH";
 
     curl_easy_setopt(h, CURLOPT_SHARE, share_);
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -279,22 +299,7 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_write);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
 
-    if (method == "HEAD") {
-      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-    } else if (sends_body) {
-      curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);  // PUT semantics: body from the read callback
-      curl_easy_setopt(h, CURLOPT_READFUNCTION, &on_read);
-      curl_easy_setopt(h, CURLOPT_READDATA, &t);
-      curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, &on_seek);
-      curl_easy_setopt(h, CURLOPT_SEEKDATA, &t);
-      if (auto size = t.source->size())
-        curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(*size));
-      if (method != "PUT") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-    } else if (method == "GET") {
-      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-    } else {
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-    }
+    set_method(h, request, t);
 
     Slist headers;
     auto append = [&](const std::string& line) {
@@ -305,7 +310,7 @@ class CurlHttpClient final : public HttpClient {
       }
     };
     for (const auto& [name, value] : request.headers)
-      append(value.empty() ? name + ";" : name + ": " + value);
+      append(value.empty() ? name + ";" : std::string(name).append(": ").append(value));
     // "Name:" with nothing after it removes a header curl would add on its own.
     if (!has_header(request.headers, "expect")) append("Expect:");
     if (!has_header(request.headers, "accept")) append("Accept:");

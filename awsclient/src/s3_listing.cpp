@@ -13,7 +13,7 @@ namespace {
 // that ignores the request does not echo EncodingType, and its keys are taken as they are.
 struct KeyDecoder {
   bool url = false;
-  std::string operator()(std::string text) const { return url ? detail::url_decode(text) : text; }
+  std::string operator()(const std::string& text) const { return url ? detail::url_decode(text) : text; }
 };
 
 KeyDecoder decoder_for(const xml::Node& root) {

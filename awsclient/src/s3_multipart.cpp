@@ -39,7 +39,7 @@ struct PartBuffer {
   std::uint64_t capacity = 0;
   std::uint64_t size = 0;
   int number = 0;
-  std::string_view view() const { return {data.get(), static_cast<std::size_t>(size)}; }
+  [[nodiscard]] std::string_view view() const { return {data.get(), static_cast<std::size_t>(size)}; }
 };
 
 class BufferPool {
@@ -97,6 +97,58 @@ Status fill(BodySource& source, PartBuffer& part) {
     part.size += *n;
   }
   return {};
+}
+
+// Checks the options, and the stream's size when it is known, against S3's multipart limits.
+Status check_upload_options(std::string_view bucket, std::string_view key, const UploadOptions& options,
+                            std::optional<std::uint64_t> total) {
+  if (options.part_size < kMinPartSize || options.part_size > kMaxPartSize) {
+    return invalid("part size " + std::to_string(options.part_size) + " is outside S3's 5 MiB..5 GiB", bucket,
+                   key);
+  }
+  if (options.max_in_flight < 1) return invalid("max_in_flight must be at least 1", bucket, key);
+  if (options.max_parts < 1 || options.max_parts > kMaxParts) {
+    return invalid("max_parts must be within 1..10000", bucket, key);
+  }
+  if (total && *total > static_cast<std::uint64_t>(options.max_parts) * kMaxPartSize) {
+    return invalid(
+        std::to_string(*total) + " bytes do not fit in " + std::to_string(options.max_parts) + " parts",
+        bucket, key);
+  }
+  return {};
+}
+
+// Fills a part after the first: true when it holds bytes to upload, false at the end of the stream,
+// an error when reading failed or the stream needs more than max_parts parts.
+Result<bool> fill_next_part(BodySource& source, PartBuffer& part, int max_parts, std::uint64_t largest_part,
+                            std::string_view bucket, std::string_view key) {
+  if (auto s = fill(source, part); !s.ok()) return std::move(s).error();
+  if (part.size == 0) return false;
+  if (part.number > max_parts) {
+    return make_error("TooManyParts", "the stream needs more than " + std::to_string(max_parts) +
+                                          " parts of at most " + std::to_string(largest_part) +
+                                          " bytes; raise part_size (" + detail::resource(bucket, key) + ")");
+  }
+  return true;
+}
+
+// Runs read -> upload with up to max_in_flight parts uploading at once.
+template <class Read, class Upload>
+void run_part_pipeline(int max_in_flight, Read& read_stage, Upload& upload_stage) {
+  // The upload stage blocks on the network, so its concurrency is the number of parts in
+  // flight, not the number of cores: give the arena that many threads even on a small machine.
+  // The limit is process-wide and the smallest active one wins, so only ever raise it.
+  const auto threads = static_cast<std::size_t>(max_in_flight) + 1;
+  tbb::global_control allow(
+      tbb::global_control::max_allowed_parallelism,
+      std::max(threads, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
+  tbb::task_arena arena(static_cast<int>(threads));
+  arena.execute([&] {
+    tbb::parallel_pipeline(
+        static_cast<std::size_t>(max_in_flight),
+        tbb::make_filter<void, PartBuffer*>(tbb::filter_mode::serial_in_order, read_stage) &
+            tbb::make_filter<PartBuffer*, void>(tbb::filter_mode::parallel, upload_stage));
+  });
 }
 
 }  // namespace
@@ -270,23 +322,24 @@ Status MultipartUpload::abort() {
 
 // ---- Streaming upload ----
 
+namespace {
+
+// The upload's first error, after aborting it (S3 would keep the parts of an unfinished upload).
+Error aborted(MultipartUpload& upload, Error e) {
+  if (auto s = upload.abort(); !s.ok()) {
+    e.message +=
+        "; the multipart upload " + upload.upload_id() + " could not be aborted: " + s.error().to_string();
+  }
+  return e;
+}
+
+}  // namespace
+
 Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, BodySource& source,
                                  const UploadOptions& options) {
   if (auto s = check_object(bucket, key); !s.ok()) return std::move(s).error();
-  if (options.part_size < kMinPartSize || options.part_size > kMaxPartSize) {
-    return invalid("part size " + std::to_string(options.part_size) + " is outside S3's 5 MiB..5 GiB", bucket,
-                   key);
-  }
-  if (options.max_in_flight < 1) return invalid("max_in_flight must be at least 1", bucket, key);
-  if (options.max_parts < 1 || options.max_parts > kMaxParts) {
-    return invalid("max_parts must be within 1..10000", bucket, key);
-  }
   const std::optional<std::uint64_t> total = source.size();
-  if (total && *total > static_cast<std::uint64_t>(options.max_parts) * kMaxPartSize) {
-    return invalid(
-        std::to_string(*total) + " bytes do not fit in " + std::to_string(options.max_parts) + " parts",
-        bucket, key);
-  }
+  if (auto s = check_upload_options(bucket, key, options, total); !s.ok()) return std::move(s).error();
   auto size_of = [&](int n) { return part_size_for(n, options.part_size, total, options.grow_part_size); };
 
   BufferPool pool(options.stats);
@@ -321,22 +374,9 @@ Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, 
     } else {
       part = pool.take(size_of(next_number));
       part->number = next_number++;
-      if (auto s = fill(source, *part); !s.ok()) {
-        failure.set(std::move(s).error());
-        pool.give_back(std::move(part));
-        fc.stop();
-        return nullptr;
-      }
-      if (part->size == 0) {
-        pool.give_back(std::move(part));
-        fc.stop();
-        return nullptr;
-      }
-      if (part->number > options.max_parts) {
-        failure.set(make_error("TooManyParts",
-                               "the stream needs more than " + std::to_string(options.max_parts) +
-                                   " parts of at most " + std::to_string(size_of(options.max_parts)) +
-                                   " bytes; raise part_size (" + detail::resource(bucket, key) + ")"));
+      auto more = fill_next_part(source, *part, options.max_parts, size_of(options.max_parts), bucket, key);
+      if (!more.ok() || !*more) {
+        if (!more.ok()) failure.set(std::move(more).error());
         pool.give_back(std::move(part));
         fc.stop();
         return nullptr;
@@ -365,29 +405,9 @@ Result<PutResult> Client::upload(std::string_view bucket, std::string_view key, 
     pool.give_back(std::move(part));
   };
 
-  // The upload stage blocks on the network, so its concurrency is the number of parts in
-  // flight, not the number of cores: give the arena that many threads even on a small machine.
-  // The limit is process-wide and the smallest active one wins, so only ever raise it.
-  const auto threads = static_cast<std::size_t>(options.max_in_flight) + 1;
-  tbb::global_control allow(
-      tbb::global_control::max_allowed_parallelism,
-      std::max(threads, tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism)));
-  tbb::task_arena arena(static_cast<int>(threads));
-  arena.execute([&] {
-    tbb::parallel_pipeline(
-        static_cast<std::size_t>(options.max_in_flight),
-        tbb::make_filter<void, PartBuffer*>(tbb::filter_mode::serial_in_order, read_stage) &
-            tbb::make_filter<PartBuffer*, void>(tbb::filter_mode::parallel, upload_stage));
-  });
+  run_part_pipeline(options.max_in_flight, read_stage, upload_stage);
 
-  if (failure.failed()) {
-    Error e = *failure.take();
-    if (auto s = upload->abort(); !s.ok()) {
-      e.message +=
-          "; the multipart upload " + upload->upload_id() + " could not be aborted: " + s.error().to_string();
-    }
-    return e;
-  }
+  if (failure.failed()) return aborted(*upload, *failure.take());
   return upload->complete(std::move(parts));
 }
 

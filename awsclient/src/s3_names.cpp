@@ -77,7 +77,7 @@ std::string one_shot(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_Digest(data.data(), data.size(), out, &n, md, nullptr);
-  return std::string(reinterpret_cast<const char*>(out), n);
+  return {reinterpret_cast<const char*>(out), n};
 }
 
 }  // namespace

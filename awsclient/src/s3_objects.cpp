@@ -32,7 +32,7 @@ class VerifyingSink final : public BodySink {
     bytes_ = 0;
     return inner_.rewind();
   }
-  std::uint64_t bytes() const { return bytes_; }
+  [[nodiscard]] std::uint64_t bytes() const { return bytes_; }
   std::string md5_hex() { return md5_ ? detail::hex(md5_->finish()) : std::string(); }
   std::string sha256_base64() { return sha256_ ? detail::base64(sha256_->finish()) : std::string(); }
 

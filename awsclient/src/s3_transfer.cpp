@@ -25,7 +25,7 @@ Error io_error(std::string_view what, const fs::path& path, int err) {
 // an object; the mutex is taken only on the failure path.
 class FirstFailure {
  public:
-  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  [[nodiscard]] bool failed() const { return failed_.load(std::memory_order_relaxed); }
   void record(Error e) {
     std::lock_guard lock(mu_);
     if (!failed_.exchange(true)) error_ = std::move(e);

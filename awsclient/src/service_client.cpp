@@ -32,7 +32,7 @@ bool is_success(int status) {
 class CountingSource final : public BodySource {
  public:
   explicit CountingSource(BodySource* inner) : inner_(inner) {}
-  std::optional<std::uint64_t> size() const override { return inner_->size(); }
+  [[nodiscard]] std::optional<std::uint64_t> size() const override { return inner_->size(); }
   Result<std::size_t> read(std::span<char> out) override {
     auto r = inner_->read(out);
     if (r) used_ = used_ || *r > 0;
@@ -134,6 +134,40 @@ std::optional<std::string> find_header(const HeaderList& headers, std::string_vi
   for (const auto& [k, v] : headers)
     if (core::lower(k) == lower_name) return v;
   return std::nullopt;
+}
+
+// The payload hash, fixed for all attempts; see the header for the rules. A caller's
+// x-amz-content-sha256 is taken out of the headers when the (S3) signer sets it itself.
+Result<std::string> payload_hash_for(const HttpRequest& request, HeaderList& caller_headers,
+                                     bool s3_signing) {
+  if (auto given = find_header(caller_headers, "x-amz-content-sha256")) {
+    std::string payload_hash = *given;
+    if (s3_signing) remove_header(caller_headers, "x-amz-content-sha256");
+    return payload_hash;
+  }
+  if (request.body_source == nullptr) {
+    return request.body.empty() ? std::string(kEmptyPayloadSha256) : sigv4::sha256_hex(request.body);
+  }
+  if (s3_signing && is_https(request.endpoint)) return std::string(kUnsignedPayload);
+  return hash_source(*request.body_source);
+}
+
+// Sends a request that names no endpoint to the client's: its origin, under its base path.
+void use_endpoint(HttpRequest& request, const std::string& origin, const std::string& base_path) {
+  request.endpoint = origin;
+  if (!base_path.empty())
+    request.path = base_path + (request.path.starts_with('/') ? "" : "/") + request.path;
+}
+
+// The error of the last attempt, saying why there is no further one.
+Error not_retried(Error error, const RetryPolicy::Token& token) {
+  if (token.attempt > 1) {
+    error.message += " (gave up after " + std::to_string(token.attempt) +
+                     " attempts: " + std::string(to_string(token.stop)) + ")";
+  } else if (token.stop == RetryPolicy::Stop::QuotaExhausted) {
+    error.message += " (not retried: retry quota exhausted)";
+  }
+  return error;
 }
 
 }  // namespace
@@ -248,11 +282,7 @@ Result<HttpResponse> ServiceClient::call(std::string_view operation, HttpRequest
     e.operation = std::string(operation);
     return e;
   };
-  if (request.endpoint.empty()) {
-    request.endpoint = origin_;
-    if (!base_path_.empty())
-      request.path = base_path_ + (request.path.starts_with('/') ? "" : "/") + request.path;
-  }
+  if (request.endpoint.empty()) use_endpoint(request, origin_, base_path_);
   std::optional<CountingSource> source;
   if (request.body_source != nullptr) {
     source.emplace(request.body_source);
@@ -262,21 +292,10 @@ Result<HttpResponse> ServiceClient::call(std::string_view operation, HttpRequest
   if (sink != nullptr) counting_sink.emplace(sink);
   BodySink* attempt_sink = counting_sink ? &*counting_sink : nullptr;
 
-  // The payload hash is fixed for all attempts; see the header for the rules.
   HeaderList caller_headers = std::move(request.headers);
-  std::string payload_hash;
-  if (auto given = find_header(caller_headers, "x-amz-content-sha256")) {
-    payload_hash = *given;
-    if (info_.s3_signing) remove_header(caller_headers, "x-amz-content-sha256");  // the signer sets it
-  } else if (request.body_source == nullptr) {
-    payload_hash = request.body.empty() ? std::string(kEmptyPayloadSha256) : sigv4::sha256_hex(request.body);
-  } else if (info_.s3_signing && is_https(request.endpoint)) {
-    payload_hash = std::string(kUnsignedPayload);
-  } else {
-    auto hashed = hash_source(*request.body_source);
-    if (!hashed) return fail(std::move(hashed).error());
-    payload_hash = std::move(hashed).value();
-  }
+  auto hashed = payload_hash_for(request, caller_headers, info_.s3_signing);
+  if (!hashed) return fail(std::move(hashed).error());
+  const std::string payload_hash = std::move(hashed).value();
 
   RetryPolicy::Token token;
   std::optional<Error> last_error;
@@ -318,14 +337,7 @@ Result<HttpResponse> ServiceClient::call(std::string_view operation, HttpRequest
     if (retry_class == RetryClass::ClockSkew && !correct_clock_skew(response ? &*response : nullptr))
       retry_class = RetryClass::NotRetryable;
     auto delay = retry_->on_failure(token, retry_class);
-    if (!delay) {
-      if (token.attempt > 1)
-        error.message += " (gave up after " + std::to_string(token.attempt) +
-                         " attempts: " + std::string(to_string(token.stop)) + ")";
-      else if (token.stop == RetryPolicy::Stop::QuotaExhausted)
-        error.message += " (not retried: retry quota exhausted)";
-      return error;
-    }
+    if (!delay) return not_retried(std::move(error), token);
     log::warn("retrying AWS request", {{"service", info_.endpoint_prefix},
                                        {"operation", std::string(operation)},
                                        {"attempt", token.attempt},

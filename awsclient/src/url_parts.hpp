@@ -18,7 +18,7 @@ struct UrlParts {
   std::string query;  // raw text after '?', without it
 
   // scheme://host[:port], with brackets around an IPv6 literal.
-  std::string origin() const;
+  [[nodiscard]] std::string origin() const;
 };
 
 // nullopt when the text is not http(s)://host[:port][/path][?query].

@@ -47,7 +47,7 @@ std::string StreamDigest::finish() {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out, &n);
-  return std::string(reinterpret_cast<const char*>(out), n);
+  return {reinterpret_cast<const char*>(out), n};
 }
 
 std::string StreamDigest::finish_hex() {

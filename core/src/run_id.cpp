@@ -9,7 +9,7 @@ namespace dwh::core {
 std::string make_run_id(std::chrono::system_clock::time_point now) {
   using namespace std::chrono;
   const auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  const auto secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   thread_local std::mt19937 rng{std::random_device{}()};
@@ -42,7 +42,7 @@ std::string run_id_of_key(std::string_view key) {
 std::string utc_now_iso() {
   namespace chr = std::chrono;
   const auto ms = chr::duration_cast<chr::milliseconds>(chr::system_clock::now().time_since_epoch()).count();
-  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  const auto secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char out[64];

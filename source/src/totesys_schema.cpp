@@ -22,8 +22,8 @@ ForeignKeyDef fk(std::string_view table, std::string_view column, std::string_vi
   return {name, table, column, parent, parent_column, "CASCADE", on_delete};
 }
 
-std::vector<TableDef> build_tables() {
-  std::vector<TableDef> t;
+// The reference tables: the parties, places and kinds the trading tables point at.
+void add_reference_tables(std::vector<TableDef>& t) {
   t.push_back({"address",
                {{"address_id", "serial"},
                 {"address_line_1", "text"},
@@ -97,6 +97,10 @@ std::vector<TableDef> build_tables() {
                "payment_type_id",
                {},
                {}});
+}
+
+// The orders: sales and purchases, each pointing at the reference tables.
+void add_order_tables(std::vector<TableDef>& t) {
   t.push_back(
       {"sales_order",
        {{"sales_order_id", "serial"},
@@ -144,6 +148,10 @@ std::vector<TableDef> build_tables() {
            "purchase_order_currency_id_fkey"),
         fk("purchase_order", "agreed_delivery_location_id", "address", "address_id", "RESTRICT",
            "purchase_order_agreed_delivery_location_id_fkey")}});
+}
+
+// The money side: transactions and the payments made for them.
+void add_payment_tables(std::vector<TableDef>& t) {
   t.push_back({"transaction",
                {{"transaction_id", "serial"},
                 {"transaction_type", "\"TransactionType\""},
@@ -181,6 +189,13 @@ std::vector<TableDef> build_tables() {
         fk("payment", "currency_id", "currency", "currency_id", "RESTRICT", "payment_currency_id_fkey"),
         fk("payment", "payment_type_id", "payment_type", "payment_type_id", "RESTRICT",
            "payment_payment_type_id_fkey")}});
+}
+
+std::vector<TableDef> build_tables() {
+  std::vector<TableDef> t;
+  add_reference_tables(t);
+  add_order_tables(t);
+  add_payment_tables(t);
   return t;
 }
 

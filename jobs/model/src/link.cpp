@@ -27,13 +27,12 @@ bool same_type(const parquet::ColumnSchema& a, const parquet::ColumnSchema& b) {
   return a.type == b.type && a.precision == b.precision && a.scale == b.scale;
 }
 
-}  // namespace
-
-std::vector<Model> link_models(std::vector<LoadedModel> models) {
+// deps[i]: the models model i references. Fails (TomlFile::fail) on a reference to an unknown
+// table or column, to a column that is not the target's key, or of another type.
+std::vector<std::set<std::size_t>> checked_references(const std::vector<LoadedModel>& models) {
   std::map<std::string, std::size_t> by_table;
   for (std::size_t i = 0; i < models.size(); ++i) by_table[models[i].model.table] = i;
 
-  // deps[i]: the models model i references.
   std::vector<std::set<std::size_t>> deps(models.size());
   for (std::size_t i = 0; i < models.size(); ++i) {
     const TomlFile& f = *models[i].file;
@@ -61,6 +60,13 @@ std::vector<Model> link_models(std::vector<LoadedModel> models) {
       deps[i].insert(it->second);
     }
   }
+  return deps;
+}
+
+}  // namespace
+
+std::vector<Model> link_models(std::vector<LoadedModel> models) {
+  const std::vector<std::set<std::size_t>> deps = checked_references(models);
 
   // Kahn's algorithm, taking ready models by table name so the order is stable.
   std::vector<std::size_t> waiting(models.size());

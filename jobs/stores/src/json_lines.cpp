@@ -178,6 +178,62 @@ char* put_iso_timestamp(char* w, std::string_view t, bool with_zone) {
   return w;
 }
 
+// One non-null value as JSON at w, returning the end of what was written: numbers and booleans
+// bare, timestamps in ISO form, json as is, the rest as strings. `plain`: the field has nothing
+// COPY or JSON would escape. `scratch` is reused across calls to spare allocations.
+char* put_value(char* w, ColumnKind kind, std::string_view field, bool plain, std::string& scratch) {
+  switch (kind) {
+    case ColumnKind::Integer:
+      w = put(w, field);
+      break;
+    case ColumnKind::Float:
+      if (field == "NaN" || field == "Infinity" || field == "-Infinity") {
+        *w++ = '"';
+        w = put(w, field);
+        *w++ = '"';
+      } else {
+        w = put(w, field);
+      }
+      break;
+    case ColumnKind::Bool:
+      w = field == "t" ? put(w, "true") : put(w, "false");
+      break;
+    case ColumnKind::Timestamp:
+    case ColumnKind::TimestampTz:
+      if (char* iso = put_iso_timestamp(w, field, kind == ColumnKind::TimestampTz)) {
+        w = iso;
+      } else {
+        scratch.clear();
+        append_text(scratch, field);
+        w = put(w, scratch);
+      }
+      break;
+    case ColumnKind::Json:
+      if (field.find('\\') == std::string_view::npos) {
+        w = put(w, field);
+      } else {
+        scratch.clear();
+        decode_copy_field(field, [&](unsigned char ch) { scratch += static_cast<char>(ch); });
+        w = put(w, scratch);
+      }
+      break;
+    case ColumnKind::Decimal:
+    case ColumnKind::Date:
+    case ColumnKind::Text:
+      if (plain) {
+        *w++ = '"';
+        w = put(w, field);
+        *w++ = '"';
+      } else {
+        scratch.clear();
+        append_text(scratch, field);
+        w = put(w, scratch);
+      }
+      break;
+  }
+  return w;
+}
+
 }  // namespace
 
 void append_json_escaped(std::string& out, std::string_view s) {
@@ -264,57 +320,8 @@ Result<std::uint64_t> JsonLinesEncoder::encode(std::string_view text, std::strin
         w += 4;
         continue;
       }
-      const ColumnKind kind = columns_[c].kind;
       const char* value_start = w;
-      switch (kind) {
-        case ColumnKind::Integer:
-          w = put(w, field);
-          break;
-        case ColumnKind::Float:
-          if (field == "NaN" || field == "Infinity" || field == "-Infinity") {
-            *w++ = '"';
-            w = put(w, field);
-            *w++ = '"';
-          } else {
-            w = put(w, field);
-          }
-          break;
-        case ColumnKind::Bool:
-          w = field == "t" ? put(w, "true") : put(w, "false");
-          break;
-        case ColumnKind::Timestamp:
-        case ColumnKind::TimestampTz:
-          if (char* iso = put_iso_timestamp(w, field, kind == ColumnKind::TimestampTz)) {
-            w = iso;
-          } else {
-            scratch.clear();
-            append_text(scratch, field);
-            w = put(w, scratch);
-          }
-          break;
-        case ColumnKind::Json:
-          if (field.find('\\') == std::string_view::npos) {
-            w = put(w, field);
-          } else {
-            scratch.clear();
-            decode_copy_field(field, [&](unsigned char ch) { scratch += static_cast<char>(ch); });
-            w = put(w, scratch);
-          }
-          break;
-        case ColumnKind::Decimal:
-        case ColumnKind::Date:
-        case ColumnKind::Text:
-          if (plain) {
-            *w++ = '"';
-            w = put(w, field);
-            *w++ = '"';
-          } else {
-            scratch.clear();
-            append_text(scratch, field);
-            w = put(w, scratch);
-          }
-          break;
-      }
+      w = put_value(w, columns_[c].kind, field, plain, scratch);
       if (static_cast<int>(c) == cursor_column_) {
         // The ISO text just written, without its quotes when it has them.
         std::string_view v(value_start, static_cast<std::size_t>(w - value_start));

@@ -46,7 +46,7 @@ struct SharedConfig {
 
   // The config file's profile with the credentials file's keys laid over it, the way
   // botocore merges them for settings such as region; nullopt when neither file has it.
-  std::optional<Profile> merged_profile(const std::string& name) const;
+  [[nodiscard]] std::optional<Profile> merged_profile(const std::string& name) const;
 };
 Result<SharedConfig> load_shared_config();
 

@@ -31,8 +31,8 @@ namespace dwh::aws {
 class BodySource {
  public:
   virtual ~BodySource() = default;
-  virtual std::optional<std::uint64_t> size() const = 0;      // nullopt: unknown (chunked)
-  virtual Result<std::size_t> read(std::span<char> out) = 0;  // 0 at end
+  [[nodiscard]] virtual std::optional<std::uint64_t> size() const = 0;  // nullopt: unknown (chunked)
+  virtual Result<std::size_t> read(std::span<char> out) = 0;            // 0 at end
   virtual bool rewind() = 0;
 };
 
@@ -58,9 +58,9 @@ struct HttpRequest {
   // long (checked about once a second; 0: never). Like botocore's socket read timeout, it also
   // covers a server that thinks long before answering.
   std::chrono::milliseconds read_timeout{60000};
-  std::string url() const;  // endpoint + path + "?" + encoded query
+  [[nodiscard]] std::string url() const;  // endpoint + path + "?" + encoded query
   // The query as sent: each key and value encoded by sigv4::uri_encode(s, true), in order.
-  std::string encoded_query() const;
+  [[nodiscard]] std::string encoded_query() const;
 };
 
 struct HttpResponse {
@@ -68,7 +68,7 @@ struct HttpResponse {
   HeaderList headers;  // names lower-cased, values trimmed
   std::string body;    // whole body, unless a sink took it (2xx with sink); error bodies capped at 1 MiB
   std::uint64_t body_bytes = 0;  // bytes received, whether kept here or given to a sink
-  std::optional<std::string_view> header(std::string_view lower_name) const;
+  [[nodiscard]] std::optional<std::string_view> header(std::string_view lower_name) const;
 };
 
 class HttpClient {
@@ -105,7 +105,7 @@ class StringSink final : public BodySink {
 class MemorySource final : public BodySource {
  public:
   explicit MemorySource(std::string_view bytes) : bytes_(bytes) {}
-  std::optional<std::uint64_t> size() const override { return bytes_.size(); }
+  [[nodiscard]] std::optional<std::uint64_t> size() const override { return bytes_.size(); }
   Result<std::size_t> read(std::span<char> out) override;
   bool rewind() override {
     pos_ = 0;

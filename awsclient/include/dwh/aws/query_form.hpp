@@ -26,8 +26,8 @@ class QueryForm {
                          const std::vector<std::pair<std::string, std::string>>& entries,
                          std::string_view key_name = "Key", std::string_view value_name = "Value",
                          std::string_view member = "member");
-  const std::vector<std::pair<std::string, std::string>>& params() const { return params_; }
-  std::string encode() const;  // in the order added
+  [[nodiscard]] const std::vector<std::pair<std::string, std::string>>& params() const { return params_; }
+  [[nodiscard]] std::string encode() const;  // in the order added
  private:
   std::vector<std::pair<std::string, std::string>> params_;
 };

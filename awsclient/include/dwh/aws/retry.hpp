@@ -95,7 +95,7 @@ class SharedBackoff {
   explicit SharedBackoff(Clock clock);
   void push_back_until(std::chrono::steady_clock::time_point t);  // only ever moves later
   // Time to wait before sending now (zero when the gate is open).
-  std::chrono::milliseconds wait_needed() const;
+  [[nodiscard]] std::chrono::milliseconds wait_needed() const;
 
  private:
   Clock clock_;

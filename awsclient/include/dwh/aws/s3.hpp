@@ -257,12 +257,12 @@ class MultipartUpload {
   MultipartUpload(const MultipartUpload&) = delete;
   ~MultipartUpload();
 
-  const std::string& upload_id() const { return upload_id_; }
+  [[nodiscard]] const std::string& upload_id() const { return upload_id_; }
   Result<CompletedPart> upload_part(int part_number, std::string_view data);
   // Parts in any order; sorted here. Marks the upload complete only on success.
   Result<PutResult> complete(std::vector<CompletedPart> parts);
   Status abort();
-  bool finished() const { return done_; }
+  [[nodiscard]] bool finished() const { return done_; }
 
  private:
   MultipartUpload(Client& client, std::string bucket, std::string key, std::string upload_id);
@@ -350,14 +350,15 @@ class Client {
 
  private:
   friend class MultipartUpload;
-  HttpRequest request(std::string method, std::string_view bucket, std::string_view key = {}) const;
+  [[nodiscard]] HttpRequest request(std::string method, std::string_view bucket,
+                                    std::string_view key = {}) const;
   // Sends one operation; errors get "(s3://bucket/key)" appended to their message.
   // `error_in_200`: the answer may be 200 with an <Error> body (CopyObject,
   // CompleteMultipartUpload); such an answer then fails the attempt and is retried if retryable.
   Result<HttpResponse> call(std::string_view operation, std::string_view bucket, std::string_view key,
                             HttpRequest request, BodySink* sink = nullptr, bool error_in_200 = false);
-  Status check_bucket(std::string_view bucket) const;
-  Status check_object(std::string_view bucket, std::string_view key) const;
+  [[nodiscard]] Status check_bucket(std::string_view bucket) const;
+  [[nodiscard]] Status check_object(std::string_view bucket, std::string_view key) const;
   Result<DeleteObjectsResult> delete_batch(std::string_view bucket, std::span<const ObjectId> objects);
 
   std::unique_ptr<ServiceClient> service_;

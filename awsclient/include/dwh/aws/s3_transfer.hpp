@@ -27,7 +27,7 @@ class FileSource final : public BodySource {
  public:
   static Result<std::unique_ptr<FileSource>> open(const std::filesystem::path& path);
   ~FileSource() override;
-  std::optional<std::uint64_t> size() const override { return size_; }
+  [[nodiscard]] std::optional<std::uint64_t> size() const override { return size_; }
   Result<std::size_t> read(std::span<char> out) override;
   bool rewind() override {
     offset_ = 0;

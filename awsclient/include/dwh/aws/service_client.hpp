@@ -63,15 +63,17 @@ class ServiceClient {
   Result<HttpResponse> call(std::string_view operation, HttpRequest request, BodySink* sink,
                             const CallOptions& call_options);
 
-  const Endpoint& endpoint() const { return endpoint_; }
-  const std::string& region() const { return region_; }
-  const ServiceInfo& info() const { return info_; }
-  const ClientOptions& options() const { return options_; }
+  [[nodiscard]] const Endpoint& endpoint() const { return endpoint_; }
+  [[nodiscard]] const std::string& region() const { return region_; }
+  [[nodiscard]] const ServiceInfo& info() const { return info_; }
+  [[nodiscard]] const ClientOptions& options() const { return options_; }
   RetryPolicy& retry_policy() { return *retry_; }
   Result<Credentials> credentials() { return options_.credentials->get(); }
   // Current wall time corrected by the measured clock skew.
-  std::chrono::system_clock::time_point signing_time() const;
-  std::chrono::milliseconds clock_skew() const { return std::chrono::milliseconds(clock_skew_ms_.load()); }
+  [[nodiscard]] std::chrono::system_clock::time_point signing_time() const;
+  [[nodiscard]] std::chrono::milliseconds clock_skew() const {
+    return std::chrono::milliseconds(clock_skew_ms_.load());
+  }
   SharedBackoff& shared_backoff() { return *backoff_; }
 
  private:

@@ -20,18 +20,18 @@ inline constexpr std::size_t kMaxDocumentBytes = 64u << 20;
 class Node {
  public:
   explicit Node(const void* node) : node_(node) {}
-  std::string name() const;  // local name
-  std::string text() const;  // all text below, entities and character references decoded
+  [[nodiscard]] std::string name() const;  // local name
+  [[nodiscard]] std::string text() const;  // all text below, entities and character references decoded
   // First child element with this local name (any namespace).
-  std::optional<Node> child(std::string_view local_name) const;
+  [[nodiscard]] std::optional<Node> child(std::string_view local_name) const;
   // All child elements with this local name, in document order; an empty name means all.
-  std::vector<Node> children(std::string_view local_name) const;
-  std::string child_text(std::string_view local_name, std::string_view fallback = {}) const;
+  [[nodiscard]] std::vector<Node> children(std::string_view local_name) const;
+  [[nodiscard]] std::string child_text(std::string_view local_name, std::string_view fallback = {}) const;
   // Path of local names below this node: "Error/Code".
-  std::optional<Node> find(std::string_view path) const;
+  [[nodiscard]] std::optional<Node> find(std::string_view path) const;
   // This node or the first element below it (depth first) with this local name.
-  std::optional<Node> descendant(std::string_view local_name) const;
-  std::optional<std::string> attribute(std::string_view local_name) const;
+  [[nodiscard]] std::optional<Node> descendant(std::string_view local_name) const;
+  [[nodiscard]] std::optional<std::string> attribute(std::string_view local_name) const;
 
  private:
   const void* node_;
@@ -41,7 +41,7 @@ class Document {
  public:
   // Error code "MalformedXML", with libxml2's reason and line.
   static Result<Document> parse(std::string_view text);
-  Node root() const;
+  [[nodiscard]] Node root() const;
   ~Document();
   Document(Document&&) noexcept;
   Document& operator=(Document&&) noexcept;

@@ -68,7 +68,7 @@ class [[nodiscard]] Result {
     assert(ok());
     return std::get<0>(v_);
   }
-  const T& value() const& {
+  [[nodiscard]] const T& value() const& {
     assert(ok());
     return std::get<0>(v_);
   }
@@ -81,7 +81,7 @@ class [[nodiscard]] Result {
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const& {
+  [[nodiscard]] const Error& error() const& {
     assert(!ok());
     return std::get<1>(v_);
   }
@@ -102,7 +102,7 @@ class [[nodiscard]] Result<void> {
 
   [[nodiscard]] bool ok() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
-  const Error& error() const& {
+  [[nodiscard]] const Error& error() const& {
     assert(!ok_);
     return error_;
   }

@@ -412,6 +412,89 @@ void encode(const PageHeader& h, std::string& out) {
   e.end_struct();
 }
 
+namespace {
+
+// The page header's nested headers, each read from the start of its struct.
+DataPageHeader decode_data_page(Decoder& d) {
+  DataPageHeader p;
+  d.begin_struct();
+  while (d.next_field()) {
+    switch (d.field_id()) {
+      case 1:
+        p.num_values = d.read_i32();
+        break;
+      case 2:
+        p.encoding = read_enum<Encoding>(d);
+        break;
+      case 3:
+        p.definition_level_encoding = read_enum<Encoding>(d);
+        break;
+      case 4:
+        p.repetition_level_encoding = read_enum<Encoding>(d);
+        break;
+      default:
+        d.skip();
+    }
+  }
+  d.end_struct();
+  return p;
+}
+
+DictionaryPageHeader decode_dictionary_page(Decoder& d) {
+  DictionaryPageHeader p;
+  d.begin_struct();
+  while (d.next_field()) {
+    switch (d.field_id()) {
+      case 1:
+        p.num_values = d.read_i32();
+        break;
+      case 2:
+        p.encoding = read_enum<Encoding>(d);
+        break;
+      default:
+        d.skip();
+    }
+  }
+  d.end_struct();
+  return p;
+}
+
+DataPageHeaderV2 decode_data_page_v2(Decoder& d) {
+  DataPageHeaderV2 p;
+  d.begin_struct();
+  while (d.next_field()) {
+    switch (d.field_id()) {
+      case 1:
+        p.num_values = d.read_i32();
+        break;
+      case 2:
+        p.num_nulls = d.read_i32();
+        break;
+      case 3:
+        p.num_rows = d.read_i32();
+        break;
+      case 4:
+        p.encoding = read_enum<Encoding>(d);
+        break;
+      case 5:
+        p.definition_levels_byte_length = d.read_i32();
+        break;
+      case 6:
+        p.repetition_levels_byte_length = d.read_i32();
+        break;
+      case 7:
+        p.is_compressed = d.read_bool();
+        break;
+      default:
+        d.skip();
+    }
+  }
+  d.end_struct();
+  return p;
+}
+
+}  // namespace
+
 Result<PageHeader> decode_page_header(std::string_view in, std::size_t& consumed) {
   Decoder d(in);
   PageHeader h;
@@ -430,96 +513,24 @@ Result<PageHeader> decode_page_header(std::string_view in, std::size_t& consumed
         h.compressed_page_size = d.read_i32();
         have_sizes = true;
         break;
-      case 5: {
-        if (d.field_type() != Type::Struct) {
+      case 5:
+        if (d.field_type() == Type::Struct)
+          h.data_page = decode_data_page(d);
+        else
           d.skip();
-          break;
-        }
-        DataPageHeader p;
-        d.begin_struct();
-        while (d.next_field()) {
-          switch (d.field_id()) {
-            case 1:
-              p.num_values = d.read_i32();
-              break;
-            case 2:
-              p.encoding = read_enum<Encoding>(d);
-              break;
-            case 3:
-              p.definition_level_encoding = read_enum<Encoding>(d);
-              break;
-            case 4:
-              p.repetition_level_encoding = read_enum<Encoding>(d);
-              break;
-            default:
-              d.skip();
-          }
-        }
-        d.end_struct();
-        h.data_page = p;
         break;
-      }
-      case 7: {
-        if (d.field_type() != Type::Struct) {
+      case 7:
+        if (d.field_type() == Type::Struct)
+          h.dictionary_page = decode_dictionary_page(d);
+        else
           d.skip();
-          break;
-        }
-        DictionaryPageHeader p;
-        d.begin_struct();
-        while (d.next_field()) {
-          switch (d.field_id()) {
-            case 1:
-              p.num_values = d.read_i32();
-              break;
-            case 2:
-              p.encoding = read_enum<Encoding>(d);
-              break;
-            default:
-              d.skip();
-          }
-        }
-        d.end_struct();
-        h.dictionary_page = p;
         break;
-      }
-      case 8: {
-        if (d.field_type() != Type::Struct) {
+      case 8:
+        if (d.field_type() == Type::Struct)
+          h.data_page_v2 = decode_data_page_v2(d);
+        else
           d.skip();
-          break;
-        }
-        DataPageHeaderV2 p;
-        d.begin_struct();
-        while (d.next_field()) {
-          switch (d.field_id()) {
-            case 1:
-              p.num_values = d.read_i32();
-              break;
-            case 2:
-              p.num_nulls = d.read_i32();
-              break;
-            case 3:
-              p.num_rows = d.read_i32();
-              break;
-            case 4:
-              p.encoding = read_enum<Encoding>(d);
-              break;
-            case 5:
-              p.definition_levels_byte_length = d.read_i32();
-              break;
-            case 6:
-              p.repetition_levels_byte_length = d.read_i32();
-              break;
-            case 7:
-              p.is_compressed = d.read_bool();
-              break;
-            default:
-              d.skip();
-          }
-        }
-        d.end_struct();
-        h.data_page_v2 = p;
         break;
-      }
       default:
         d.skip();
     }

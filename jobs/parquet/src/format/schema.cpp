@@ -183,95 +183,97 @@ format::SchemaElement schema_element(const ColumnSchema& c) {
   return e;
 }
 
-Result<ColumnSchema> column_schema(const format::SchemaElement& e) {
-  ColumnSchema c;
-  c.name = e.name;
-  if (e.num_children && *e.num_children > 0) return unsupported(e, "nested (group) columns");
-  if (!e.type) return unsupported(e, "a leaf without a physical type");
-  const auto rep = e.repetition.value_or(format::Repetition::Optional);
-  if (rep == format::Repetition::Repeated) return unsupported(e, "repeated columns");
-  if (rep != format::Repetition::Required && rep != format::Repetition::Optional)
-    return unsupported(e, "bad repetition");
-  c.nullable = rep == format::Repetition::Optional;
-
-  // The LogicalType wins when present; otherwise the ConvertedType; otherwise the bare physical type.
+// What a column's annotations say about its values, before the physical type is considered.
+struct Annotation {
   LogicalKind kind = LogicalKind::None;
   TimeUnit unit = TimeUnit::None;
   bool utc = false;
   int bits = 0;
   bool is_signed = true;
-  int precision = e.precision.value_or(0), scale = e.scale.value_or(0);
+  int precision = 0;
+  int scale = 0;
+};
+
+Result<Annotation> annotation_of(const format::SchemaElement& e) {
+  // The LogicalType wins when present; otherwise the ConvertedType; otherwise the bare physical type.
+  Annotation a;
+  a.precision = e.precision.value_or(0);
+  a.scale = e.scale.value_or(0);
   if (e.logical_type) {
     const auto& t = *e.logical_type;
-    kind = t.kind;
-    unit = t.unit;
-    utc = t.adjusted_to_utc;
-    bits = t.bit_width;
-    is_signed = t.is_signed;
-    if (kind == LogicalKind::Decimal) {
-      precision = t.decimal_precision;
-      scale = t.decimal_scale;
+    a.kind = t.kind;
+    a.unit = t.unit;
+    a.utc = t.adjusted_to_utc;
+    a.bits = t.bit_width;
+    a.is_signed = t.is_signed;
+    if (a.kind == LogicalKind::Decimal) {
+      a.precision = t.decimal_precision;
+      a.scale = t.decimal_scale;
     }
   } else if (e.converted_type) {
     switch (*e.converted_type) {
       case ConvertedType::Utf8:
-        kind = LogicalKind::String;
+        a.kind = LogicalKind::String;
         break;
       case ConvertedType::Decimal:
-        kind = LogicalKind::Decimal;
+        a.kind = LogicalKind::Decimal;
         break;
       case ConvertedType::Date:
-        kind = LogicalKind::Date;
+        a.kind = LogicalKind::Date;
         break;
       case ConvertedType::TimeMillis:
-        kind = LogicalKind::Time;
-        unit = TimeUnit::Millis;
+        a.kind = LogicalKind::Time;
+        a.unit = TimeUnit::Millis;
         break;
       case ConvertedType::TimeMicros:
-        kind = LogicalKind::Time;
-        unit = TimeUnit::Micros;
+        a.kind = LogicalKind::Time;
+        a.unit = TimeUnit::Micros;
         break;
       // The converted timestamp types mean UTC-adjusted by the spec, but writers (DuckDB, older
       // Arrow) put them on local timestamps; with no LogicalType we cannot tell, so take the value.
       case ConvertedType::TimestampMillis:
-        kind = LogicalKind::Timestamp;
-        unit = TimeUnit::Millis;
+        a.kind = LogicalKind::Timestamp;
+        a.unit = TimeUnit::Millis;
         break;
       case ConvertedType::TimestampMicros:
-        kind = LogicalKind::Timestamp;
-        unit = TimeUnit::Micros;
+        a.kind = LogicalKind::Timestamp;
+        a.unit = TimeUnit::Micros;
         break;
       case ConvertedType::Int8:
-        kind = LogicalKind::Integer;
-        bits = 8;
+        a.kind = LogicalKind::Integer;
+        a.bits = 8;
         break;
       case ConvertedType::Int16:
-        kind = LogicalKind::Integer;
-        bits = 16;
+        a.kind = LogicalKind::Integer;
+        a.bits = 16;
         break;
       case ConvertedType::Int32:
-        kind = LogicalKind::Integer;
-        bits = 32;
+        a.kind = LogicalKind::Integer;
+        a.bits = 32;
         break;
       case ConvertedType::Int64:
-        kind = LogicalKind::Integer;
-        bits = 64;
+        a.kind = LogicalKind::Integer;
+        a.bits = 64;
         break;
       case ConvertedType::Uint8:
       case ConvertedType::Uint16:
       case ConvertedType::Uint32:
       case ConvertedType::Uint64:
-        kind = LogicalKind::Integer;
-        is_signed = false;
+        a.kind = LogicalKind::Integer;
+        a.is_signed = false;
         break;
       default:
         return unsupported(e, "converted type " + std::to_string(static_cast<int>(*e.converted_type)));
     }
   }
+  return a;
+}
 
+// The column's type: the annotation checked against the physical type it is stored in.
+Result<ColumnSchema> typed_column(const format::SchemaElement& e, const Annotation& a, ColumnSchema c) {
   const auto type = *e.type;
   using format::PhysicalType;
-  switch (kind) {
+  switch (a.kind) {
     case LogicalKind::None:
       if (type == PhysicalType::Boolean)
         c.type = LogicalType::Boolean;
@@ -291,33 +293,33 @@ Result<ColumnSchema> column_schema(const format::SchemaElement& e) {
       c.type = LogicalType::String;
       return c;
     case LogicalKind::Integer:
-      if (!is_signed) return unsupported(e, "unsigned integers");
-      if (type == PhysicalType::Int32 && bits <= 32)
+      if (!a.is_signed) return unsupported(e, "unsigned integers");
+      if (type == PhysicalType::Int32 && a.bits <= 32)
         c.type = LogicalType::Int32;  // INT(8/16/32) all fit
-      else if (type == PhysicalType::Int64 && bits == 64)
+      else if (type == PhysicalType::Int64 && a.bits == 64)
         c.type = LogicalType::Int64;
       else
-        return unsupported(e, "INTEGER(" + std::to_string(bits) + ") on this physical type");
+        return unsupported(e, "INTEGER(" + std::to_string(a.bits) + ") on this physical type");
       return c;
     case LogicalKind::Date:
       if (type != PhysicalType::Int32) return unsupported(e, "DATE on a non-INT32 column");
       c.type = LogicalType::Date;
       return c;
     case LogicalKind::Time:
-      if (utc) return unsupported(e, "UTC-adjusted TIME");
-      if (unit == TimeUnit::Millis && type == PhysicalType::Int32)
+      if (a.utc) return unsupported(e, "UTC-adjusted TIME");
+      if (a.unit == TimeUnit::Millis && type == PhysicalType::Int32)
         c.type = LogicalType::TimeMillis;
-      else if (unit == TimeUnit::Micros && type == PhysicalType::Int64)
+      else if (a.unit == TimeUnit::Micros && type == PhysicalType::Int64)
         c.type = LogicalType::TimeMicros;
       else
         return unsupported(e, "TIME with this unit or physical type");
       return c;
     case LogicalKind::Timestamp:
-      if (utc) return unsupported(e, "UTC-adjusted TIMESTAMP");
+      if (a.utc) return unsupported(e, "UTC-adjusted TIMESTAMP");
       if (type != PhysicalType::Int64) return unsupported(e, "TIMESTAMP on a non-INT64 column");
-      if (unit == TimeUnit::Millis)
+      if (a.unit == TimeUnit::Millis)
         c.type = LogicalType::TimestampMillis;
-      else if (unit == TimeUnit::Micros)
+      else if (a.unit == TimeUnit::Micros)
         c.type = LogicalType::TimestampMicros;
       else
         return unsupported(e, "TIMESTAMP NANOS");
@@ -325,18 +327,33 @@ Result<ColumnSchema> column_schema(const format::SchemaElement& e) {
     case LogicalKind::Decimal:
       if (type != PhysicalType::Int32 && type != PhysicalType::Int64)
         return unsupported(e, "DECIMAL on BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY");
-      if (precision < 1 || precision > (type == PhysicalType::Int32 ? 9 : 18) || scale < 0 ||
-          scale > precision) {
-        return unsupported(e, "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) +
+      if (a.precision < 1 || a.precision > (type == PhysicalType::Int32 ? 9 : 18) || a.scale < 0 ||
+          a.scale > a.precision) {
+        return unsupported(e, "DECIMAL(" + std::to_string(a.precision) + "," + std::to_string(a.scale) +
                                   ") on this physical type");
       }
       c.type = LogicalType::Decimal;
-      c.precision = precision;
-      c.scale = scale;
+      c.precision = a.precision;
+      c.scale = a.scale;
       return c;
     default:
-      return unsupported(e, "logical type " + std::to_string(static_cast<int>(kind)));
+      return unsupported(e, "logical type " + std::to_string(static_cast<int>(a.kind)));
   }
 }
 
+Result<ColumnSchema> column_schema(const format::SchemaElement& e) {
+  ColumnSchema c;
+  c.name = e.name;
+  if (e.num_children && *e.num_children > 0) return unsupported(e, "nested (group) columns");
+  if (!e.type) return unsupported(e, "a leaf without a physical type");
+  const auto rep = e.repetition.value_or(format::Repetition::Optional);
+  if (rep == format::Repetition::Repeated) return unsupported(e, "repeated columns");
+  if (rep != format::Repetition::Required && rep != format::Repetition::Optional)
+    return unsupported(e, "bad repetition");
+  c.nullable = rep == format::Repetition::Optional;
+
+  auto annotation = annotation_of(e);
+  if (!annotation) return annotation.error();
+  return typed_column(e, *annotation, std::move(c));
+}
 }  // namespace dwh::parquet

@@ -89,5 +89,4 @@ Status validate(const GenerateOptions& options);
 
 Result<GenerateReport> generate(const GenerateOptions& options);
 
-
 }  // namespace dwh::source

@@ -13,6 +13,7 @@
 namespace dwh::source::gen {
 
 inline constexpr std::int64_t kMsPerHour = 3'600'000;
+inline constexpr std::int64_t kMsPerMinute = 60'000;
 inline constexpr std::int64_t kWorkStartMs = 8 * kMsPerHour;
 inline constexpr std::int64_t kWorkMsPerDay = 11 * kMsPerHour;  // 08:00 up to 18:59:59.999
 
@@ -50,12 +51,13 @@ constexpr int iso_weekday(int day) {
 }
 
 inline constexpr int kFirstOrderDay = days_from_civil(2022, 11, 3);
-inline constexpr std::int64_t kFirstOrderMs = 14 * kMsPerHour + 20 * 60'000 + 52'186;
+inline constexpr std::int64_t kFirstOrderMs = 14 * kMsPerHour + 20 * kMsPerMinute + 52'186;
 inline constexpr int kSnapshotDay = days_from_civil(2024, 11, 14);
 inline constexpr std::int64_t kSnapshotMs = 16 * kMsPerHour;
 // The reference data's own creation times, used for the static tables.
-inline constexpr std::int64_t kSeedTimeMs = 14 * kMsPerHour + 20 * 60'000 + 49'962;        // 14:20:49.962
-inline constexpr std::int64_t kSeedPeopleTimeMs = 14 * kMsPerHour + 20 * 60'000 + 51'563;  // 14:20:51.563
+inline constexpr std::int64_t kSeedTimeMs = 14 * kMsPerHour + 20 * kMsPerMinute + 49'962;  // 14:20:49.962
+inline constexpr std::int64_t kSeedPeopleTimeMs =
+    14 * kMsPerHour + 20 * kMsPerMinute + 51'563;  // 14:20:51.563
 
 // "YYYY-MM-DD" for every day the generator can produce (2019-01-01 to 2030-12-31).
 class DateTexts {

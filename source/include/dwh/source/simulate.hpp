@@ -105,5 +105,4 @@ Status validate(const SimulateOptions& options);
 // transaction has committed.
 Result<SimulateReport> simulate(const SimulateOptions& options);
 
-
 }  // namespace dwh::source

@@ -41,7 +41,7 @@ class ObjectStore {
   virtual ~ObjectStore() = default;
 
   // The store's URL as given (it never holds a secret), for messages.
-  virtual const std::string& url() const = 0;
+  [[nodiscard]] virtual const std::string& url() const = 0;
   // Fails with "StoreUnavailable" when the directory or bucket is not there or not reachable.
   virtual Status check() = 0;
 
