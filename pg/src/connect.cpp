@@ -32,7 +32,7 @@ std::string_view classify(std::string_view m) {
 }
 
 // libpq's multi-line message on one line.
-std::string one_line(std::string m) {
+std::string one_line(std::string_view m) {
   std::string out;
   bool space = false;
   for (char c : m) {
@@ -50,8 +50,8 @@ std::string one_line(std::string m) {
 }  // namespace
 
 namespace detail {
-Error connect_error(const DatabaseUrl& url, std::string libpq_message) {
-  const std::string reason = detail::mask_secrets_in(one_line(std::move(libpq_message)), url.text);
+Error connect_error(const DatabaseUrl& url, std::string_view libpq_message) {
+  const std::string reason = detail::mask_secrets_in(one_line(libpq_message), url.text);
   const std::string code(classify(reason));
   std::string what;
   if (code == "NoSuchDatabase")

@@ -149,13 +149,13 @@ class Parser {
   }
 
  private:
-  Error fail(std::size_t offset, const std::string& problem) const {
+  [[nodiscard]] Error fail(std::size_t offset, const std::string& problem) const {
     return make_error("InvalidDatabaseUrl",
                       "invalid database URL " + apply_mask(url_, spans_) + ": character " +
                           std::to_string(masked_position(offset, spans_)) + ": " + problem);
   }
 
-  Error fail_scheme() const {
+  [[nodiscard]] Error fail_scheme() const {
     const auto marker = url_.find("://");
     if (marker != std::string_view::npos && marker > 0 && url_.find_first_of("/@?") > marker)
       return fail(0, "unsupported scheme '" + std::string(url_.substr(0, marker)) +

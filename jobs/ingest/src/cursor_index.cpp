@@ -39,6 +39,25 @@ Result<std::vector<std::string>> tables_without_cursor_index(pg::Connection& ses
   return missing;
 }
 
+namespace {
+
+// The statements of one table's index, built outside the loop over tables.
+std::string cursor_index_name(const std::string& table, const std::string& cursor) {
+  return "dwh_" + table + "_" + cursor + "_idx";
+}
+
+std::string drop_index_sql(const std::string& schema, const std::string& name) {
+  return "DROP INDEX CONCURRENTLY IF EXISTS " + sql_identifier(schema) + "." + sql_identifier(name);
+}
+
+std::string create_index_sql(const std::string& schema, const std::string& name, const std::string& table,
+                             const std::string& cursor) {
+  return "CREATE INDEX CONCURRENTLY IF NOT EXISTS " + sql_identifier(name) + " ON " + sql_identifier(schema) +
+         "." + sql_identifier(table) + " (" + sql_identifier(cursor) + ")";
+}
+
+}  // namespace
+
 Status create_cursor_indexes(pg::Connection& session, const IngestConfig& config,
                              const std::vector<std::string>& tables) {
   for (const auto& table : tables) {
@@ -46,20 +65,15 @@ Status create_cursor_indexes(pg::Connection& session, const IngestConfig& config
     for (const auto& t : config.tables) {
       if (t.name == table) cursor = t.cursor;
     }
-    const std::string name = "dwh_" + table + "_" + cursor + "_idx";
+    const std::string name = cursor_index_name(table, cursor);
     const auto t0 = std::chrono::steady_clock::now();
     // A CONCURRENTLY build that failed earlier leaves an invalid index of that name behind;
     // IF NOT EXISTS would then keep it, so drop it first.
-    if (auto s = session.exec("DROP INDEX CONCURRENTLY IF EXISTS " + sql_identifier(config.schema) + "." +
-                              sql_identifier(name));
-        !s) {
+    if (auto s = session.exec(drop_index_sql(config.schema, name)); !s) {
       return make_error(s.error().code,
                         "dropping the invalid index " + name + " on " + table + ": " + s.error().message);
     }
-    if (auto s = session.exec("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + sql_identifier(name) + " ON " +
-                              sql_identifier(config.schema) + "." + sql_identifier(table) + " (" +
-                              sql_identifier(cursor) + ")");
-        !s) {
+    if (auto s = session.exec(create_index_sql(config.schema, name, table, cursor)); !s) {
       return make_error(s.error().code, "creating an index on " + table + "." + cursor +
                                             " (--create-cursor-indexes): " + s.error().message);
     }

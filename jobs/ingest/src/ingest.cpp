@@ -165,6 +165,7 @@ Result<std::vector<SourceColumn>> read_columns(pg::Connection& s, const std::str
 
 std::vector<ledger::LandedColumn> landed_columns(const std::vector<SourceColumn>& cols) {
   std::vector<ledger::LandedColumn> out;
+  out.reserve(cols.size());
   for (const auto& c : cols) out.push_back({c.name, c.type});
   return out;
 }
@@ -183,7 +184,9 @@ Status check_schema(const std::string& table, const std::vector<SourceColumn>& n
       if (policy != SchemaChangePolicy::AcceptAddedColumns)
         problems.push_back("column " + c.name + " added (" + c.type + ")");
     } else if (it->second != c.type) {
-      problems.push_back("column " + c.name + " changed type from " + it->second + " to " + c.type);
+      std::string problem = "column " + c.name;
+      problem.append(" changed type from ").append(it->second).append(" to ").append(c.type);
+      problems.push_back(std::move(problem));
     }
   }
   for (const auto& [name, type] : old_types) {
@@ -218,8 +221,9 @@ std::string new_versions_predicate(const std::string& previous_snapshot, std::ui
          sql_literal(previous_snapshot) + "::pg_snapshot)";
 }
 
-Result<TablePlan> plan_table(pg::Connection& coordinator, const IngestConfig& config, const IngestTable& table,
-                             const State& state, const Snapshot& snap, SchemaChangePolicy policy) {
+Result<TablePlan> plan_table(pg::Connection& coordinator, const IngestConfig& config,
+                             const IngestTable& table, const State& state, const Snapshot& snap,
+                             SchemaChangePolicy policy) {
   bool can_select = false;
   auto cols = read_columns(coordinator, config.schema, table.name, can_select);
   if (!cols) return std::move(cols).error();
@@ -246,7 +250,9 @@ Result<TablePlan> plan_table(pg::Connection& coordinator, const IngestConfig& co
   }
   for (const auto& k : table.primary_key) {
     if (std::none_of(plan.columns.begin(), plan.columns.end(), [&](const auto& c) { return c.name == k; })) {
-      return make_error("NoSuchColumn", "table " + qualified + " has no key column " + k);
+      std::string message = "table " + qualified;
+      message.append(" has no key column ").append(k);
+      return make_error("NoSuchColumn", std::move(message));
     }
   }
   plan.select_sql = "SELECT " + select_list(plan.columns) + " FROM " + sql_identifier(config.schema) + "." +
@@ -294,7 +300,10 @@ Result<std::vector<IngestTable>> select_tables(const IngestConfig& config,
         std::find_if(config.tables.begin(), config.tables.end(), [&](const auto& t) { return t.name == n; });
     if (it == config.tables.end()) {
       std::string known;
-      for (const auto& t : config.tables) known += (known.empty() ? "" : ", ") + t.name;
+      for (const auto& t : config.tables) {
+        if (!known.empty()) known += ", ";
+        known += t.name;
+      }
       return make_error("InvalidArgument",
                         "table '" + n + "' is not in the ingest configuration (" + known + ")");
     }

@@ -27,6 +27,7 @@ void read(const json& j, const char* key, T& out) {
 
 // Reads, parses and checks one manifest; `job` names it in messages.
 template <class Manifest>
+// NOLINTNEXTLINE(performance-unnecessary-value-param): moved into out.key (missed inside a template)
 Result<Stored<Manifest>> read_manifest(stores::ObjectStore& store, std::string key, std::string_view run_id,
                                        std::string_view job) {
   Stored<Manifest> out;

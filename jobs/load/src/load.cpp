@@ -2,9 +2,6 @@
 // warehouse transaction (see dwh/load/load.hpp for the steps).
 #include "dwh/load/load.hpp"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -16,10 +13,10 @@
 #include "dwh/ledger/layout.hpp"
 #include "dwh/ledger/manifests.hpp"
 #include "dwh/ledger/run_ledger.hpp"
-#include "dwh/pg/connection.hpp"
-#include "dwh/pg/database_url.hpp"
 #include "dwh/model/model.hpp"
 #include "dwh/model/models_dir.hpp"
+#include "dwh/pg/connection.hpp"
+#include "dwh/pg/database_url.hpp"
 #include "dwh/stores/object_store.hpp"
 #include "sql.hpp"
 #include "stage.hpp"
@@ -112,8 +109,8 @@ Status check_references(pg::Connection& conn, const Model& model) {
 // The foreign keys to drop for this append and add back after it (see
 // LoadOptions::defer_foreign_keys_from_rows); none when the per-row checks cost less, or when
 // this role could not add them back.
-Result<std::vector<sql::ForeignKey>> keys_to_defer(pg::Connection& conn, const Model& model, std::uint64_t staged,
-                                                   std::uint64_t from_rows) {
+Result<std::vector<sql::ForeignKey>> keys_to_defer(pg::Connection& conn, const Model& model,
+                                                   std::uint64_t staged, std::uint64_t from_rows) {
   std::vector<sql::ForeignKey> keys;
   if (from_rows == 0 || staged < from_rows) return keys;
   auto size = conn.query(sql::estimated_rows(model));
@@ -403,7 +400,7 @@ Status check_initialized(pg::Connection& conn, const model::Dataset& dataset, co
   std::set<std::string> present;
   for (const auto& r : *rows) present.insert(r[0].value_or(""));
   std::vector<std::string> missing;
-  if (!present.count(kControlTable)) missing.push_back(kControlTable);
+  if (!present.count(kControlTable)) missing.emplace_back(kControlTable);
   for (const auto& m : dataset.models) {
     if (!present.count(m.table)) missing.push_back(m.table);
   }

@@ -23,10 +23,10 @@ using core::FirstError;
 constexpr std::size_t kCopyPiece = 1u << 20;
 // Rows encoded as one unit of parallel work: large enough to amortise the hand-off, small
 // enough that the encoded slices in flight stay far below one decoded row group.
-constexpr std::size_t kSliceRows = 64 * 1024;
+constexpr std::size_t kSliceRows = std::size_t{64} * 1024;
 // The first read from the end. A footer of ours is about 1.5 KiB per row group of a 15-column
 // table, so one request usually suffices; a larger footer costs a second.
-constexpr std::uint64_t kTailGuess = 16 * 1024;
+constexpr std::uint64_t kTailGuess = std::uint64_t{16} * 1024;
 // Redshift's verification reads the object in ranges of this size.
 constexpr std::uint64_t kVerifyRange = 8u << 20;
 
@@ -109,7 +109,7 @@ class HashedObject {
     largest_read_ = std::max(largest_read_, n);
   }
 
-  Error with_key(Error e) const {
+  [[nodiscard]] Error with_key(Error e) const {
     e.message = "cannot read " + object_.key + ": " + e.message;
     return e;
   }
@@ -242,8 +242,12 @@ Result<StageReport> stage_postgres(pg::Connection& conn, const model::Model& mod
                                              return nullptr;
                                            }
                                            auto slice = source.next();
-                                           if (!slice) failure.set(std::move(slice).error());
-                                           if (!slice || !*slice) {
+                                           if (!slice) {
+                                             failure.set(std::move(slice).error());
+                                             fc.stop();
+                                             return nullptr;
+                                           }
+                                           if (!*slice) {  // the end of the object
                                              fc.stop();
                                              return nullptr;
                                            }

@@ -62,67 +62,102 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
   return std::chrono::seconds(total);
 }
 
-Result<PipelineConfig> load_pipeline_config(const std::optional<fs::path>& file,
-                                            const ConfigOverrides& overrides, const fs::path& state_dir) {
+namespace {
+
+// check_keys() takes an initializer_list; GCC cannot make one constexpr at namespace scope.
+const std::initializer_list<std::string_view> kSections = {"source", "landing",  "processed", "warehouse",
+                                                           "model",  "schedule", "alerts"};
+
+// Each setting's value and where it came from (a file:line, an environment variable, "command
+// line" or "default"): `dwh pipeline config` shows both, and errors name the origin.
+struct SettingValues {
   std::map<std::string, std::string> value;
   std::map<std::string, std::string> origin;
-  fs::path base = fs::current_path();
-  if (file) {
-    std::error_code ec;
-    if (!fs::exists(*file, ec))
-      return make_error("InvalidConfig", "config file " + file->string() + " does not exist");
-    base = fs::absolute(*file).parent_path();
-    try {
-      const TomlFile toml(*file, file->string());
-      toml.check_keys(toml.root(), "",
-                      {"source", "landing", "processed", "warehouse", "model", "schedule", "alerts"});
-      for (const auto& s : kSettings) {
-        const std::string key = s.key;
-        const std::string section = key.substr(0, key.find('.'));
-        const std::string name = key.substr(key.find('.') + 1);
-        const toml::table* t = toml.table(toml.root(), "", section, false);
-        if (t == nullptr) continue;
-        if (auto v = toml.string(*t, section, name, false)) {
-          value[key] = *v;
-          const auto* node = t->get(name);
-          origin[key] = file->string() + (node ? ":" + std::to_string(node->source().begin.line) : "");
-        }
-      }
-      auto known = [](std::string_view section) {
-        std::vector<std::string_view> names;
-        for (const auto& s : kSettings) {
-          std::string_view k = s.key;
-          if (k.substr(0, k.find('.')) == section) names.push_back(k.substr(k.find('.') + 1));
-        }
-        return names;
-      };
-      for (std::string_view section :
-           {"source", "landing", "processed", "warehouse", "model", "schedule", "alerts"}) {
-        const toml::table* t = toml.table(toml.root(), "", section, false);
-        if (t == nullptr) continue;
-        for (const auto& [k, node] : *t) {
-          const auto names = known(section);
-          if (std::find(names.begin(), names.end(), k.str()) == names.end()) {
-            toml.fail(std::string(section) + "." + std::string(k.str()), "unknown key", &node);
-          }
-        }
-      }
-    } catch (const ModelFileError& e) {
-      return make_error("InvalidConfig", e.what());
+};
+
+// The setting names kSettings knows in `section` ("url", "secret", ...).
+std::vector<std::string_view> known_names(std::string_view section) {
+  std::vector<std::string_view> names;
+  for (const auto& s : kSettings) {
+    std::string_view k = s.key;
+    if (k.substr(0, k.find('.')) == section) names.push_back(k.substr(k.find('.') + 1));
+  }
+  return names;
+}
+
+// Reads the settings `toml` holds into `values`. Throws ModelFileError (naming file and line)
+// for an unknown section or key: a misspelt setting must not be silently ignored.
+void read_toml_settings(const TomlFile& toml, const fs::path& file, SettingValues& values) {
+  toml.check_keys(toml.root(), "", kSections);
+  for (const auto& s : kSettings) {
+    const std::string key = s.key;
+    const std::string section = key.substr(0, key.find('.'));
+    const std::string name = key.substr(key.find('.') + 1);
+    const toml::table* t = toml.table(toml.root(), "", section, false);
+    if (t == nullptr) continue;
+    if (auto v = toml.string(*t, section, name, false)) {
+      values.value[key] = *v;
+      const auto* node = t->get(name);
+      values.origin[key] = file.string() + (node ? ":" + std::to_string(node->source().begin.line) : "");
     }
   }
+  for (std::string_view section : kSections) {
+    const toml::table* t = toml.table(toml.root(), "", section, false);
+    if (t == nullptr) continue;
+    for (const auto& [k, node] : *t) {
+      const auto names = known_names(section);
+      if (std::find(names.begin(), names.end(), k.str()) == names.end()) {
+        toml.fail(std::string(section) + "." + std::string(k.str()), "unknown key", &node);
+      }
+    }
+  }
+}
+
+// The lowest layer: the config file, when one is given.
+Status read_config_file(const fs::path& file, SettingValues& values) {
+  std::error_code ec;
+  if (!fs::exists(file, ec))
+    return make_error("InvalidConfig", "config file " + file.string() + " does not exist");
+  try {
+    const TomlFile toml(file, file.string());
+    read_toml_settings(toml, file, values);
+  } catch (const ModelFileError& e) {
+    return make_error("InvalidConfig", e.what());
+  }
+  return {};
+}
+
+// The layers above the file: environment variables, then the command line's overrides.
+void apply_environment_and_overrides(const ConfigOverrides& overrides, SettingValues& values) {
   for (const auto& s : kSettings) {
     const char* env = std::getenv(s.env);
     if (env != nullptr && *env != '\0') {
-      value[s.key] = env;
-      origin[s.key] = s.env;
+      values.value[s.key] = env;
+      values.origin[s.key] = s.env;
     }
   }
   for (const auto& [k, v] : overrides.values) {
-    value[k] = v;
-    origin[k] = "command line";
+    values.value[k] = v;
+    values.origin[k] = "command line";
   }
+}
 
+// A duration setting ("schedule.every", "alerts.max_freshness"), its error naming the origin.
+Result<std::chrono::seconds> setting_duration(const char* key, const std::string& text,
+                                              SettingValues& values) {
+  auto d = parse_duration(text);
+  if (!d) {
+    return make_error("InvalidConfig",
+                      std::string(key) + " (" + values.origin[key] + "): " + d.error().message);
+  }
+  return *d;
+}
+
+// The layered values as a PipelineConfig: defaults filled in (and recorded as the origin),
+// relative paths resolved against `base`, the dialect and durations checked.
+Result<PipelineConfig> resolve_config(SettingValues& values, const fs::path& base,
+                                      const fs::path& state_dir) {
+  auto& [value, origin] = values;
   PipelineConfig c;
   const fs::path lake = fs::absolute(state_dir) / "lake";
   auto get = [&](const char* key, std::string fallback) {
@@ -149,23 +184,32 @@ Result<PipelineConfig> load_pipeline_config(const std::optional<fs::path>& file,
   const std::string model = value["model.dir"];
   c.model_dir = fs::path(model).is_absolute() ? fs::path(model) : (base / model).lexically_normal();
   if (const std::string every = get("schedule.every", ""); !every.empty()) {
-    auto d = parse_duration(every);
-    if (!d)
-      return make_error("InvalidConfig",
-                        "schedule.every (" + origin["schedule.every"] + "): " + d.error().message);
+    auto d = setting_duration("schedule.every", every, values);
+    if (!d) return std::move(d).error();
     c.every = *d;
   }
   c.alert_sns_topic_arn = get("alerts.sns_topic_arn", "");
   if (const std::string f = get("alerts.max_freshness", "30m"); !f.empty()) {
-    auto d = parse_duration(f);
-    if (!d) {
-      return make_error("InvalidConfig", "alerts.max_freshness (" + origin["alerts.max_freshness"] +
-                                             "): " + d.error().message);
-    }
+    auto d = setting_duration("alerts.max_freshness", f, values);
+    if (!d) return std::move(d).error();
     c.max_freshness = *d;
   }
   c.origin = std::move(origin);
   return c;
+}
+
+}  // namespace
+
+Result<PipelineConfig> load_pipeline_config(const std::optional<fs::path>& file,
+                                            const ConfigOverrides& overrides, const fs::path& state_dir) {
+  SettingValues values;
+  fs::path base = fs::current_path();  // what relative paths are against: the file's folder, or here
+  if (file) {
+    if (auto s = read_config_file(*file, values); !s) return std::move(s).error();
+    base = fs::absolute(*file).parent_path();
+  }
+  apply_environment_and_overrides(overrides, values);
+  return resolve_config(values, base, state_dir);
 }
 
 }  // namespace dwh::pipeline

@@ -67,7 +67,7 @@ struct ObjectReader::Impl {
     out_cap = cap;
   }
 
-  Error corrupt(const std::string& why) const {
+  [[nodiscard]] Error corrupt(const std::string& why) const {
     return make_error("LandingCorrupt", "landed object " + object.key + " in " + store.url() + ": " + why);
   }
 

@@ -272,6 +272,33 @@ class Evaluator {
   std::vector<Column> columns_;
   std::vector<std::pair<std::size_t, std::string>> calendar_columns_;
   std::vector<std::size_t> unique_columns_;
+
+  // The phases of create(), each indexing one part of the model against the source tables (and
+  // marking the source columns it reads as needed), or failing with the ModelError naming it.
+  Status index_keys();  // primary key and cursor
+  Status index_lookups(const std::map<std::string, CurrentTable>& current);
+  // Where each part of lookup `l`'s key comes from; `target` is the looked-up table.
+  Result<std::vector<LookupIndex::Part>> lookup_parts(const Lookup& l, const SourceTable& target);
+  Status index_columns(const Dataset& dataset);
+  Result<Column> resolve_column(const ModelColumn& mc);
+  Status index_unique_key();
+  // The index in lookups_ of the (last) lookup named `name`; -1 when none (yet).
+  [[nodiscard]] int lookup_named(std::string_view name) const;
+
+  // The pieces of evaluate(), per column of a record. Split only for size: take_null and
+  // apply_expression are defined `inline` in eval.cpp (their only user), so the record loop
+  // keeps them inline as before the split; column_name and reject are the cold reject path.
+  // A null (or missing) input: the column's if_null, else null if the column allows it.
+  bool take_null(const Column& c, const parquet::ColumnSchema& col, OutValue& o, Problem& problem) const;
+  // A present input value through the column's expression.
+  bool apply_expression(const Column& c, const parquet::ColumnSchema& col, const Value& v, OutValue& o,
+                        Problem& problem) const;
+  // The input column named in messages: the source's, or "<lookup table>.<column>".
+  [[nodiscard]] std::string column_name(const Column& c) const;
+  // Fills `problem` for a value the column cannot take (the message names model table and
+  // column) and returns false: the record is rejected.
+  bool reject(const Column& c, std::string column, std::string value, std::string why,
+              Problem& problem) const;
 };
 
 // Appends one evaluated row to `batch` (columns laid out for `schema`).

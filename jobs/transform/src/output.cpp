@@ -1,7 +1,5 @@
 // Where the transform job's results go: Parquet objects streamed to the processed store (hashed
 // and counted on the way), reject records, and the messages that name a bad record.
-#include <signal.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <nlohmann/json.hpp>

@@ -375,23 +375,23 @@ Status run_models(RunContext& ctx, const Landed& landed, Work& work, ledger::Run
     evaluators[i] = std::move(ev).value();
   }
   work.outcomes.resize(work.models.size());
-  const Status status = core::for_each_table(
-      biggest_first(work.models, landed), static_cast<std::size_t>(ctx.options->tables_in_parallel), ctx.stop,
-      [&](std::size_t i) -> Status {
-        const Model& m = *work.models[i];
-        TableOutcome& oc = work.outcomes[i];
-        const auto cur = work.current.find(m.source);
-        if (m.kind == ModelKind::Dimension && cur != work.current.end()) {
-          oc = run_current_model(ctx, m, *evaluators[i], cur->second);
-        } else {
-          TableInputs inputs;
-          const auto it = landed.objects.find(m.source);
-          if (it != landed.objects.end()) inputs.objects = it->second;
-          oc = run_streamed_model(ctx, m, *evaluators[i], inputs);
-        }
-        if (oc.error) return *oc.error;
-        return {};
-      });
+  Status status = core::for_each_table(biggest_first(work.models, landed),
+                                       static_cast<std::size_t>(ctx.options->tables_in_parallel), ctx.stop,
+                                       [&](std::size_t i) -> Status {
+                                         const Model& m = *work.models[i];
+                                         TableOutcome& oc = work.outcomes[i];
+                                         const auto cur = work.current.find(m.source);
+                                         if (m.kind == ModelKind::Dimension && cur != work.current.end()) {
+                                           oc = run_current_model(ctx, m, *evaluators[i], cur->second);
+                                         } else {
+                                           TableInputs inputs;
+                                           const auto it = landed.objects.find(m.source);
+                                           if (it != landed.objects.end()) inputs.objects = it->second;
+                                           oc = run_streamed_model(ctx, m, *evaluators[i], inputs);
+                                         }
+                                         if (oc.error) return *oc.error;
+                                         return {};
+                                       });
   for (const auto& oc : work.outcomes) {
     if (!oc.result.key.empty()) runs.wrote(oc.result.key);
   }
