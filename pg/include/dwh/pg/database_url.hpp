@@ -63,5 +63,4 @@ inline constexpr std::chrono::seconds kDefaultConnectTimeout{10};
 Result<std::unique_ptr<pqxx::connection>> connect(const std::string& url,
                                                   std::chrono::seconds timeout = kDefaultConnectTimeout);
 
-
 }  // namespace dwh::pg

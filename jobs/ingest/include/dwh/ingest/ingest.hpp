@@ -69,5 +69,4 @@ struct IngestReport {
 
 Result<IngestReport> run_ingest(const IngestOptions& options);
 
-
 }  // namespace dwh::ingest

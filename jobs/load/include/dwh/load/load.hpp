@@ -76,5 +76,4 @@ struct LoadReport {
 
 Result<LoadReport> run_load(const LoadOptions& options);
 
-
 }  // namespace dwh::load

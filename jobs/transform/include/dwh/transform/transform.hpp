@@ -71,5 +71,4 @@ struct TransformReport {
 
 Result<TransformReport> run_transform(const TransformOptions& options);
 
-
 }  // namespace dwh::transform
