@@ -5,7 +5,9 @@
 
 #include "commands.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run_dwh(int argc, char** argv) {
   CLI::App app{"dwh: build and run a cloud data warehouse pipeline on AWS"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "dwh 0.1.0");
@@ -32,9 +34,21 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "dwh: " << e.what() << "\n";
-    return 1;
   }
   return exit_code;
+}
+
+}  // namespace
+
+// Exceptions end here: a command's own errors are Results; what reaches this is a bug or an
+// allocation failure.
+int main(int argc, char** argv) {
+  try {
+    return run_dwh(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "dwh: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "dwh: unknown exception\n";
+  }
+  return 1;
 }

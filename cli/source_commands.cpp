@@ -86,7 +86,7 @@ int generate(const SourceOptions& o) {
   if (!report) return fail(report.error());
 
   const auto& r = *report;
-  const double rows = static_cast<double>(r.counts.total());
+  const auto rows = static_cast<double>(r.counts.total());
   std::cout << "generated totesys at scale " << *scale << ", seed " << o.seed << " into "
             << pg::redact_database_url(*url) << "\n";
   for (const auto& t : source::totesys_tables()) {

@@ -70,12 +70,17 @@ Status create_cursor_indexes(pg::Connection& session, const IngestConfig& config
     // A CONCURRENTLY build that failed earlier leaves an invalid index of that name behind;
     // IF NOT EXISTS would then keep it, so drop it first.
     if (auto s = session.exec(drop_index_sql(config.schema, name)); !s) {
-      return make_error(s.error().code,
-                        "dropping the invalid index " + name + " on " + table + ": " + s.error().message);
+      // with_context keeps the SQLSTATE's kind along with the code.
+      return with_context(
+          std::move(s).error(),
+          std::string("dropping the invalid index ").append(name).append(" on ").append(table) + ": ");
     }
     if (auto s = session.exec(create_index_sql(config.schema, name, table, cursor)); !s) {
-      return make_error(s.error().code, "creating an index on " + table + "." + cursor +
-                                            " (--create-cursor-indexes): " + s.error().message);
+      return with_context(std::move(s).error(), std::string("creating an index on ")
+                                                    .append(table)
+                                                    .append(".")
+                                                    .append(cursor)
+                                                    .append(" (--create-cursor-indexes): "));
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     log::info("created cursor index",

@@ -190,7 +190,9 @@ Status check_schema(const std::string& table, const std::vector<SourceColumn>& n
     }
   }
   for (const auto& [name, type] : old_types) {
-    if (!present.count(name)) problems.push_back("column " + name + " dropped (was " + type + ")");
+    if (!present.count(name))
+      problems.push_back(
+          std::string("column ").append(name).append(" dropped (was ").append(type).append(")"));
   }
   if (problems.empty()) return {};
   std::string message = "source schema of table " + table + " changed since the last run: ";
@@ -304,8 +306,11 @@ Result<std::vector<IngestTable>> select_tables(const IngestConfig& config,
         if (!known.empty()) known += ", ";
         known += t.name;
       }
-      return make_error("InvalidArgument",
-                        "table '" + n + "' is not in the ingest configuration (" + known + ")");
+      return make_error("InvalidArgument", std::string("table '")
+                                               .append(n)
+                                               .append("' is not in the ingest configuration (")
+                                               .append(known)
+                                               .append(")"));
     }
     if (std::none_of(out.begin(), out.end(), [&](const auto& t) { return t.name == n; })) out.push_back(*it);
   }

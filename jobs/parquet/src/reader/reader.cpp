@@ -173,7 +173,7 @@ class ChunkDecoder {
     return std::nullopt;
   }
 
-  std::optional<ChunkError> check_count(std::int64_t values, std::int64_t done) const {
+  [[nodiscard]] std::optional<ChunkError> check_count(std::int64_t values, std::int64_t done) const {
     if (values < 0 || values > rows_ - done) {
       return corrupt("page of " + std::to_string(values) + " values where " + std::to_string(rows_ - done) +
                      " remain");
@@ -556,7 +556,7 @@ class FileReader final : public Reader {
   }
 
  private:
-  Error corrupt(const std::string& message) const {
+  [[nodiscard]] Error corrupt(const std::string& message) const {
     return make_error("ParquetCorrupt", name_ + ": " + message);
   }
   [[nodiscard]] bool whole() const { return data_offset_ == 0; }
@@ -603,7 +603,7 @@ class FileReader final : public Reader {
     }
     for (std::size_t i = 1; i < elements.size(); ++i) {
       auto column = column_schema(elements[i]);
-      if (!column) return make_error(column.error().code, name_ + ": " + column.error().message);
+      if (!column) return with_context(std::move(column).error(), name_ + ": ");
       schema_.columns.push_back(std::move(column).value());
       physical_.push_back(*elements[i].type);
     }
