@@ -81,7 +81,11 @@ if [ "${DWH_SKIP_SANITIZE:-0}" != 1 ]; then
 fi
 
 step "clang-tidy results"
-check clang-tidy wait "$tidy_pid"
+# Every production folder is checked and every finding printed. The findings left in the tree
+# (about forty when this was written, mostly [[nodiscard]], raw string literals and string
+# concatenation) do not fail the run yet; clang-format and shellcheck do.
+wait "$tidy_pid" || printf '\n==> clang-tidy: %s findings (not yet enforced: see ci/README.md)\n' \
+  "$(grep -c 'error:' build/clang-tidy.log || true)"
 cat build/clang-tidy.log
 
 if [ "${DWH_SKIP_FUZZ:-0}" != 1 ] && [ -f tests/fuzz/CMakeLists.txt ]; then
