@@ -77,7 +77,7 @@ if [ "${DWH_SKIP_SANITIZE:-0}" != 1 ]; then
   # The floor is 90% per folder (issue 12). Several folders are below it today; until each is
   # tested up to it, the table and the folders below it are printed and the run goes on.
   /usr/bin/python3 ci/coverage.py build-asan 90 ||
-    printf '\n==> coverage: folders above are below the 90%% floor (not yet enforced: see ci/README.md)\n
+    printf '\n==> coverage: folders above are below the 90%% floor (not yet enforced: see ci/README.md)\n'
 fi
 
 step "clang-tidy results"
