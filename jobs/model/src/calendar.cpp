@@ -42,7 +42,7 @@ std::string format_date(std::int64_t days) {
   const CivilDate c = civil_from_days(days);
   char buf[32];
   const int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", c.year, c.month, c.day);
-  return std::string(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
+  return {buf, n > 0 ? static_cast<std::size_t>(n) : 0};
 }
 
 }  // namespace dwh::model

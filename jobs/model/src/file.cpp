@@ -117,7 +117,7 @@ class ModelReader {
     }
   }
 
-  const Lookup* lookup(std::string_view name) const {
+  [[nodiscard]] const Lookup* lookup(std::string_view name) const {
     for (const Lookup& l : m_.lookups)
       if (l.name == name) return &l;
     return nullptr;

@@ -240,7 +240,7 @@ struct ColumnChunkWriter::State {
     return index;
   }
 
-  std::size_t plain_width() const {
+  [[nodiscard]] std::size_t plain_width() const {
     switch (physical) {
       case Physical::Int32:
         return 4;
@@ -460,7 +460,7 @@ struct ColumnChunkWriter::State {
     return {};
   }
 
-  std::optional<format::Statistics> statistics() const {
+  [[nodiscard]] std::optional<format::Statistics> statistics() const {
     format::Statistics s;
     s.null_count = null_count;
     switch (physical) {

@@ -20,7 +20,7 @@ constexpr std::string_view kMagic = "PAR1";
 constexpr std::string_view kCreatedBy = "dwhkit parquet writer version 0.1.0";
 // Rows encoded per parallel step: large enough to amortise the fork/join, small enough that the
 // row-group byte limit is checked often.
-constexpr std::size_t kSliceRows = 64 * 1024;
+constexpr std::size_t kSliceRows = std::size_t{64} * 1024;
 
 class FileWriter final : public Writer {
  public:
@@ -95,7 +95,7 @@ class FileWriter final : public Writer {
   [[nodiscard]] std::uint64_t bytes_written() const override { return bytes_written_; }
 
  private:
-  Status usable() const {
+  [[nodiscard]] Status usable() const {
     if (failed_) return make_error("ParquetWriterFailed", "the writer failed earlier");
     if (closed_) return make_error("ParquetWriterClosed", "the writer is closed");
     return {};
