@@ -28,8 +28,9 @@ def summarize(root, build):
         # a branch count negative; gcov then prints "taken -1", which gcovr 5.2 refuses unless told.
         # Line coverage needs only "executed at least once", which those races cannot undo.
         subprocess.run(["gcovr", "--root", root, "--object-directory", build, "--filter", keep,
-                        "--gcov-ignore-parse-errors",
-                        "-j", str(os.cpu_count() or 1), "--json-summary", out.name], check=True,
+                        "--gcov-ignore-parse-errors", "--json-summary", out.name], check=True,
+                       # gcovr 5.2 with -j hung after a worker's parse error: one process, bounded.
+                       timeout=900,
                        stdout=subprocess.DEVNULL)
         files = json.load(open(out.name))["files"]
     folders = {}
